@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "builtin.h"
+int cmd_snapshot(int argc, char **argv, struct nsa_ctx *ctx) { return 70; }

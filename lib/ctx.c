@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+struct nsa_ctx {
+	int refcount;
+	nsa_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+	char *sysfs_root;
+	char *proc_root;
+	uint64_t platform_granularity;
+};
+
+static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	fprintf(stderr, "libnsalign: %s: ", fn);
+	vfprintf(stderr, format, args);
+}
+
+static int log_priority_from_env(const char *value)
+{
+	char *end;
+	long prio = strtol(value, &end, 10);
+
+	if (end != value && (*end == '\0' || *end == '\n'))
+		return (int)prio;
+	if (strncmp(value, "err", 3) == 0)
+		return LOG_ERR;
+	if (strncmp(value, "info", 4) == 0)
+		return LOG_INFO;
+	if (strncmp(value, "debug", 5) == 0)
+		return LOG_DEBUG;
+	return LOG_ERR;
+}
+
+struct nsa_ctx *nsa_new(void)
+{
+	struct nsa_ctx *ctx = calloc(1, sizeof(*ctx));
+	const char *env;
+
+	if (!ctx)
+		return NULL;
+	ctx->refcount = 1;
+	ctx->log_fn = log_stderr;
+	ctx->log_priority = LOG_ERR;
+	ctx->platform_granularity = 64 * NSA_MiB;
+	ctx->sysfs_root = strdup("");
+	ctx->proc_root = strdup("");
+	if (!ctx->sysfs_root || !ctx->proc_root) {
+		nsa_unref(ctx);
+		return NULL;
+	}
+	env = secure_getenv("NSALIGN_LOG");
+	if (env)
+		ctx->log_priority = log_priority_from_env(env);
+	return ctx;
+}
+
+struct nsa_ctx *nsa_ref(struct nsa_ctx *ctx)
+{
+	if (ctx)
+		ctx->refcount++;
+	return ctx;
+}
+
+struct nsa_ctx *nsa_unref(struct nsa_ctx *ctx)
+{
+	if (!ctx || --ctx->refcount > 0)
+		return NULL;
+	free(ctx->sysfs_root);
+	free(ctx->proc_root);
+	free(ctx);
+	return NULL;
+}
+
+void nsa_set_log_fn(struct nsa_ctx *ctx, nsa_log_fn fn, void *data)
+{
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+}
+
+void nsa_set_log_priority(struct nsa_ctx *ctx, int priority)
+{
+	ctx->log_priority = priority;
+}
+
+int nsa_get_log_priority(struct nsa_ctx *ctx)
+{
+	return ctx->log_priority;
+}
+
+void nsa_log(struct nsa_ctx *ctx, int priority, const char *file, int line, const char *fn,
+	     const char *format, ...)
+{
+	va_list args;
+
+	if (!ctx->log_fn)
+		return;
+	va_start(args, format);
+	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, args);
+	va_end(args);
+}
+
+static int set_root(char **slot, const char *root)
+{
+	char *copy = strdup(root ? root : "");
+
+	if (!copy)
+		return -ENOMEM;
+	/* "/tmp/x/" and "/tmp/x" name the same root: keep no trailing slash. */
+	for (size_t n = strlen(copy); n > 0 && copy[n - 1] == '/'; n--)
+		copy[n - 1] = '\0';
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+int nsa_set_sysfs_root(struct nsa_ctx *ctx, const char *root)
+{
+	return set_root(&ctx->sysfs_root, root);
+}
+
+int nsa_set_proc_root(struct nsa_ctx *ctx, const char *root)
+{
+	return set_root(&ctx->proc_root, root);
+}
+
+const char *nsa_get_sysfs_root(struct nsa_ctx *ctx)
+{
+	return ctx->sysfs_root;
+}
+
+const char *nsa_get_proc_root(struct nsa_ctx *ctx)
+{
+	return ctx->proc_root;
+}
+
+void nsa_set_platform_granularity(struct nsa_ctx *ctx, uint64_t bytes)
+{
+	ctx->platform_granularity = bytes;
+}
+
+uint64_t nsa_get_platform_granularity(struct nsa_ctx *ctx)
+{
+	return ctx->platform_granularity;
+}

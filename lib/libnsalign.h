@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libnsalign: the nsalign engine.
+ *
+ * collect -> snapshot -> analyze -> findings.  The snapshot is plain C
+ * structs with a JSON round trip; the analyzer is pure (no I/O), so every
+ * decision can be replayed from a snapshot file.
+ *
+ * Conventions (libkmod style): an opaque context, ref/unref, a log callback
+ * set by the caller, negative errno on failure, no printing, no exit().
+ */
+#ifndef LIBNSALIGN_H
+#define LIBNSALIGN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <syslog.h>
+#include <time.h>
+
+struct json_object;
+
+/* ------------------------------------------------------------------ */
+/* Context                                                             */
+/* ------------------------------------------------------------------ */
+
+struct nsa_ctx;
+
+typedef void (*nsa_log_fn)(void *data, int priority, const char *file, int line, const char *fn,
+			   const char *format, va_list args);
+
+struct nsa_ctx *nsa_new(void);
+struct nsa_ctx *nsa_ref(struct nsa_ctx *ctx);
+struct nsa_ctx *nsa_unref(struct nsa_ctx *ctx);
+void nsa_set_log_fn(struct nsa_ctx *ctx, nsa_log_fn fn, void *data);
+void nsa_set_log_priority(struct nsa_ctx *ctx, int priority); /* LOG_ERR .. LOG_DEBUG */
+int nsa_get_log_priority(struct nsa_ctx *ctx);
+
+/*
+ * Where the collector reads the live system.  Defaults are the real paths;
+ * tests point them elsewhere.  (libndctl/libdaxctl hard-code their own
+ * paths; these only cover what nsalign reads itself.)
+ */
+int nsa_set_sysfs_root(struct nsa_ctx *ctx, const char *root); /* default "" */
+int nsa_set_proc_root(struct nsa_ctx *ctx, const char *root);  /* default "" */
+const char *nsa_get_sysfs_root(struct nsa_ctx *ctx);
+const char *nsa_get_proc_root(struct nsa_ctx *ctx);
+
+/* Platform mapping granularity: how far firmware moves PMEM (default 64 MiB). */
+void nsa_set_platform_granularity(struct nsa_ctx *ctx, uint64_t bytes);
+uint64_t nsa_get_platform_granularity(struct nsa_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Sizes and alignment math (util.c)                                   */
+/* ------------------------------------------------------------------ */
+
+#define NSA_KiB (1ULL << 10)
+#define NSA_MiB (1ULL << 20)
+#define NSA_GiB (1ULL << 30)
+#define NSA_TiB (1ULL << 40)
+
+/*
+ * Parse "64M", "1G", "4096", "0x4000000", "2m", "1.5G" (binary units; an
+ * optional trailing "iB"/"B").  A leading '-' is accepted only when
+ * allow_negative (shifts).  Returns 0 or -EINVAL / -ERANGE.
+ */
+int nsa_parse_size(const char *s, bool allow_negative, int64_t *out);
+int nsa_parse_u64(const char *s, int base, uint64_t *out);
+/* "128 MiB", "1 GiB", "2 MiB", "1006 MiB", "4 KiB", exact when possible. */
+const char *nsa_size_str(uint64_t bytes, char *buf, size_t len);
+/* ndctl -u style: "8.00 GiB (8.59 GB)". */
+const char *nsa_size_human(uint64_t bytes, char *buf, size_t len);
+
+/* Largest power of two dividing x (x == 0 -> 1ULL << 63). */
+uint64_t nsa_align_of(uint64_t x);
+static inline bool nsa_is_aligned(uint64_t x, uint64_t a)
+{
+	return a == 0 || (x & (a - 1)) == 0;
+}
+static inline uint64_t nsa_align_down(uint64_t x, uint64_t a)
+{
+	return x & ~(a - 1);
+}
+static inline uint64_t nsa_align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+static inline bool nsa_is_pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* ------------------------------------------------------------------ */
+/* Snapshot model (snapshot.c)                                         */
+/* ------------------------------------------------------------------ */
+
+#define NSA_SNAPSHOT_SCHEMA 1
+#define NSA_DEV_LEN 32
+#define NSA_UUID_LEN 37 /* 36 chars + NUL */
+
+/* Facts of the machine that decide alignments. 0 / -1 = unknown. */
+struct nsa_platform {
+	char arch[32];            /* uname machine: x86_64, aarch64, ppc64le */
+	char kernel_release[128]; /* uname release */
+	char hostname[64];
+	char boot_id[NSA_UUID_LEN];
+	char machine_id[33];
+	uint64_t page_size;
+	uint64_t subsection_size;       /* 2 MiB everywhere (SUBSECTION_SHIFT 21) */
+	uint64_t section_size;          /* x86_64 128 MiB; ppc64 16 MiB; arm64 64K pages 512 MiB */
+	uint64_t block_size;            /* /sys/devices/system/memory/block_size_bytes */
+	uint64_t memremap_compat_align; /* 2 MiB; ppc64 hash MMU 16 MiB */
+	uint64_t pmd_size;              /* huge page sizes: devdax aligns */
+	uint64_t pud_size;              /* 0 when the arch has none */
+	bool subsection_hotplug;        /* kernel >= 5.3 */
+	bool compat_align_enforced;     /* kernel >= 5.7: memremap_compat_align() */
+	int memmap_on_memory;           /* -1 unknown, 0 off, 1 on */
+	char auto_online_blocks[24];    /* offline|online|online_kernel|online_movable|"" */
+	bool iomem_visible;             /* false: /proc/iomem addresses read as zeros */
+	bool ndctl_available;           /* the nd bus exists (libnvdimm loaded) */
+};
+
+enum nsa_res_type {
+	NSA_RES_OTHER = 0,
+	NSA_RES_SYSTEM_RAM,   /* "System RAM" (boot memory or hotplugged DIMM) */
+	NSA_RES_KMEM,         /* "System RAM (kmem)" under a dax device */
+	NSA_RES_PMEM,         /* "Persistent Memory" */
+	NSA_RES_PMEM_LEGACY,  /* "Persistent Memory (legacy)", e820 type 12 */
+	NSA_RES_NAMESPACE,    /* "namespaceX.Y" */
+	NSA_RES_DAX,          /* "daxX.Y" */
+	NSA_RES_RESERVED,     /* "Reserved", "reserved" */
+	NSA_RES_SOFT_RESERVED,/* "Soft Reserved" */
+};
+
+/* One /proc/iomem line.  Kept in file order; parent < own index. */
+struct nsa_resource {
+	uint64_t start;
+	uint64_t end; /* inclusive, as /proc/iomem prints it */
+	char *name;
+	enum nsa_res_type type;
+	int depth;  /* 0 = top level */
+	int parent; /* index of the enclosing resource, -1 at top level */
+};
+
+struct nsa_region {
+	char dev[NSA_DEV_LEN]; /* "region0" */
+	int id;
+	char type[16];         /* "pmem", "blk" */
+	char provider[32];     /* bus provider: "ACPI.NFIT", "e820", "nfit_test.0" */
+	uint64_t spa_start;    /* resource; 0 when hidden */
+	uint64_t size;
+	uint64_t align;        /* region "align" attribute (kernel >= 5.7), 0 unknown */
+	uint64_t available_size;
+	int mappings;
+	int numa_node;         /* -1 unknown */
+	int target_node;
+	bool enabled;
+	bool read_only;
+	bool legacy;           /* label-less e820/"memmap=" region (nd_e820) */
+	bool has_labels;       /* namespaces can be sub-divided (label area present) */
+	uint64_t pfn_alignments[8]; /* pfn seed supported_alignments */
+	int n_pfn_alignments;
+	uint64_t dax_alignments[8]; /* dax seed supported_alignments */
+	int n_dax_alignments;
+};
+
+enum nsa_mode {
+	NSA_MODE_UNKNOWN = 0,
+	NSA_MODE_RAW,
+	NSA_MODE_SECTOR, /* btt */
+	NSA_MODE_FSDAX,  /* pfn */
+	NSA_MODE_DEVDAX, /* dax */
+};
+
+enum nsa_map {
+	NSA_MAP_NONE = 0,
+	NSA_MAP_MEM, /* struct pages in RAM */
+	NSA_MAP_DEV, /* struct pages in PMEM */
+};
+
+/*
+ * What nsd_pfn_sb (the info block at namespace offset 4 KiB) says.
+ * Filled when the collector could read it, or from sysfs-derived values.
+ */
+struct nsa_infoblock {
+	bool valid;        /* signature + checksum verified */
+	char signature[17];/* "NVDIMM_PFN_INFO", "NVDIMM_DAX_INFO" */
+	char uuid[NSA_UUID_LEN];
+	char parent_uuid[NSA_UUID_LEN];
+	uint16_t version_major, version_minor;
+	uint64_t dataoff;
+	uint64_t npfns;
+	uint32_t mode; /* PFN_MODE_NONE 0, RAM 1, PMEM 2 */
+	uint32_t start_pad;
+	uint32_t end_trunc;
+	uint32_t align;
+	uint32_t page_size;
+	uint16_t page_struct_size;
+};
+
+struct nsa_namespace {
+	char dev[NSA_DEV_LEN];    /* "namespace0.1": NOT stable across boots */
+	char region[NSA_DEV_LEN]; /* "region0" */
+	int region_index;         /* index into snapshot regions, -1 */
+	char uuid[NSA_UUID_LEN];  /* label uuid (ndctl raw_uuid); "" for legacy */
+	char holder_uuid[NSA_UUID_LEN]; /* info-block uuid (ndctl uuid for fsdax/devdax) */
+	char name[64];
+	enum nsa_mode mode;       /* as the kernel sees it now */
+	char holder_class[8];     /* label claim class: "pfn", "dax", "btt", "" */
+	enum nsa_map map;
+	uint64_t spa_start;       /* namespace resource; 0 when hidden */
+	uint64_t size;            /* namespace size */
+	bool enabled;             /* a driver is bound */
+	bool force_raw;
+	int numa_node;
+	int target_node;
+	char holder[NSA_DEV_LEN]; /* "pfn0.1", "dax0.1", "btt0.1", "" */
+	uint64_t align;           /* holder align (pfn/dax), 0 when none */
+	uint64_t data_start;      /* SPA of the first data byte (holder resource), 0 unknown */
+	uint64_t data_size;       /* holder size, 0 unknown */
+	char blockdev[NSA_DEV_LEN];
+	char chardev[NSA_DEV_LEN];
+	struct nsa_infoblock ib;
+};
+
+enum nsa_dax_mode {
+	NSA_DAX_UNKNOWN = 0,
+	NSA_DAX_DEVDAX,
+	NSA_DAX_SYSTEM_RAM,
+};
+
+struct nsa_daxdev {
+	char dev[NSA_DEV_LEN];       /* "dax0.1" */
+	char namespace_dev[NSA_DEV_LEN]; /* "namespace0.1", "" for non-pmem dax */
+	int region_id;
+	uint64_t spa_start;
+	uint64_t size;
+	uint64_t align;
+	enum nsa_dax_mode mode;
+	int target_node;
+	int numa_node;
+	int online_blocks; /* for system-ram, -1 unknown */
+	int total_blocks;
+	bool movable;
+};
+
+enum nsa_block_state {
+	NSA_BLOCK_UNKNOWN = 0,
+	NSA_BLOCK_ONLINE,
+	NSA_BLOCK_OFFLINE,
+	NSA_BLOCK_GOING_OFFLINE,
+};
+
+/* valid_zones as a bit set */
+enum nsa_zone {
+	NSA_ZONE_DMA = 1 << 0,
+	NSA_ZONE_DMA32 = 1 << 1,
+	NSA_ZONE_NORMAL = 1 << 2,
+	NSA_ZONE_MOVABLE = 1 << 3,
+	NSA_ZONE_DEVICE = 1 << 4,
+	NSA_ZONE_NONE = 1 << 5,
+};
+
+/* One memory block.  Kept small: a machine can have a million. */
+struct nsa_memblock {
+	uint64_t index; /* phys_index; start = index * block_size */
+	int32_t node;   /* -1 unknown */
+	uint8_t state;  /* enum nsa_block_state */
+	uint8_t zones;  /* enum nsa_zone bits, from valid_zones */
+	uint8_t removable;
+	uint8_t pad;
+};
+
+struct nsa_snapshot {
+	int schema;
+	char source[64];       /* "live", or where a file came from */
+	int64_t collected_at;  /* unix seconds */
+	char collector[32];    /* "nsalign 0.1" */
+	struct nsa_platform platform;
+
+	struct nsa_resource *iomem;
+	size_t n_iomem;
+	struct nsa_region *regions;
+	size_t n_regions;
+	struct nsa_namespace *namespaces;
+	size_t n_namespaces;
+	struct nsa_daxdev *daxdevs;
+	size_t n_daxdevs;
+	struct nsa_memblock *blocks; /* sorted by index */
+	size_t n_blocks;
+
+	/* What the collector could not see and why ("iomem addresses hidden: ..."). */
+	char **notes;
+	size_t n_notes;
+};
+
+struct nsa_snapshot *nsa_snapshot_new(void);
+void nsa_snapshot_free(struct nsa_snapshot *s);
+
+/* Growing the arrays; return a zeroed element or NULL (ENOMEM). */
+struct nsa_resource *nsa_snapshot_add_resource(struct nsa_snapshot *s);
+struct nsa_region *nsa_snapshot_add_region(struct nsa_snapshot *s);
+struct nsa_namespace *nsa_snapshot_add_namespace(struct nsa_snapshot *s);
+struct nsa_daxdev *nsa_snapshot_add_daxdev(struct nsa_snapshot *s);
+struct nsa_memblock *nsa_snapshot_add_block(struct nsa_snapshot *s);
+int nsa_snapshot_add_note(struct nsa_snapshot *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Sort blocks, link namespaces to regions; call after filling. */
+void nsa_snapshot_finish(struct nsa_snapshot *s);
+
+const struct nsa_region *nsa_snapshot_find_region(const struct nsa_snapshot *s, const char *dev);
+const struct nsa_namespace *nsa_snapshot_find_namespace(const struct nsa_snapshot *s,
+							const char *dev_or_uuid);
+/* Index of the block containing addr, or -1. O(log n). */
+ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr);
+
+const char *nsa_mode_name(enum nsa_mode m);     /* "raw", "sector", "fsdax", "devdax", "unknown" */
+enum nsa_mode nsa_mode_from_name(const char *s);
+const char *nsa_map_name(enum nsa_map m);       /* "mem", "dev", NULL */
+const char *nsa_res_type_name(enum nsa_res_type t);
+enum nsa_res_type nsa_res_type_from_name(const char *iomem_name);
+const char *nsa_block_state_name(enum nsa_block_state st);
+enum nsa_block_state nsa_block_state_from_name(const char *s);
+/* "DMA32 Normal Movable" <-> bits */
+uint8_t nsa_zones_parse(const char *s);
+const char *nsa_zones_str(uint8_t zones, char *buf, size_t len);
+const char *nsa_dax_mode_name(enum nsa_dax_mode m);
+
+/* ------------------------------------------------------------------ */
+/* JSON round trip (snapshot-json.c)                                   */
+/* ------------------------------------------------------------------ */
+
+/* The snapshot as a json-c object (the file format). */
+struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s);
+/*
+ * Build a snapshot from json.  On bad data returns -EINVAL and, when err
+ * is not NULL, a one-line reason ("namespaces[3].size: expected a number").
+ * A newer schema than NSA_SNAPSHOT_SCHEMA gives -EPROTONOSUPPORT.
+ */
+int nsa_snapshot_from_json(struct json_object *obj, struct nsa_snapshot **out, char *err,
+			   size_t errlen);
+/* File helpers.  load: -ENOENT missing, -EACCES, -EINVAL damaged (err says why). */
+int nsa_snapshot_load(const char *path, struct nsa_snapshot **out, char *err, size_t errlen);
+int nsa_snapshot_save(const struct nsa_snapshot *s, const char *path); /* atomic */
+
+/* ------------------------------------------------------------------ */
+/* iomem parser (iomem.c)                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Parse /proc/iomem text into s->iomem (appends).  Returns 0, or -EINVAL
+ * with *bad_line set to the 1-based line that could not be parsed.
+ * Sets *all_zero when every address read as zero (no CAP_SYS_ADMIN).
+ */
+int nsa_iomem_parse(struct nsa_snapshot *s, const char *text, size_t len, int *bad_line,
+		    bool *all_zero);
+
+/* ------------------------------------------------------------------ */
+/* Platform facts (platform.c)                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Fill the granularities that follow from arch, page size and kernel
+ * release (the kernel does not export them): section size, subsection,
+ * memremap compat alignment, huge page sizes, subsection hotplug.  Fields
+ * already set (non-zero) are kept.  ppc64_hash_mmu: true when the ppc64 MMU
+ * is hash (16 MiB compat alignment); ignored elsewhere.
+ */
+void nsa_platform_fill_defaults(struct nsa_platform *p, bool ppc64_hash_mmu);
+/* Compare "6.1.0-26-amd64" against major.minor. */
+bool nsa_kernel_at_least(const char *release, int major, int minor);
+
+/* ------------------------------------------------------------------ */
+/* Collector (collect.c): reads the live system, changes nothing.      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Returns 0 and a snapshot.  A machine without the nd bus is not an error:
+ * platform.ndctl_available is false and the arrays are empty.  Missing
+ * privileges are recorded as notes and platform.iomem_visible = false.
+ */
+int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out);
+
+/* ------------------------------------------------------------------ */
+/* Findings and analysis (findings.c, analyze.c)                       */
+/* ------------------------------------------------------------------ */
+
+enum nsa_severity {
+	NSA_SEV_INFO = 0,
+	NSA_SEV_WARNING = 1,
+	NSA_SEV_ERROR = 2,
+};
+
+/* The catalog of finding codes: stable, documented in nsalign-findings(7). */
+struct nsa_code_info {
+	const char *code;        /* "NSA-NS-UNMAPPABLE" */
+	const char *message_id;  /* journal MESSAGE_ID, 32 hex chars */
+	enum nsa_severity severity;
+	const char *title;       /* one line */
+};
+const struct nsa_code_info *nsa_code_lookup(const char *code);
+const struct nsa_code_info *nsa_codes(size_t *n);
+
+enum nsa_fact_type {
+	NSA_FACT_U64,  /* sizes, counts: a JSON number */
+	NSA_FACT_ADDR, /* addresses: a JSON number, text prints hex */
+	NSA_FACT_STR,
+	NSA_FACT_BOOL,
+	NSA_FACT_I64,  /* signed: shifts */
+};
+
+struct nsa_fact {
+	const char *key; /* static string: "spa_start", "align", "kernel_message" */
+	enum nsa_fact_type type;
+	union {
+		uint64_t u64;
+		int64_t i64;
+		bool b;
+		char *str; /* owned */
+	};
+};
+
+#define NSA_MAX_FACTS 16
+
+struct nsa_finding {
+	const struct nsa_code_info *code;
+	enum nsa_severity severity;
+	char dev[NSA_DEV_LEN];   /* subject: "namespace0.1", "region0", "memory33", "" */
+	char uuid[NSA_UUID_LEN]; /* namespace identity when known */
+	char *message;           /* plain words: what is wrong and why */
+	char *remedy;            /* what to do */
+	struct nsa_fact facts[NSA_MAX_FACTS];
+	int n_facts;
+};
+
+/* What the analyzer concluded about one namespace. */
+struct nsa_ns_verdict {
+	size_t ns_index;
+	bool available;           /* does this kernel map it, now */
+	const char *refusal;      /* kernel message template it trips, NULL when available */
+	uint64_t start_align;     /* largest power of two dividing spa_start */
+	uint64_t data_align;      /* ... data start (spa_start + dataoff + start_pad) */
+	uint64_t end_align;       /* ... spa_start + size */
+	uint64_t required_align;  /* the largest alignment the namespace depends on */
+	uint64_t break_shift;     /* smallest SPA shift (bytes) that breaks it; 0 = none found */
+	bool survives_granularity;/* every shift by a multiple of the platform granularity */
+	uint64_t first_section, last_section; /* indexes (addr / section_size) */
+	uint64_t first_block, last_block;     /* memory block indexes spanned */
+	int shared_sections;      /* sections shared with someone else */
+	int shared_blocks;
+	uint64_t kmem_usable;     /* bytes onlineable as System RAM (whole blocks) */
+	uint64_t kmem_lost;       /* bytes lost at block edges */
+	uint64_t kmem_blocks;
+};
+
+struct nsa_analysis_opts {
+	uint64_t platform_granularity; /* 0: 64 MiB */
+	bool with_info;                /* keep info-level findings */
+};
+
+struct nsa_analysis {
+	struct nsa_finding *findings;
+	size_t n_findings;
+	struct nsa_ns_verdict *verdicts; /* one per snapshot namespace, same order */
+	size_t n_verdicts;
+	int counts[3];                   /* by severity */
+};
+
+/* Pure: reads only the snapshot. -ENOMEM is the only failure. */
+int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
+		struct nsa_analysis **out);
+void nsa_analysis_free(struct nsa_analysis *a);
+/* 0 nothing wrong, 1 warnings only, 2 errors (the check exit code). */
+int nsa_analysis_exit_code(const struct nsa_analysis *a);
+
+/* Finding construction (used by the analyzer and later by the state diff). */
+struct nsa_finding *nsa_analysis_add(struct nsa_analysis *a, const char *code, const char *dev,
+				     const char *uuid);
+int nsa_finding_set_message(struct nsa_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int nsa_finding_set_remedy(struct nsa_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void nsa_finding_fact_u64(struct nsa_finding *f, const char *key, uint64_t v);
+void nsa_finding_fact_addr(struct nsa_finding *f, const char *key, uint64_t v);
+void nsa_finding_fact_i64(struct nsa_finding *f, const char *key, int64_t v);
+void nsa_finding_fact_bool(struct nsa_finding *f, const char *key, bool v);
+void nsa_finding_fact_str(struct nsa_finding *f, const char *key, const char *v);
+/* The finding as the JSON contract wants it. human: sizes as strings. */
+struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human);
+const char *nsa_severity_name(enum nsa_severity s); /* "info", "warning", "error" */
+
+#endif

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+
+uint64_t nsa_align_of(uint64_t x)
+{
+	if (x == 0)
+		return 1ULL << 63;
+	return x & -x;
+}
+
+int nsa_parse_u64(const char *s, int base, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s || *end != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int unit_shift(const char *suffix, unsigned *shift)
+{
+	static const char units[] = "kmgtpe";
+	const char *u;
+
+	if (*suffix == '\0') {
+		*shift = 0;
+		return 0;
+	}
+	u = strchr(units, tolower((unsigned char)*suffix));
+	if (!u)
+		return -EINVAL;
+	*shift = 10 * (unsigned)(u - units + 1);
+	suffix++;
+	/* accept K, KB, KiB (all binary, as ndctl does) */
+	if (*suffix == 'i' || *suffix == 'I')
+		suffix++;
+	if (*suffix == 'b' || *suffix == 'B')
+		suffix++;
+	return *suffix == '\0' ? 0 : -EINVAL;
+}
+
+int nsa_parse_size(const char *s, bool allow_negative, int64_t *out)
+{
+	bool negative = false;
+	const char *p = s;
+	char *end;
+	uint64_t whole, bytes;
+	unsigned shift;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	if (*p == '-' || *p == '+') {
+		negative = *p == '-';
+		if (negative && !allow_negative)
+			return -EINVAL;
+		p++;
+	}
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		errno = 0;
+		whole = strtoull(p, &end, 16);
+		if (errno == ERANGE)
+			return -ERANGE;
+		if (end == p + 2)
+			return -EINVAL;
+		r = unit_shift(end, &shift);
+		if (r < 0)
+			return r;
+		if (shift && whole > (UINT64_MAX >> shift))
+			return -ERANGE;
+		bytes = whole << shift;
+	} else {
+		uint64_t frac = 0, frac_div = 1;
+
+		errno = 0;
+		whole = strtoull(p, &end, 10);
+		if (errno == ERANGE)
+			return -ERANGE;
+		if (*end == '.') {
+			end++;
+			if (!isdigit((unsigned char)*end))
+				return -EINVAL;
+			while (isdigit((unsigned char)*end)) {
+				if (frac_div < 1000000000ULL) {
+					frac = frac * 10 + (uint64_t)(*end - '0');
+					frac_div *= 10;
+				}
+				end++;
+			}
+		}
+		r = unit_shift(end, &shift);
+		if (r < 0)
+			return r;
+		if (shift && whole > (UINT64_MAX >> shift))
+			return -ERANGE;
+		bytes = whole << shift;
+		if (frac) {
+			/* "1.5G": the fraction must come out as whole bytes */
+			unsigned __int128 f = ((unsigned __int128)frac << shift);
+			if (f % frac_div)
+				return -EINVAL;
+			bytes += (uint64_t)(f / frac_div);
+		}
+	}
+	if (bytes > (uint64_t)INT64_MAX)
+		return -ERANGE;
+	*out = negative ? -(int64_t)bytes : (int64_t)bytes;
+	return 0;
+}
+
+const char *nsa_size_str(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned u = 0;
+	uint64_t v = bytes;
+
+	if (bytes == 0) {
+		snprintf(buf, len, "0 bytes");
+		return buf;
+	}
+	while (u + 1 < ARRAY_SIZE(units) && (v & 1023) == 0) {
+		v >>= 10;
+		u++;
+	}
+	if (u > 0 || bytes < 1024) {
+		snprintf(buf, len, "%" PRIu64 " %s", v, units[u]);
+		return buf;
+	}
+	/* not a whole number of KiB: say it approximately, in the largest unit */
+	double d = (double)bytes;
+	u = 0;
+	while (u + 1 < ARRAY_SIZE(units) && d >= 1024.0) {
+		d /= 1024.0;
+		u++;
+	}
+	snprintf(buf, len, "%.2f %s", d, units[u]);
+	return buf;
+}
+
+const char *nsa_size_human(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const bin[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	static const char *const dec[] = { "KB", "MB", "GB", "TB", "PB", "EB" };
+	double b = (double)bytes, d = (double)bytes;
+	int ib = -1, id = -1;
+
+	if (bytes < 1000) {
+		snprintf(buf, len, "%" PRIu64, bytes);
+		return buf;
+	}
+	while (b >= 1024.0 && ib < 5) {
+		b /= 1024.0;
+		ib++;
+	}
+	while (d >= 1000.0 && id < 5) {
+		d /= 1000.0;
+		id++;
+	}
+	if (ib < 0)
+		snprintf(buf, len, "%" PRIu64, bytes);
+	else
+		snprintf(buf, len, "%.2f %s (%.2f %s)", b, bin[ib], d, dec[id]);
+	return buf;
+}
+
+void *nsa_array_push(void **array, size_t *n, size_t *cap, size_t elem_size)
+{
+	char *slot;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *grown = reallocarray(*array, ncap, elem_size);
+
+		if (!grown)
+			return NULL;
+		*array = grown;
+		*cap = ncap;
+	}
+	slot = (char *)*array + *n * elem_size;
+	memset(slot, 0, elem_size);
+	(*n)++;
+	return slot;
+}
+
+int nsa_read_file(const char *path, char **out, size_t *outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, len = 0;
+	char *buf;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap) {
+			char *grown = realloc(buf, cap * 2 + 1);
+
+			if (!grown) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	if (outlen)
+		*outlen = len;
+	return 0;
+}
+
+int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t r;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		r = read(fd, buf, len - 1);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	buf[r] = '\0';
+	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+		buf[--r] = '\0';
+	return 0;
+}
+
+int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *out)
+{
+	char buf[64];
+	int r = nsa_sysfs_read(dir, attr, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	return nsa_parse_u64(buf, base, out);
+}
