@@ -434,6 +434,15 @@ struct nsa_finding {
 	int n_facts;
 };
 
+/* Someone else living in a section or memory block the namespace spans. */
+struct nsa_neighbour {
+	enum nsa_res_type type; /* SYSTEM_RAM, PMEM, NAMESPACE, RESERVED, ... */
+	const char *name;       /* the iomem name (points into the snapshot) */
+	uint64_t start, end;    /* the neighbour's range (inclusive end) */
+	uint64_t section;       /* first shared section index */
+	bool shares_block;      /* also shares a memory block */
+};
+
 /* What the analyzer concluded about one namespace. */
 struct nsa_ns_verdict {
 	size_t ns_index;
@@ -452,6 +461,8 @@ struct nsa_ns_verdict {
 	uint64_t kmem_usable;     /* bytes onlineable as System RAM (whole blocks) */
 	uint64_t kmem_lost;       /* bytes lost at block edges */
 	uint64_t kmem_blocks;
+	struct nsa_neighbour *neighbours; /* owned by the analysis */
+	size_t n_neighbours;
 };
 
 struct nsa_analysis_opts {
