@@ -1,8 +1,91 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef NSALIGN_BUILTIN_H
 #define NSALIGN_BUILTIN_H
-struct nsa_ctx;
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "libnsalign.h"
+
+struct json_object;
+
+/* One command of the table in nsalign.c. */
+struct cmd_struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct nsa_ctx *ctx);
+	const char *summary;
+};
+
 int cmd_list(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_check(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_snapshot(int argc, char **argv, struct nsa_ctx *ctx);
+
+/*
+ * Options are declared once per command; getopt's tables and --help are
+ * generated from the declaration, so the two cannot drift apart.
+ */
+struct cmd_option {
+	const char *long_name;
+	int short_name; /* 0: long only */
+	const char *arg_name; /* NULL: no argument */
+	const char *help;
+	int id; /* returned by cmd_getopt(); defaults to short_name */
+};
+
+struct cmd_spec {
+	const char *name;  /* "check" */
+	const char *usage; /* "nsalign check [OPTIONS]" */
+	const char *about; /* one paragraph */
+	const struct cmd_option *options; /* terminated by { NULL } */
+};
+
+/* Options every analysing command shares. */
+enum {
+	OPT_SNAPSHOT = 1000,
+	OPT_GRANULARITY,
+	OPT_FORMAT,
+	OPT_HELP = 'h',
+};
+
+/*
+ * getopt_long over a spec.  Returns the option id, -1 at the end, or
+ * EX_USAGE (after printing a one-line error) for an unknown option or a
+ * missing argument.  --help prints the help and returns OPT_HELP.
+ */
+int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **arg);
+void cmd_print_help(const struct cmd_spec *spec, FILE *f);
+
+/* Errors: "nsalign <cmd>: <message>" on stderr, one line. */
+void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cmd_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The snapshot to work on: the file given with --snapshot, or the live
+ * system.  Returns 0 or a sysexits code after printing why.
+ * need_addresses: refuse (EX_NOPERM) a live system whose physical
+ * addresses are hidden while it has PMEM, instead of analysing zeros.
+ */
+int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, bool need_addresses,
+		     struct nsa_snapshot **out);
+/* Parse --granularity: a power of two >= 4 KiB.  EX_USAGE on error. */
+int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
+
+/* JSON output (output.c): one way to print each object. */
+enum {
+	JSON_HUMAN = 1 << 0, /* sizes as "2.00 GiB (2.15 GB)", addresses as "0x..." */
+};
+struct json_object *json_size(uint64_t v, unsigned flags);
+struct json_object *json_addr(uint64_t v, unsigned flags);
+struct json_object *json_platform(const struct nsa_platform *p, uint64_t granularity,
+				  unsigned flags);
+struct json_object *json_region(const struct nsa_region *r, unsigned flags);
+struct json_object *json_namespace(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+				   size_t index, unsigned flags);
+struct json_object *json_daxdev(const struct nsa_daxdev *d, unsigned flags);
+struct json_object *json_findings(const struct nsa_analysis *a, unsigned flags);
+/* Print one JSON document on stdout (pretty); EX_IOERR when stdout fails. */
+int json_print(struct json_object *obj);
+
 #endif

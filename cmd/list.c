@@ -1,3 +1,279 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nsalign list: what `ndctl list -RNX` shows, plus what it lacks: the
+ * physical address of every namespace and its data, the sections and
+ * memory blocks it spans, who else lives in them, and the alignment facts.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
 #include "builtin.h"
-int cmd_list(int argc, char **argv, struct nsa_ctx *ctx) { return 70; }
+
+enum {
+	OPT_REGIONS = 'R',
+	OPT_NAMESPACES = 'N',
+	OPT_DAX = 'X',
+	OPT_BLOCKS = 'B',
+	OPT_PLATFORM = 'P',
+	OPT_IOMEM = 'I',
+	OPT_REGION = 'r',
+	OPT_NAMESPACE = 'n',
+	OPT_HUMAN = 'u',
+};
+
+static const struct cmd_option list_options[] = {
+	{ "regions", 'R', NULL, "list regions (with their namespaces when -N is given too)" },
+	{ "namespaces", 'N', NULL, "list namespaces" },
+	{ "dax", 'X', NULL, "list dax devices" },
+	{ "blocks", 'B', NULL, "list memory blocks (runs of equal blocks)" },
+	{ "platform", 'P', NULL, "show the platform facts: page, subsection, section, block size" },
+	{ "iomem", 'I', NULL, "show the /proc/iomem tree nsalign analyzes" },
+	{ "region", 'r', "REGION", "only this region (region0, or 0)" },
+	{ "namespace", 'n', "NAMESPACE", "only this namespace (namespace0.1, or its uuid)" },
+	{ "human", 'u', NULL, "sizes and addresses as strings, as 'ndctl list -u'" },
+	{ "snapshot", 's', "FILE", "list a snapshot file instead of this machine", OPT_SNAPSHOT },
+	{ "granularity", 'g', "SIZE", "platform granularity for the robustness facts (default 64M)",
+	  OPT_GRANULARITY },
+	{ NULL },
+};
+
+static const struct cmd_spec list_spec = {
+	.name = "list",
+	.usage = "nsalign list [-RNXBPI] [-r REGION] [-n NAMESPACE] [-u] [--snapshot FILE]",
+	.about = "List PMEM regions, namespaces, dax devices and memory blocks as JSON, with the keys\n"
+		 "'ndctl list' uses, plus physical addresses, the sections and memory blocks each\n"
+		 "namespace spans, its neighbours there, and whether this kernel maps it. Without\n"
+		 "-R/-N/-X/-B/-P/-I it lists regions with their namespaces and dax devices.\n"
+		 "Disabled namespaces are always listed (they are the ones that need attention).",
+	.options = list_options,
+};
+
+struct list_filter {
+	const char *region;
+	const char *namespace;
+};
+
+static bool region_matches(const struct nsa_region *r, const struct list_filter *f)
+{
+	char id[16];
+
+	if (!f->region)
+		return true;
+	snprintf(id, sizeof(id), "%d", r->id);
+	return strcmp(f->region, r->dev) == 0 || strcmp(f->region, id) == 0;
+}
+
+static bool namespace_matches(const struct nsa_snapshot *s, const struct nsa_namespace *ns,
+			      const struct list_filter *f)
+{
+	if (f->region) {
+		if (ns->region_index < 0 || !region_matches(&s->regions[ns->region_index], f))
+			return false;
+	}
+	if (!f->namespace)
+		return true;
+	return strcmp(f->namespace, ns->dev) == 0 ||
+	       (ns->uuid[0] && strcasecmp(f->namespace, ns->uuid) == 0) ||
+	       (ns->holder_uuid[0] && strcasecmp(f->namespace, ns->holder_uuid) == 0);
+}
+
+static struct json_object *json_blocks(const struct nsa_snapshot *s, unsigned flags)
+{
+	struct json_object *arr = json_object_new_array();
+	char zones[64];
+
+	/* runs of consecutive blocks with equal attributes, as lsmem prints them */
+	for (size_t i = 0; i < s->n_blocks;) {
+		const struct nsa_memblock *b = &s->blocks[i];
+		size_t j = i + 1;
+
+		while (j < s->n_blocks && s->blocks[j].index == s->blocks[j - 1].index + 1 &&
+		       s->blocks[j].state == b->state && s->blocks[j].zones == b->zones &&
+		       s->blocks[j].node == b->node && s->blocks[j].removable == b->removable)
+			j++;
+		struct json_object *o = json_object_new_object();
+		uint64_t bs = s->platform.block_size;
+
+		json_object_object_add(o, "first", json_object_new_uint64(b->index));
+		json_object_object_add(o, "count", json_object_new_uint64(j - i));
+		json_object_object_add(o, "start", json_addr(b->index * bs, flags));
+		json_object_object_add(o, "size", json_size((j - i) * bs, flags));
+		json_object_object_add(o, "state",
+				       json_object_new_string(nsa_block_state_name(b->state)));
+		if (b->zones)
+			json_object_object_add(
+				o, "zones",
+				json_object_new_string(nsa_zones_str(b->zones, zones, sizeof(zones))));
+		if (b->node >= 0)
+			json_object_object_add(o, "node", json_object_new_int(b->node));
+		json_object_array_add(arr, o);
+		i = j;
+	}
+	return arr;
+}
+
+static struct json_object *json_iomem(const struct nsa_snapshot *s, unsigned flags)
+{
+	struct json_object *arr = json_object_new_array();
+
+	/* flat, with depth: easy to grep, and the nesting is still there */
+	for (size_t i = 0; i < s->n_iomem; i++) {
+		const struct nsa_resource *r = &s->iomem[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "start", json_addr(r->start, flags));
+		json_object_object_add(o, "end", json_addr(r->end, flags));
+		json_object_object_add(o, "name", json_object_new_string(r->name ? r->name : ""));
+		json_object_object_add(o, "type", json_object_new_string(nsa_res_type_name(r->type)));
+		json_object_object_add(o, "depth", json_object_new_int(r->depth));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
+{
+	struct nsa_analysis_opts opts = { .platform_granularity = nsa_get_platform_granularity(ctx),
+					  .with_info = true };
+	bool regions = false, namespaces = false, dax = false, blocks = false, platform = false,
+	     iomem = false;
+	struct list_filter filter = { 0 };
+	const char *snapshot_path = NULL, *arg;
+	struct nsa_snapshot *s = NULL;
+	struct nsa_analysis *a = NULL;
+	struct json_object *root;
+	unsigned flags = 0;
+	int c, r;
+
+	while ((c = cmd_getopt(&list_spec, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			return 0;
+		case OPT_REGIONS:
+			regions = true;
+			break;
+		case OPT_NAMESPACES:
+			namespaces = true;
+			break;
+		case OPT_DAX:
+			dax = true;
+			break;
+		case OPT_BLOCKS:
+			blocks = true;
+			break;
+		case OPT_PLATFORM:
+			platform = true;
+			break;
+		case OPT_IOMEM:
+			iomem = true;
+			break;
+		case OPT_REGION:
+			filter.region = arg;
+			break;
+		case OPT_NAMESPACE:
+			filter.namespace = arg;
+			break;
+		case OPT_HUMAN:
+			flags |= JSON_HUMAN;
+			break;
+		case OPT_SNAPSHOT:
+			snapshot_path = arg;
+			break;
+		case OPT_GRANULARITY:
+			r = cmd_parse_granularity("list", arg, &opts.platform_granularity);
+			if (r)
+				return r;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cmd_error("list", "unexpected argument '%s' (see 'nsalign list --help')",
+			  argv[optind]);
+		return EX_USAGE;
+	}
+	if (!regions && !namespaces && !dax && !blocks && !platform && !iomem)
+		regions = namespaces = dax = true;
+
+	r = cmd_get_snapshot("list", ctx, snapshot_path, true, &s);
+	if (r)
+		return r;
+	r = nsa_analyze(s, &opts, &a);
+	if (r < 0) {
+		cmd_error("list", "analysis failed: %s", strerror(-r));
+		nsa_snapshot_free(s);
+		return EX_SOFTWARE;
+	}
+	if (filter.region && !nsa_snapshot_find_region(s, filter.region)) {
+		bool found = false;
+
+		for (size_t i = 0; i < s->n_regions && !found; i++)
+			found = region_matches(&s->regions[i], &filter);
+		if (!found) {
+			cmd_error("list", "no region '%s' (see 'nsalign list -R')", filter.region);
+			r = EX_NOINPUT;
+			goto out;
+		}
+	}
+	if (filter.namespace && !nsa_snapshot_find_namespace(s, filter.namespace)) {
+		cmd_error("list", "no namespace '%s' (see 'nsalign list -N')", filter.namespace);
+		r = EX_NOINPUT;
+		goto out;
+	}
+
+	root = json_object_new_object();
+	if (platform)
+		json_object_object_add(root, "platform",
+				       json_platform(&s->platform, opts.platform_granularity,
+						     flags));
+	if (regions) {
+		struct json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < s->n_regions; i++) {
+			struct json_object *ro, *nss;
+
+			if (!region_matches(&s->regions[i], &filter))
+				continue;
+			ro = json_region(&s->regions[i], flags);
+			if (namespaces) {
+				nss = json_object_new_array();
+				for (size_t j = 0; j < s->n_namespaces; j++)
+					if (s->namespaces[j].region_index == (int)i &&
+					    namespace_matches(s, &s->namespaces[j], &filter))
+						json_object_array_add(nss,
+								      json_namespace(s, a, j, flags));
+				json_object_object_add(ro, "namespaces", nss);
+			}
+			json_object_array_add(arr, ro);
+		}
+		json_object_object_add(root, "regions", arr);
+	} else if (namespaces) {
+		struct json_object *arr = json_object_new_array();
+
+		for (size_t j = 0; j < s->n_namespaces; j++)
+			if (namespace_matches(s, &s->namespaces[j], &filter))
+				json_object_array_add(arr, json_namespace(s, a, j, flags));
+		json_object_object_add(root, "namespaces", arr);
+	}
+	if (dax && !namespaces) {
+		struct json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < s->n_daxdevs; i++)
+			json_object_array_add(arr, json_daxdev(&s->daxdevs[i], flags));
+		json_object_object_add(root, "dax", arr);
+	}
+	if (blocks)
+		json_object_object_add(root, "memory_blocks", json_blocks(s, flags));
+	if (iomem)
+		json_object_object_add(root, "iomem", json_iomem(s, flags));
+	r = json_print(root);
+	json_object_put(root);
+out:
+	nsa_analysis_free(a);
+	nsa_snapshot_free(s);
+	return r;
+}

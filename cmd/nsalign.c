@@ -1,3 +1,111 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nsalign: keep PMEM namespaces usable when the platform moves them.
+ * A git/ndctl-style front end: one table, one file per command.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
 #include "builtin.h"
-int main(int argc, char **argv) { return 0; }
+
+static const struct cmd_struct commands[] = {
+	{ "list", cmd_list, "list regions, namespaces, dax devices and memory blocks with alignment facts" },
+	{ "check", cmd_check, "validate every namespace and explain what the kernel will refuse" },
+	{ "snapshot", cmd_snapshot, "write the collected PMEM and memory layout as JSON" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nsalign [--version] [--help] [--debug] COMMAND [ARGS]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'nsalign COMMAND --help' shows a command's options; see nsalign(8).\n");
+}
+
+static const struct cmd_struct *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void log_to_stderr(void *data, int priority, const char *file, int line, const char *fn,
+			  const char *format, va_list args)
+{
+	fprintf(stderr, "nsalign: %s: ", fn);
+	vfprintf(stderr, format, args);
+	if (format[0] && format[strlen(format) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd_struct *cmd;
+	struct nsa_ctx *ctx;
+	bool debug = false;
+	int r;
+
+	argv++;
+	argc--;
+	while (argc > 0 && argv[0][0] == '-') {
+		if (strcmp(argv[0], "--version") == 0) {
+			printf("%s\n", PACKAGE_VERSION);
+			return 0;
+		} else if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[0], "--debug") == 0) {
+			debug = true;
+		} else {
+			fprintf(stderr, "nsalign: unknown option '%s'\n", argv[0]);
+			usage(stderr);
+			return EX_USAGE;
+		}
+		argv++;
+		argc--;
+	}
+	if (argc == 0) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc < 2) {
+			usage(stdout);
+			return 0;
+		}
+		cmd = find_command(argv[1]);
+		if (!cmd) {
+			fprintf(stderr, "nsalign: '%s' is not a command (see 'nsalign --help')\n",
+				argv[1]);
+			return EX_USAGE;
+		}
+		char *help_argv[] = { argv[1], "--help", NULL };
+		ctx = nsa_new();
+		if (!ctx)
+			return EX_SOFTWARE;
+		r = cmd->fn(2, help_argv, ctx);
+		nsa_unref(ctx);
+		return r;
+	}
+	cmd = find_command(argv[0]);
+	if (!cmd) {
+		fprintf(stderr, "nsalign: '%s' is not a command (see 'nsalign --help')\n", argv[0]);
+		return EX_USAGE;
+	}
+
+	ctx = nsa_new();
+	if (!ctx) {
+		fprintf(stderr, "nsalign: out of memory\n");
+		return EX_SOFTWARE;
+	}
+	nsa_set_log_fn(ctx, log_to_stderr, NULL);
+	if (debug)
+		nsa_set_log_priority(ctx, LOG_DEBUG);
+	r = cmd->fn(argc, argv, ctx);
+	nsa_unref(ctx);
+	return r;
+}

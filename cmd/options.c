@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+
+#define MAX_OPTIONS 48
+
+void cmd_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nsalign%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cmd_warn(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nsalign%s%s: warning: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int option_id(const struct cmd_option *o)
+{
+	return o->id ? o->id : o->short_name;
+}
+
+void cmd_print_help(const struct cmd_spec *spec, FILE *f)
+{
+	fprintf(f, "usage: %s\n\n%s\n\nOptions:\n", spec->usage, spec->about);
+	for (const struct cmd_option *o = spec->options; o->long_name; o++) {
+		char left[64];
+		int n = 0;
+
+		if (o->short_name)
+			n = snprintf(left, sizeof(left), "-%c, ", o->short_name);
+		else
+			n = snprintf(left, sizeof(left), "    ");
+		snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s", o->long_name,
+			 o->arg_name ? "=" : "", o->arg_name ? o->arg_name : "");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+	fprintf(f, "  %-28s %s\n", "-h, --help", "show this help");
+	fprintf(f, "\nSee nsalign-%s(8).\n", spec->name);
+}
+
+int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **arg)
+{
+	struct option longopts[MAX_OPTIONS + 2];
+	char shortopts[MAX_OPTIONS * 2 + 4] = "+:h";
+	size_t n = 0, sp = strlen(shortopts);
+	int c;
+
+	for (const struct cmd_option *o = spec->options; o->long_name && n < MAX_OPTIONS; o++) {
+		longopts[n++] = (struct option){ o->long_name, o->arg_name ? required_argument : 0,
+						 NULL, option_id(o) };
+		if (o->short_name) {
+			shortopts[sp++] = (char)o->short_name;
+			if (o->arg_name)
+				shortopts[sp++] = ':';
+		}
+	}
+	longopts[n++] = (struct option){ "help", 0, NULL, 'h' };
+	longopts[n] = (struct option){ 0 };
+	shortopts[sp] = '\0';
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	*arg = optarg;
+	switch (c) {
+	case 'h':
+		cmd_print_help(spec, stdout);
+		return OPT_HELP;
+	case '?':
+		if (optopt)
+			cmd_error(spec->name, "unknown option '-%c' (see 'nsalign %s --help')", optopt,
+				  spec->name);
+		else
+			cmd_error(spec->name, "unknown option '%s' (see 'nsalign %s --help')",
+				  argv[optind - 1], spec->name);
+		return -2;
+	case ':':
+		cmd_error(spec->name, "option '%s' needs a value (see 'nsalign %s --help')",
+			  argv[optind - 1], spec->name);
+		return -2;
+	default:
+		return c;
+	}
+}
+
+int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out)
+{
+	int64_t v;
+
+	if (nsa_parse_size(arg, false, &v) < 0 || v < 4096 || !nsa_is_pow2((uint64_t)v)) {
+		cmd_error(cmd, "--granularity '%s': expected a power of two of at least 4K, e.g. 64M",
+			  arg);
+		return EX_USAGE;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static bool has_pmem(const struct nsa_snapshot *s)
+{
+	if (s->n_regions || s->n_namespaces)
+		return true;
+	for (size_t i = 0; i < s->n_iomem; i++)
+		if (s->iomem[i].type == NSA_RES_PMEM || s->iomem[i].type == NSA_RES_PMEM_LEGACY)
+			return true;
+	return false;
+}
+
+int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, bool need_addresses,
+		     struct nsa_snapshot **out)
+{
+	char why[256] = "";
+	int r;
+
+	if (path) {
+		r = nsa_snapshot_load(path, out, why, sizeof(why));
+		switch (r) {
+		case 0:
+			return 0;
+		case -ENOENT:
+			cmd_error(cmd, "%s: no such file (give a file written by 'nsalign snapshot')",
+				  path);
+			return EX_NOINPUT;
+		case -EACCES:
+		case -EPERM:
+			cmd_error(cmd, "%s: permission denied", path);
+			return EX_NOPERM;
+		case -EINVAL:
+		case -EPROTONOSUPPORT:
+		case -EFBIG:
+			cmd_error(cmd, "%s: not a usable snapshot: %s", path,
+				  why[0] ? why : strerror(-r));
+			return EX_DATAERR;
+		case -ENOMEM:
+			cmd_error(cmd, "%s: out of memory", path);
+			return EX_SOFTWARE;
+		default:
+			cmd_error(cmd, "%s: %s", path, why[0] ? why : strerror(-r));
+			return EX_IOERR;
+		}
+	}
+
+	r = nsa_collect(ctx, out);
+	if (r == -EACCES || r == -EPERM) {
+		cmd_error(cmd, "cannot read the PMEM configuration: permission denied (run as root)");
+		return EX_NOPERM;
+	}
+	if (r < 0) {
+		cmd_error(cmd, "collecting the system's PMEM layout failed: %s", strerror(-r));
+		return r == -ENOMEM ? EX_SOFTWARE : EX_IOERR;
+	}
+	if (need_addresses && !(*out)->platform.iomem_visible && has_pmem(*out)) {
+		cmd_error(cmd,
+			  "physical addresses are hidden (/proc/iomem reads zeros without "
+			  "CAP_SYS_ADMIN): run as root");
+		nsa_snapshot_free(*out);
+		*out = NULL;
+		return EX_NOPERM;
+	}
+	return 0;
+}

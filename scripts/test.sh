@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The whole test suite: install what is missing, build with -Werror, run the
+# unit, snapshot and CLI tests (make check), the VM lab against a real
+# kernel with emulated NVDIMMs, and the clang-format check.  Ends with
+# "N passed, N failed"; exits non-zero when anything failed.
+#
+#   scripts/test.sh                 everything
+#   scripts/test.sh --sanitize      ASan+UBSan build, make check only
+#   scripts/test.sh --no-vm         skip the VM lab (says so; for quick local runs)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+sanitize=0 vm=1
+for a in "$@"; do
+	case "$a" in
+	--sanitize) sanitize=1 vm=0 ;;
+	--no-vm) vm=0 ;;
+	*) echo "usage: scripts/test.sh [--sanitize] [--no-vm]" >&2; exit 64 ;;
+	esac
+done
+
+passed=0 failed=0
+count() { # count NAME RESULT...
+	local name=$1; shift
+	for r in "$@"; do
+		case "$r" in
+		PASS|XFAIL) passed=$((passed + 1)) ;;
+		*) failed=$((failed + 1)); echo "FAILED: $name ($r)" ;;
+		esac
+	done
+}
+
+if [ $vm -eq 1 ]; then "$top/scripts/setup.sh"; else "$top/scripts/setup.sh" --build-only; fi || exit $?
+
+if [ $sanitize -eq 1 ]; then
+	builddir=$top/build-asan
+	"$top/scripts/build.sh" "$builddir" --enable-sanitizers --disable-docs || { echo "0 passed, 1 failed"; exit 1; }
+else
+	builddir=$top/build
+	"$top/scripts/build.sh" "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "== make check ($([ $sanitize -eq 1 ] && echo 'ASan+UBSan' || echo 'plain') build)"
+(cd "$builddir" && make -j"$(nproc)" check >/dev/null 2>&1)
+mapfile -t results < <(find "$builddir/tests" -name '*.trs' -exec grep -h '^:test-result:' {} + | awk '{print $2}')
+if [ ${#results[@]} -eq 0 ]; then
+	echo "make check ran no test"; failed=$((failed + 1))
+fi
+count "make check" "${results[@]}"
+# show what failed, with the TAP diagnostics
+find "$builddir/tests" -name '*.log' ! -name 'test-suite.log' -print0 |
+	xargs -0 grep -l '^not ok' 2>/dev/null | while read -r log; do
+		echo "--- $log"; grep -E '^(not ok|#)' "$log" | head -40
+	done
+echo "make check: ${#results[@]} test cases"
+
+if [ $sanitize -eq 0 ]; then
+	echo "== clang-format"
+	if (cd "$top" && git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror >/dev/null 2>&1); then
+		count clang-format PASS
+	else
+		(cd "$top" && git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror 2>&1 | grep -m5 'error:')
+		count clang-format FAIL
+	fi
+fi
+
+if [ $vm -eq 1 ]; then
+	echo "== VM lab (Debian kernel, QEMU TCG, emulated NVDIMMs)"
+	if [ ! -x "$top/tests/vm/run.sh" ]; then
+		echo "VM lab missing: tests/vm/run.sh"; failed=$((failed + 1))
+	else
+		NSALIGN="$builddir/nsalign" "$top/tests/vm/run.sh" > "$builddir/vm-lab.tap" 2>"$builddir/vm-lab.err"
+		rc=$?
+		grep -E '^(ok|not ok|#)' "$builddir/vm-lab.tap" | grep -v '^ok' | head -60
+		vp=$(grep -c '^ok' "$builddir/vm-lab.tap"); vf=$(grep -c '^not ok' "$builddir/vm-lab.tap")
+		echo "VM lab: $vp passed, $vf failed (exit $rc)"
+		passed=$((passed + vp)); failed=$((failed + vf))
+		if [ $rc -ne 0 ] && [ "$vf" -eq 0 ]; then
+			echo "VM lab failed without a failing assertion:"; tail -5 "$builddir/vm-lab.err"
+			failed=$((failed + 1))
+		fi
+	fi
+else
+	echo "== VM lab not run (--no-vm or --sanitize)"
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
