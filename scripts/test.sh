@@ -20,12 +20,13 @@ for a in "$@"; do
 	esac
 done
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 count() { # count NAME RESULT...
 	local name=$1; shift
 	for r in "$@"; do
 		case "$r" in
 		PASS|XFAIL) passed=$((passed + 1)) ;;
+		SKIP) skipped=$((skipped + 1)); echo "SKIPPED: $name" ;;
 		*) failed=$((failed + 1)); echo "FAILED: $name ($r)" ;;
 		esac
 	done
@@ -85,5 +86,5 @@ else
 	echo "== VM lab not run (--no-vm or --sanitize)"
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -1,4 +1,53 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-echo 1..1
-echo "not ok 1 - placeholder"
+# Usage, --help from the command table, unknown options and commands.
+. "$TOP_SRCDIR/tests/cli/lib.sh"
+
+run "$NSALIGN" --help
+expect_rc 0 "nsalign --help"
+for c in list check snapshot; do
+	expect_stdout_has "^  $c " "--help lists $c"
+done
+
+run "$NSALIGN" --version
+expect_rc 0 "nsalign --version"
+expect_stdout_has '^[0-9]+\.[0-9]+' "--version prints a version"
+
+run "$NSALIGN"
+expect_rc 64 "no command"
+
+run "$NSALIGN" frobnicate
+expect_rc 64 "unknown command"
+expect_err_line "^nsalign: 'frobnicate' is not a command" "unknown command: one line naming it"
+
+for c in list check snapshot; do
+	run "$NSALIGN" "$c" --help
+	expect_rc 0 "nsalign $c --help"
+	expect_stdout_has "^usage: nsalign $c" "$c --help shows usage"
+	expect_stdout_has "nsalign-$c\(8\)" "$c --help points at the man page"
+
+	run "$NSALIGN" help "$c"
+	expect_rc 0 "nsalign help $c"
+
+	run "$NSALIGN" "$c" --no-such-option
+	expect_rc 64 "$c with an unknown option"
+	expect_err_line "^nsalign $c: unknown option '--no-such-option'" "$c: unknown option is one line"
+	expect_stdout_empty "$c: unknown option prints nothing on stdout"
+
+	run "$NSALIGN" "$c" stray-argument
+	expect_rc 64 "$c with a stray argument"
+done
+
+# every option in --help is accepted by the parser: the table is the truth
+for c in list check; do
+	run "$NSALIGN" "$c" --granularity
+	expect_rc 64 "$c --granularity without a value"
+	run "$NSALIGN" "$c" --granularity 3M --snapshot "$SNAPSHOTS/hand-no-pmem.json"
+	expect_rc 64 "$c --granularity 3M (not a power of two)"
+	expect_err_line "power of two" "$c: bad granularity explained in one line"
+done
+
+run "$NSALIGN" check --format yaml --snapshot "$SNAPSHOTS/hand-no-pmem.json"
+expect_rc 64 "check --format yaml"
+
+done_testing
