@@ -28,16 +28,16 @@ int cmd_snapshot(int argc, char **argv, struct nsa_ctx *ctx);
  */
 struct cmd_option {
 	const char *long_name;
-	int short_name; /* 0: long only */
+	int short_name;	      /* 0: long only */
 	const char *arg_name; /* NULL: no argument */
 	const char *help;
 	int id; /* returned by cmd_getopt(); defaults to short_name */
 };
 
 struct cmd_spec {
-	const char *name;  /* "check" */
-	const char *usage; /* "nsalign check [OPTIONS]" */
-	const char *about; /* one paragraph */
+	const char *name;		  /* "check" */
+	const char *usage;		  /* "nsalign check [OPTIONS]" */
+	const char *about;		  /* one paragraph */
 	const struct cmd_option *options; /* terminated by { NULL } */
 };
 

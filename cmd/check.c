@@ -16,7 +16,8 @@
 enum { OPT_JSON = 'j', OPT_VERBOSE = 'v', OPT_QUIET = 'q', OPT_HUMAN = 'u' };
 
 static const struct cmd_option check_options[] = {
-	{ "snapshot", 's', "FILE", "analyze a snapshot file instead of this machine", OPT_SNAPSHOT },
+	{ "snapshot", 's', "FILE", "analyze a snapshot file instead of this machine",
+	  OPT_SNAPSHOT },
 	{ "json", 'j', NULL, "print one JSON document (findings and namespaces)" },
 	{ "format", 0, "text|json", "output format (default: text)", OPT_FORMAT },
 	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
@@ -30,9 +31,11 @@ static const struct cmd_option check_options[] = {
 static const struct cmd_spec check_spec = {
 	.name = "check",
 	.usage = "nsalign check [--snapshot FILE] [--json] [--granularity SIZE] [-v|-q]",
-	.about = "Validate every PMEM namespace: will this kernel map it, which sections and memory\n"
+	.about = "Validate every PMEM namespace: will this kernel map it, which sections and "
+		 "memory\n"
 		 "blocks it shares with System RAM or other PMEM, which platform move would break\n"
-		 "it, and what memory hotplug would lose. Exit status: 0 nothing wrong, 1 warnings,\n"
+		 "it, and what memory hotplug would lose. Exit status: 0 nothing wrong, 1 "
+		 "warnings,\n"
 		 "2 errors; 64 usage, 65 bad snapshot, 66 missing file, 77 permission.",
 	.options = check_options,
 };
@@ -153,7 +156,8 @@ static void print_text(const struct nsa_snapshot *s, const struct nsa_analysis *
 	       p->arch[0] ? (p->kernel_release[0] ? ", " : "") : "", s->n_regions,
 	       s->n_regions == 1 ? "" : "s", s->n_namespaces, s->n_namespaces == 1 ? "" : "s");
 	if (p->arch[0])
-		printf("  %s: memory blocks %s, sections %s, subsections %s, platform granularity %s\n",
+		printf("  %s: memory blocks %s, sections %s, subsections %s, platform granularity "
+		       "%s\n",
 		       p->arch, nsa_size_str(p->block_size, bs, sizeof(bs)),
 		       nsa_size_str(p->section_size, sec, sizeof(sec)),
 		       nsa_size_str(p->subsection_size, sub, sizeof(sub)),

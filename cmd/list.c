@@ -43,7 +43,8 @@ static const struct cmd_option list_options[] = {
 static const struct cmd_spec list_spec = {
 	.name = "list",
 	.usage = "nsalign list [-RNXBPI] [-r REGION] [-n NAMESPACE] [-u] [--snapshot FILE]",
-	.about = "List PMEM regions, namespaces, dax devices and memory blocks as JSON, with the keys\n"
+	.about = "List PMEM regions, namespaces, dax devices and memory blocks as JSON, with the "
+		 "keys\n"
 		 "'ndctl list' uses, plus physical addresses, the sections and memory blocks each\n"
 		 "namespace spans, its neighbours there, and whether this kernel maps it. Without\n"
 		 "-R/-N/-X/-B/-P/-I it lists regions with their namespaces and dax devices.\n"
@@ -104,9 +105,9 @@ static struct json_object *json_blocks(const struct nsa_snapshot *s, unsigned fl
 		json_object_object_add(o, "state",
 				       json_object_new_string(nsa_block_state_name(b->state)));
 		if (b->zones)
-			json_object_object_add(
-				o, "zones",
-				json_object_new_string(nsa_zones_str(b->zones, zones, sizeof(zones))));
+			json_object_object_add(o, "zones",
+					       json_object_new_string(nsa_zones_str(
+						       b->zones, zones, sizeof(zones))));
 		if (b->node >= 0)
 			json_object_object_add(o, "node", json_object_new_int(b->node));
 		json_object_array_add(arr, o);
@@ -127,7 +128,8 @@ static struct json_object *json_iomem(const struct nsa_snapshot *s, unsigned fla
 		json_object_object_add(o, "start", json_addr(r->start, flags));
 		json_object_object_add(o, "end", json_addr(r->end, flags));
 		json_object_object_add(o, "name", json_object_new_string(r->name ? r->name : ""));
-		json_object_object_add(o, "type", json_object_new_string(nsa_res_type_name(r->type)));
+		json_object_object_add(o, "type",
+				       json_object_new_string(nsa_res_type_name(r->type)));
 		json_object_object_add(o, "depth", json_object_new_int(r->depth));
 		json_object_array_add(arr, o);
 	}
@@ -227,9 +229,9 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 
 	root = json_object_new_object();
 	if (platform)
-		json_object_object_add(root, "platform",
-				       json_platform(&s->platform, opts.platform_granularity,
-						     flags));
+		json_object_object_add(
+			root, "platform",
+			json_platform(&s->platform, opts.platform_granularity, flags));
 	if (regions) {
 		struct json_object *arr = json_object_new_array();
 
@@ -244,8 +246,8 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 				for (size_t j = 0; j < s->n_namespaces; j++)
 					if (s->namespaces[j].region_index == (int)i &&
 					    namespace_matches(s, &s->namespaces[j], &filter))
-						json_object_array_add(nss,
-								      json_namespace(s, a, j, flags));
+						json_object_array_add(
+							nss, json_namespace(s, a, j, flags));
 				json_object_object_add(ro, "namespaces", nss);
 			}
 			json_object_array_add(arr, ro);

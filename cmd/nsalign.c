@@ -12,7 +12,8 @@
 #include "builtin.h"
 
 static const struct cmd_struct commands[] = {
-	{ "list", cmd_list, "list regions, namespaces, dax devices and memory blocks with alignment facts" },
+	{ "list", cmd_list,
+	  "list regions, namespaces, dax devices and memory blocks with alignment facts" },
 	{ "check", cmd_check, "validate every namespace and explain what the kernel will refuse" },
 	{ "snapshot", cmd_snapshot, "write the collected PMEM and memory layout as JSON" },
 };

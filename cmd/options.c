@@ -86,8 +86,8 @@ int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **
 		return OPT_HELP;
 	case '?':
 		if (optopt)
-			cmd_error(spec->name, "unknown option '-%c' (see 'nsalign %s --help')", optopt,
-				  spec->name);
+			cmd_error(spec->name, "unknown option '-%c' (see 'nsalign %s --help')",
+				  optopt, spec->name);
 		else
 			cmd_error(spec->name, "unknown option '%s' (see 'nsalign %s --help')",
 				  argv[optind - 1], spec->name);
@@ -106,7 +106,8 @@ int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out)
 	int64_t v;
 
 	if (nsa_parse_size(arg, false, &v) < 0 || v < 4096 || !nsa_is_pow2((uint64_t)v)) {
-		cmd_error(cmd, "--granularity '%s': expected a power of two of at least 4K, e.g. 64M",
+		cmd_error(cmd,
+			  "--granularity '%s': expected a power of two of at least 4K, e.g. 64M",
 			  arg);
 		return EX_USAGE;
 	}
@@ -136,7 +137,8 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 		case 0:
 			return 0;
 		case -ENOENT:
-			cmd_error(cmd, "%s: no such file (give a file written by 'nsalign snapshot')",
+			cmd_error(cmd,
+				  "%s: no such file (give a file written by 'nsalign snapshot')",
 				  path);
 			return EX_NOINPUT;
 		case -EACCES:
@@ -160,7 +162,8 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 
 	r = nsa_collect(ctx, out);
 	if (r == -EACCES || r == -EPERM) {
-		cmd_error(cmd, "cannot read the PMEM configuration: permission denied (run as root)");
+		cmd_error(cmd,
+			  "cannot read the PMEM configuration: permission denied (run as root)");
 		return EX_NOPERM;
 	}
 	if (r < 0) {
@@ -168,9 +171,8 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 		return r == -ENOMEM ? EX_SOFTWARE : EX_IOERR;
 	}
 	if (need_addresses && !(*out)->platform.iomem_visible && has_pmem(*out)) {
-		cmd_error(cmd,
-			  "physical addresses are hidden (/proc/iomem reads zeros without "
-			  "CAP_SYS_ADMIN): run as root");
+		cmd_error(cmd, "physical addresses are hidden (/proc/iomem reads zeros without "
+			       "CAP_SYS_ADMIN): run as root");
 		nsa_snapshot_free(*out);
 		*out = NULL;
 		return EX_NOPERM;

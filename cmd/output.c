@@ -234,15 +234,16 @@ struct json_object *json_findings(const struct nsa_analysis *a, unsigned flags)
 	struct json_object *arr = json_object_new_array();
 
 	for (size_t i = 0; i < a->n_findings; i++)
-		json_object_array_add(arr, nsa_finding_to_json(&a->findings[i], flags & JSON_HUMAN));
+		json_object_array_add(arr,
+				      nsa_finding_to_json(&a->findings[i], flags & JSON_HUMAN));
 	return arr;
 }
 
 int json_print(struct json_object *obj)
 {
-	const char *text =
-		json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-							    JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *text = json_object_to_json_string_ext(
+		obj,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	if (!text || fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
 	    fflush(stdout) == EOF) {

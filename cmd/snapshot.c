@@ -17,7 +17,8 @@ static const struct cmd_option snapshot_options[] = {
 static const struct cmd_spec snapshot_spec = {
 	.name = "snapshot",
 	.usage = "nsalign snapshot [-o FILE]",
-	.about = "Write what nsalign collects from this machine (platform granularities, /proc/iomem,\n"
+	.about = "Write what nsalign collects from this machine (platform granularities, "
+		 "/proc/iomem,\n"
 		 "regions, namespaces, dax devices, memory blocks) as one JSON document. 'nsalign\n"
 		 "check --snapshot FILE' analyzes it later, here or on another machine. Nothing\n"
 		 "on the system is changed.",

@@ -67,7 +67,8 @@ static void huge_sizes(struct nsa_platform *p, bool ppc64_hash_mmu)
 	} else if (arch_is(p->arch, ppc64_names)) {
 		p->pmd_size = p->pmd_size ?: (ppc64_hash_mmu ? 16 * NSA_MiB : 2 * NSA_MiB);
 	} else if (arch_is(p->arch, riscv64_names) || arch_is(p->arch, s390x_names)) {
-		p->pmd_size = p->pmd_size ?: (arch_is(p->arch, s390x_names) ? NSA_MiB : 2 * NSA_MiB);
+		p->pmd_size =
+			p->pmd_size ?: (arch_is(p->arch, s390x_names) ? NSA_MiB : 2 * NSA_MiB);
 	}
 }
 

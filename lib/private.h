@@ -12,22 +12,22 @@
 void nsa_log(struct nsa_ctx *ctx, int priority, const char *file, int line, const char *fn,
 	     const char *format, ...) __attribute__((format(printf, 6, 7)));
 
-#define nsa_log_cond(ctx, prio, ...)                                                               \
-	do {                                                                                       \
-		if (nsa_get_log_priority(ctx) >= (prio))                                           \
-			nsa_log(ctx, prio, __FILE__, __LINE__, __func__, __VA_ARGS__);              \
+#define nsa_log_cond(ctx, prio, ...)                                                   \
+	do {                                                                           \
+		if (nsa_get_log_priority(ctx) >= (prio))                               \
+			nsa_log(ctx, prio, __FILE__, __LINE__, __func__, __VA_ARGS__); \
 	} while (0)
 
-#define dbg(ctx, ...) nsa_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
-#define info(ctx, ...) nsa_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define dbg(ctx, ...)	 nsa_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+#define info(ctx, ...)	 nsa_log_cond(ctx, LOG_INFO, __VA_ARGS__)
 #define notice(ctx, ...) nsa_log_cond(ctx, LOG_NOTICE, __VA_ARGS__)
-#define err(ctx, ...) nsa_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+#define err(ctx, ...)	 nsa_log_cond(ctx, LOG_ERR, __VA_ARGS__)
 
 static inline void freep(void *p)
 {
 	free(*(void **)p);
 }
-#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(freep)
 
 /* Copy with truncation, always NUL-terminated. */

@@ -46,7 +46,7 @@ void nsa_snapshot_free(struct nsa_snapshot *s)
 	free(priv(s));
 }
 
-#define PUSH(s, field, count, capfield)                                                            \
+#define PUSH(s, field, count, capfield) \
 	nsa_array_push((void **)&(s)->field, &(s)->count, &priv(s)->capfield, sizeof(*(s)->field))
 
 struct nsa_resource *nsa_snapshot_add_resource(struct nsa_snapshot *s)
@@ -199,8 +199,8 @@ ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr)
 /* ------------------------------------------------------------ names */
 
 static const char *const mode_names[] = {
-	[NSA_MODE_UNKNOWN] = "unknown", [NSA_MODE_RAW] = "raw",       [NSA_MODE_SECTOR] = "sector",
-	[NSA_MODE_FSDAX] = "fsdax",     [NSA_MODE_DEVDAX] = "devdax",
+	[NSA_MODE_UNKNOWN] = "unknown", [NSA_MODE_RAW] = "raw",	      [NSA_MODE_SECTOR] = "sector",
+	[NSA_MODE_FSDAX] = "fsdax",	[NSA_MODE_DEVDAX] = "devdax",
 };
 
 const char *nsa_mode_name(enum nsa_mode m)
@@ -320,8 +320,9 @@ static const struct {
 	uint8_t bit;
 	const char *name;
 } zone_names[] = {
-	{ NSA_ZONE_DMA, "DMA" },       { NSA_ZONE_DMA32, "DMA32" },   { NSA_ZONE_NORMAL, "Normal" },
-	{ NSA_ZONE_MOVABLE, "Movable" }, { NSA_ZONE_DEVICE, "Device" }, { NSA_ZONE_NONE, "none" },
+	{ NSA_ZONE_DMA, "DMA" },       { NSA_ZONE_DMA32, "DMA32" },
+	{ NSA_ZONE_NORMAL, "Normal" }, { NSA_ZONE_MOVABLE, "Movable" },
+	{ NSA_ZONE_DEVICE, "Device" }, { NSA_ZONE_NONE, "none" },
 };
 
 uint8_t nsa_zones_parse(const char *s)
@@ -332,7 +333,8 @@ uint8_t nsa_zones_parse(const char *s)
 		size_t n = strcspn(s, " \t\n");
 
 		for (size_t i = 0; i < ARRAY_SIZE(zone_names); i++)
-			if (strlen(zone_names[i].name) == n && strncmp(s, zone_names[i].name, n) == 0)
+			if (strlen(zone_names[i].name) == n &&
+			    strncmp(s, zone_names[i].name, n) == 0)
 				bits |= zone_names[i].bit;
 		s += n;
 		s += strspn(s, " \t\n");
@@ -349,7 +351,8 @@ const char *nsa_zones_str(uint8_t zones, char *buf, size_t len)
 	for (size_t i = 0; i < ARRAY_SIZE(zone_names); i++) {
 		if (!(zones & zone_names[i].bit))
 			continue;
-		int r = snprintf(buf + used, len - used, "%s%s", used ? " " : "", zone_names[i].name);
+		int r = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+				 zone_names[i].name);
 		if (r < 0 || (size_t)r >= len - used)
 			break;
 		used += (size_t)r;
