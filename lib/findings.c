@@ -1,5 +1,219 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* STUB: being written */
+/*
+ * The catalog of finding codes.  Codes and MESSAGE_IDs are stable: scripts,
+ * the journal catalog and nsalign-findings(7) depend on them.  Add, never
+ * renumber.
+ */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
 
 #include "private.h"
+
+static const struct nsa_code_info codes[] = {
+	{ "NSA-NO-PMEM", "5d1444ee8f944761822163a81f6b5971", NSA_SEV_INFO,
+	  "no persistent memory on this machine" },
+	{ "NSA-ADDRESSES-HIDDEN", "d7b7b4d5720e46ac899a7bb435f2f888", NSA_SEV_WARNING,
+	  "physical addresses were not visible: nothing address-based was analyzed" },
+	{ "NSA-KERNEL-NO-SUBSECTION", "7d147270fa984c63bdf64ac4616cff37", NSA_SEV_WARNING,
+	  "kernel without sub-section memory hotplug (before 5.3)" },
+	{ "NSA-NS-MISALIGNED-RANGE", "853f44c872fb4e02bc5d87b3318b172f", NSA_SEV_ERROR,
+	  "label-less PMEM range not aligned for mapping: kernel refuses it" },
+	{ "NSA-NS-INFOBLOCK-MISFIT", "f145e8f3c84142348c36f2371c703c68", NSA_SEV_ERROR,
+	  "info block does not fit the namespace's placement: kernel refuses it" },
+	{ "NSA-NS-REFUSED", "d8a1cdb4bade4e7180630dd484198722", NSA_SEV_ERROR,
+	  "fsdax/devdax namespace came up raw and disabled" },
+	{ "NSA-NS-DISABLED", "81591fb087ba46d5983181c643576b87", NSA_SEV_WARNING,
+	  "namespace is disabled" },
+	{ "NSA-NS-FRAGILE", "83d77895a01f48e7bf482ffb1014dbf3", NSA_SEV_WARNING,
+	  "namespace breaks if the platform moves the PMEM by its granularity" },
+	{ "NSA-NS-SHARES-SECTION-RAM", "b1bf4ba151824da78f52e74bf603d9fc", NSA_SEV_WARNING,
+	  "namespace shares a memory section with System RAM" },
+	{ "NSA-NS-SHARES-SECTION-PMEM", "078311929a084bdb8718c11780261f91", NSA_SEV_WARNING,
+	  "namespace shares a memory section with another PMEM range" },
+	{ "NSA-NS-SHARES-SECTION-NS", "cf15e4bf5f7d40319df7f4f019e4b6fc", NSA_SEV_INFO,
+	  "namespace shares a memory section with another namespace of its region" },
+	{ "NSA-KMEM-LOSS", "268279d1800f4d73ba05edf4428b68c2", NSA_SEV_WARNING,
+	  "capacity lost at memory-block edges when used as System RAM" },
+	{ "NSA-KMEM-TOO-SMALL", "e86a66682ce94e27b7694be12722e68b", NSA_SEV_INFO,
+	  "dax device holds no whole memory block: it cannot become System RAM" },
+	{ "NSA-REGION-MISALIGNED", "014a2ac469bf42c3b84f26989e7dec27", NSA_SEV_WARNING,
+	  "region start not 16 MiB aligned: ndctl refuses fsdax/devdax there" },
+	{ "NSA-DAX-ALIGN-UNSUPPORTED", "bbeb922c475e45be9f997ada84574273", NSA_SEV_ERROR,
+	  "devdax alignment this kernel does not support" },
+	{ "NSA-NS-START-PAD", "f034c33140e74f51aa42feae1e86be75", NSA_SEV_WARNING,
+	  "info block uses the deprecated start padding" },
+};
+
+const struct nsa_code_info *nsa_codes(size_t *n)
+{
+	*n = ARRAY_SIZE(codes);
+	return codes;
+}
+
+const struct nsa_code_info *nsa_code_lookup(const char *code)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		if (strcmp(codes[i].code, code) == 0)
+			return &codes[i];
+	return NULL;
+}
+
+const char *nsa_severity_name(enum nsa_severity s)
+{
+	switch (s) {
+	case NSA_SEV_ERROR:
+		return "error";
+	case NSA_SEV_WARNING:
+		return "warning";
+	default:
+		return "info";
+	}
+}
+
+static struct nsa_fact *new_fact(struct nsa_finding *f, const char *key, enum nsa_fact_type t)
+{
+	struct nsa_fact *fact;
+
+	if (f->n_facts >= NSA_MAX_FACTS)
+		return NULL;
+	fact = &f->facts[f->n_facts++];
+	fact->key = key;
+	fact->type = t;
+	return fact;
+}
+
+void nsa_finding_fact_u64(struct nsa_finding *f, const char *key, uint64_t v)
+{
+	struct nsa_fact *fact = new_fact(f, key, NSA_FACT_U64);
+
+	if (fact)
+		fact->u64 = v;
+}
+
+void nsa_finding_fact_addr(struct nsa_finding *f, const char *key, uint64_t v)
+{
+	struct nsa_fact *fact = new_fact(f, key, NSA_FACT_ADDR);
+
+	if (fact)
+		fact->u64 = v;
+}
+
+void nsa_finding_fact_i64(struct nsa_finding *f, const char *key, int64_t v)
+{
+	struct nsa_fact *fact = new_fact(f, key, NSA_FACT_I64);
+
+	if (fact)
+		fact->i64 = v;
+}
+
+void nsa_finding_fact_bool(struct nsa_finding *f, const char *key, bool v)
+{
+	struct nsa_fact *fact = new_fact(f, key, NSA_FACT_BOOL);
+
+	if (fact)
+		fact->b = v;
+}
+
+void nsa_finding_fact_str(struct nsa_finding *f, const char *key, const char *v)
+{
+	struct nsa_fact *fact = new_fact(f, key, NSA_FACT_STR);
+
+	if (fact && !(fact->str = strdup(v ? v : "")))
+		f->n_facts--;
+}
+
+static int set_text(char **slot, const char *fmt, va_list ap)
+{
+	char *text;
+
+	if (vasprintf(&text, fmt, ap) < 0)
+		return -ENOMEM;
+	free(*slot);
+	*slot = text;
+	return 0;
+}
+
+int nsa_finding_set_message(struct nsa_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = set_text(&f->message, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int nsa_finding_set_remedy(struct nsa_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = set_text(&f->remedy, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void nsa_finding_clear(struct nsa_finding *f)
+{
+	free(f->message);
+	free(f->remedy);
+	for (int i = 0; i < f->n_facts; i++)
+		if (f->facts[i].type == NSA_FACT_STR)
+			free(f->facts[i].str);
+	memset(f, 0, sizeof(*f));
+}
+
+struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[64];
+
+	json_object_object_add(o, "code", json_object_new_string(f->code->code));
+	json_object_object_add(o, "severity",
+			       json_object_new_string(nsa_severity_name(f->severity)));
+	if (f->dev[0])
+		json_object_object_add(o, "dev", json_object_new_string(f->dev));
+	if (f->uuid[0])
+		json_object_object_add(o, "uuid", json_object_new_string(f->uuid));
+	json_object_object_add(o, "message", json_object_new_string(f->message ? f->message : ""));
+	json_object_object_add(o, "remedy", json_object_new_string(f->remedy ? f->remedy : ""));
+	json_object_object_add(o, "message_id", json_object_new_string(f->code->message_id));
+	for (int i = 0; i < f->n_facts; i++) {
+		const struct nsa_fact *fact = &f->facts[i];
+		struct json_object *v = NULL;
+
+		switch (fact->type) {
+		case NSA_FACT_U64:
+			v = human ? json_object_new_string(
+					    nsa_size_human(fact->u64, buf, sizeof(buf)))
+				  : json_object_new_uint64(fact->u64);
+			break;
+		case NSA_FACT_ADDR:
+			if (human) {
+				snprintf(buf, sizeof(buf), "%#" PRIx64, fact->u64);
+				v = json_object_new_string(buf);
+			} else {
+				v = json_object_new_uint64(fact->u64);
+			}
+			break;
+		case NSA_FACT_I64:
+			v = json_object_new_int64(fact->i64);
+			break;
+		case NSA_FACT_BOOL:
+			v = json_object_new_boolean(fact->b);
+			break;
+		case NSA_FACT_STR:
+			v = json_object_new_string(fact->str ? fact->str : "");
+			break;
+		}
+		json_object_object_add(o, fact->key, v);
+	}
+	return o;
+}

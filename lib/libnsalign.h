@@ -478,6 +478,25 @@ struct nsa_analysis {
 	int counts[3];                   /* by severity */
 };
 
+enum nsa_accept {
+	NSA_ACCEPT_YES = 0,
+	NSA_ACCEPT_NO,
+	NSA_ACCEPT_UNKNOWN, /* not enough facts (e.g. a refused namespace with no info block) */
+};
+
+/* Would this kernel map namespace ns_index if its SPA start were spa_start? */
+struct nsa_placement {
+	enum nsa_accept verdict;
+	char kernel_message[192]; /* the line the kernel prints; "" when accepted */
+	const char *kernel_check; /* the kernel function whose check fails */
+	uint64_t violated_align;  /* the alignment that no longer holds, 0 */
+	uint64_t violated_addr;   /* the address it is checked on */
+};
+int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
+			struct nsa_placement *out);
+/* The platform facts the analyzer uses: the snapshot's, gaps filled from the arch table. */
+void nsa_effective_platform(const struct nsa_snapshot *s, struct nsa_platform *out);
+
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out);

@@ -51,4 +51,7 @@ int nsa_read_file(const char *path, char **out, size_t *len);
 int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len);
 int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *out);
 
+/* Free what a finding owns (message, remedy, string facts). */
+void nsa_finding_clear(struct nsa_finding *f);
+
 #endif
