@@ -150,11 +150,11 @@ static void print_text(const struct nsa_snapshot *s, const struct nsa_analysis *
 	char bs[32], sec[32], sub[32], g[32];
 	size_t shown = 0;
 
-	printf("PMEM layout of %s (%s%s%s): %zu region%s, %zu namespace%s\n",
+	printf("PMEM layout of %s%s%s%s: %zu region%s, %zu namespace%s\n",
 	       strcmp(s->source, "live") == 0 ? "this machine" : "snapshot",
-	       p->kernel_release[0] ? "kernel " : "", p->kernel_release,
-	       p->arch[0] ? (p->kernel_release[0] ? ", " : "") : "", s->n_regions,
-	       s->n_regions == 1 ? "" : "s", s->n_namespaces, s->n_namespaces == 1 ? "" : "s");
+	       p->kernel_release[0] ? " (kernel " : "", p->kernel_release,
+	       p->kernel_release[0] ? ")" : "", s->n_regions, s->n_regions == 1 ? "" : "s",
+	       s->n_namespaces, s->n_namespaces == 1 ? "" : "s");
 	if (p->arch[0])
 		printf("  %s: memory blocks %s, sections %s, subsections %s, platform granularity "
 		       "%s\n",

@@ -274,7 +274,7 @@ struct nsa_memblock {
 
 struct nsa_snapshot {
 	int schema;
-	char source[64];       /* "live", or where a file came from */
+	char source[256];      /* "live", or where a file came from */
 	int64_t collected_at;  /* unix seconds */
 	char collector[32];    /* "nsalign 0.1" */
 	struct nsa_platform platform;
