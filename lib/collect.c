@@ -1,6 +1,471 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* STUB: being written */
+/*
+ * The collector: reads the live system into a snapshot and changes
+ * nothing (no enabling, no force_raw, no module loading, no writes).
+ * nd objects come from libndctl, dax devices from libdaxctl, memory blocks
+ * from libudev; /proc/iomem and a few attributes libndctl does not expose
+ * (holder_class, force_raw) are read directly.
+ */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <daxctl/libdaxctl.h>
+#include <libudev.h>
+#include <ndctl/libndctl.h>
+#include <uuid/uuid.h>
 
 #include "private.h"
-int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out) { return -ENOSYS; }
+
+static void ndctl_log_to_ctx(struct ndctl_ctx *nctx, int priority, const char *file, int line,
+			     const char *fn, const char *format, va_list args)
+{
+	struct nsa_ctx *ctx = ndctl_get_userdata(nctx);
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	/* libndctl's complaints are details of our collection, not the user's business */
+	dbg(ctx, "libndctl: %s", msg);
+}
+
+static void path_of(struct nsa_ctx *ctx, bool proc, const char *rel, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", proc ? nsa_get_proc_root(ctx) : nsa_get_sysfs_root(ctx), rel);
+}
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	char *text;
+
+	buf[0] = '\0';
+	if (nsa_read_file(path, &text, NULL) < 0)
+		return;
+	text[strcspn(text, "\n")] = '\0';
+	nsa_strlcpy(buf, text, len);
+	free(text);
+}
+
+static bool ppc64_hash_mmu(struct nsa_ctx *ctx)
+{
+	char path[PATH_MAX], *text;
+	bool hash = false;
+
+	path_of(ctx, true, "/proc/cpuinfo", path, sizeof(path));
+	if (nsa_read_file(path, &text, NULL) < 0)
+		return false;
+	/* "MMU		: Hash" or "MMU		: Radix" */
+	for (char *line = strstr(text, "\nMMU"); line; line = strstr(line + 1, "\nMMU")) {
+		char *colon = strchr(line, ':');
+
+		if (colon && strncmp(colon + 1, " Hash", 5) == 0)
+			hash = true;
+	}
+	free(text);
+	return hash;
+}
+
+static void collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
+{
+	struct nsa_platform *p = &s->platform;
+	char path[PATH_MAX], buf[64];
+	struct utsname u;
+	long ps = sysconf(_SC_PAGESIZE);
+
+	if (uname(&u) == 0) {
+		nsa_strlcpy(p->arch, u.machine, sizeof(p->arch));
+		nsa_strlcpy(p->kernel_release, u.release, sizeof(p->kernel_release));
+		nsa_strlcpy(p->hostname, u.nodename, sizeof(p->hostname));
+	}
+	p->page_size = ps > 0 ? (uint64_t)ps : 4096;
+	path_of(ctx, true, "/proc/sys/kernel/random/boot_id", path, sizeof(path));
+	read_line(path, p->boot_id, sizeof(p->boot_id));
+	read_line("/etc/machine-id", p->machine_id, sizeof(p->machine_id));
+
+	path_of(ctx, false, "/sys/devices/system/memory", path, sizeof(path));
+	if (nsa_sysfs_read_u64(path, "block_size_bytes", 16, &p->block_size) < 0)
+		p->block_size = 0;
+	if (nsa_sysfs_read(path, "auto_online_blocks", buf, sizeof(buf)) == 0)
+		nsa_strlcpy(p->auto_online_blocks, buf, sizeof(p->auto_online_blocks));
+	path_of(ctx, false, "/sys/module/memory_hotplug/parameters", path, sizeof(path));
+	if (nsa_sysfs_read(path, "memmap_on_memory", buf, sizeof(buf)) == 0)
+		p->memmap_on_memory = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+	nsa_platform_fill_defaults(p, ppc64_hash_mmu(ctx));
+}
+
+static int collect_iomem(struct nsa_ctx *ctx, struct nsa_snapshot *s)
+{
+	char path[PATH_MAX], *text;
+	bool all_zero = false;
+	size_t len;
+	int bad = 0, r;
+
+	path_of(ctx, true, "/proc/iomem", path, sizeof(path));
+	r = nsa_read_file(path, &text, &len);
+	if (r < 0) {
+		nsa_snapshot_add_note(s, "%s unreadable (%s): no collision analysis", path,
+				      strerror(-r));
+		return 0;
+	}
+	r = nsa_iomem_parse(s, text, len, &bad, &all_zero);
+	free(text);
+	if (r == -EINVAL) {
+		nsa_snapshot_add_note(s, "%s line %d not understood: iomem ignored", path, bad);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	s->platform.iomem_visible = !all_zero;
+	if (all_zero)
+		nsa_snapshot_add_note(s,
+				      "/proc/iomem shows zero addresses: physical addresses need "
+				      "CAP_SYS_ADMIN; run nsalign as root");
+	return 0;
+}
+
+static void uuid_str(const unsigned char *uu, char *buf)
+{
+	static const unsigned char zero[16];
+
+	if (memcmp(uu, zero, 16) == 0) {
+		buf[0] = '\0';
+		return;
+	}
+	uuid_unparse_lower(uu, buf);
+}
+
+/* ULLONG_MAX is libndctl's "could not read": resource attributes are root-only. */
+static uint64_t known(unsigned long long v)
+{
+	return v == ULLONG_MAX ? 0 : v;
+}
+
+static void read_alignments_pfn(struct ndctl_pfn *pfn, struct nsa_region *r)
+{
+	int n = ndctl_pfn_get_num_alignments(pfn);
+
+	for (int i = 0; i < n && r->n_pfn_alignments < (int)ARRAY_SIZE(r->pfn_alignments); i++) {
+		unsigned long a = 0;
+
+		if (ndctl_pfn_get_supported_alignment(pfn, i) > 0)
+			a = (unsigned long)ndctl_pfn_get_supported_alignment(pfn, i);
+		if (a)
+			r->pfn_alignments[r->n_pfn_alignments++] = a;
+	}
+}
+
+static void read_alignments_dax(struct ndctl_dax *dax, struct nsa_region *r)
+{
+	int n = ndctl_dax_get_num_alignments(dax);
+
+	for (int i = 0; i < n && r->n_dax_alignments < (int)ARRAY_SIZE(r->dax_alignments); i++) {
+		unsigned long a = 0;
+
+		if (ndctl_dax_get_supported_alignment(dax, i) > 0)
+			a = (unsigned long)ndctl_dax_get_supported_alignment(dax, i);
+		if (a)
+			r->dax_alignments[r->n_dax_alignments++] = a;
+	}
+}
+
+static int collect_daxdevs(struct nsa_snapshot *s, struct ndctl_dax *dax, const char *ns_dev,
+			   int region_id)
+{
+	struct daxctl_region *dregion = ndctl_dax_get_daxctl_region(dax);
+	struct daxctl_dev *dev;
+
+	if (!dregion)
+		return 0;
+	daxctl_dev_foreach (dregion, dev) {
+		struct nsa_daxdev *d;
+		struct daxctl_memory *mem;
+
+		if (!daxctl_dev_get_size(dev))
+			continue; /* the seed */
+		d = nsa_snapshot_add_daxdev(s);
+		if (!d)
+			return -ENOMEM;
+		nsa_strlcpy(d->dev, daxctl_dev_get_devname(dev), sizeof(d->dev));
+		nsa_strlcpy(d->namespace_dev, ns_dev, sizeof(d->namespace_dev));
+		d->region_id = region_id;
+		d->spa_start = known(daxctl_dev_get_resource(dev));
+		d->size = daxctl_dev_get_size(dev);
+		d->align = daxctl_dev_get_align(dev);
+		d->target_node = daxctl_dev_get_target_node(dev);
+		d->numa_node = d->target_node;
+		mem = daxctl_dev_get_memory(dev);
+		if (mem) {
+			d->mode = NSA_DAX_SYSTEM_RAM;
+			d->online_blocks = daxctl_memory_is_online(mem);
+			d->total_blocks = daxctl_memory_num_sections(mem);
+			d->movable = daxctl_memory_is_movable(mem) > 0;
+		} else {
+			d->mode = NSA_DAX_DEVDAX;
+		}
+	}
+	return 0;
+}
+
+static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
+			     struct ndctl_namespace *ndns, const struct nsa_region *region,
+			     bool *resource_hidden)
+{
+	const char *dev = ndctl_namespace_get_devname(ndns);
+	char dir[PATH_MAX], buf[32];
+	struct nsa_namespace *ns;
+	struct ndctl_pfn *pfn;
+	struct ndctl_dax *dax;
+	struct ndctl_btt *btt;
+	unsigned char uu[16];
+
+	if (!ndctl_namespace_get_size(ndns))
+		return 0; /* a seed: nothing allocated */
+	ns = nsa_snapshot_add_namespace(s);
+	if (!ns)
+		return -ENOMEM;
+	nsa_strlcpy(ns->dev, dev, sizeof(ns->dev));
+	nsa_strlcpy(ns->region, region->dev, sizeof(ns->region));
+	ns->size = ndctl_namespace_get_size(ndns);
+	ns->spa_start = known(ndctl_namespace_get_resource(ndns));
+	if (!ns->spa_start)
+		*resource_hidden = true;
+	ns->enabled = ndctl_namespace_is_enabled(ndns);
+	ns->numa_node = ndctl_namespace_get_numa_node(ndns);
+	ns->target_node = ndctl_namespace_get_target_node(ndns);
+	nsa_strlcpy(ns->name, ndctl_namespace_get_alt_name(ndns), sizeof(ns->name));
+	if (!region->legacy) {
+		ndctl_namespace_get_uuid(ndns, uu);
+		uuid_str(uu, ns->uuid);
+	}
+	switch (ndctl_namespace_get_mode(ndns)) {
+	case NDCTL_NS_MODE_FSDAX:
+		ns->mode = NSA_MODE_FSDAX;
+		break;
+	case NDCTL_NS_MODE_SECTOR:
+		ns->mode = NSA_MODE_SECTOR;
+		break;
+	case NDCTL_NS_MODE_RAW:
+		ns->mode = NSA_MODE_RAW;
+		break;
+	case NDCTL_NS_MODE_DEVDAX:
+		ns->mode = NSA_MODE_DEVDAX;
+		break;
+	default:
+		ns->mode = NSA_MODE_UNKNOWN;
+		break;
+	}
+
+	/* the label's claim survives a refused probe: the mark of a namespace the kernel refused */
+	path_of(ctx, false, "/sys/bus/nd/devices/", dir, sizeof(dir));
+	strncat(dir, dev, sizeof(dir) - strlen(dir) - 1);
+	if (nsa_sysfs_read(dir, "holder_class", buf, sizeof(buf)) == 0)
+		nsa_strlcpy(ns->holder_class, buf, sizeof(ns->holder_class));
+	if (nsa_sysfs_read(dir, "force_raw", buf, sizeof(buf)) == 0)
+		ns->force_raw = buf[0] == '1';
+
+	pfn = ndctl_namespace_get_pfn(ndns);
+	dax = ndctl_namespace_get_dax(ndns);
+	btt = ndctl_namespace_get_btt(ndns);
+	if (pfn) {
+		ndctl_pfn_get_uuid(pfn, uu);
+		uuid_str(uu, ns->holder_uuid);
+		nsa_strlcpy(ns->holder, ndctl_pfn_get_devname(pfn), sizeof(ns->holder));
+		ns->align = ndctl_pfn_get_align(pfn);
+		ns->data_start = known(ndctl_pfn_get_resource(pfn));
+		ns->data_size = known(ndctl_pfn_get_size(pfn));
+		ns->map = ndctl_pfn_get_location(pfn) == NDCTL_PFN_LOC_PMEM ? NSA_MAP_DEV
+									    : NSA_MAP_MEM;
+		if (ndctl_pfn_get_block_device(pfn))
+			nsa_strlcpy(ns->blockdev, ndctl_pfn_get_block_device(pfn),
+				    sizeof(ns->blockdev));
+	} else if (dax) {
+		ndctl_dax_get_uuid(dax, uu);
+		uuid_str(uu, ns->holder_uuid);
+		nsa_strlcpy(ns->holder, ndctl_dax_get_devname(dax), sizeof(ns->holder));
+		ns->align = ndctl_dax_get_align(dax);
+		ns->data_start = known(ndctl_dax_get_resource(dax));
+		ns->data_size = known(ndctl_dax_get_size(dax));
+		ns->map = ndctl_dax_get_location(dax) == NDCTL_PFN_LOC_PMEM ? NSA_MAP_DEV
+									    : NSA_MAP_MEM;
+		if (collect_daxdevs(s, dax, ns->dev, region->id) < 0)
+			return -ENOMEM;
+		if (s->n_daxdevs &&
+		    strcmp(s->daxdevs[s->n_daxdevs - 1].namespace_dev, ns->dev) == 0)
+			nsa_strlcpy(ns->chardev, s->daxdevs[s->n_daxdevs - 1].dev,
+				    sizeof(ns->chardev));
+	} else if (btt) {
+		nsa_strlcpy(ns->holder, ndctl_btt_get_devname(btt), sizeof(ns->holder));
+		if (ndctl_btt_get_block_device(btt))
+			nsa_strlcpy(ns->blockdev, ndctl_btt_get_block_device(btt),
+				    sizeof(ns->blockdev));
+	} else if (ndctl_namespace_get_block_device(ndns)) {
+		nsa_strlcpy(ns->blockdev, ndctl_namespace_get_block_device(ndns),
+			    sizeof(ns->blockdev));
+	}
+	if (!ns->holder_uuid[0] || strcmp(ns->holder_uuid, ns->uuid) == 0)
+		ns->holder_uuid[0] = '\0';
+	return 0;
+}
+
+static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
+{
+	struct ndctl_ctx *nctx;
+	struct ndctl_bus *bus;
+	bool resource_hidden = false;
+	int r = 0;
+
+	if (ndctl_new(&nctx) < 0)
+		return 0; /* no nd bus: no PMEM, not an error */
+	ndctl_set_userdata(nctx, ctx);
+	ndctl_set_log_fn(nctx, ndctl_log_to_ctx);
+	ndctl_set_log_priority(nctx, nsa_get_log_priority(ctx));
+
+	ndctl_bus_foreach (nctx, bus) {
+		const char *provider = ndctl_bus_get_provider(bus);
+		struct ndctl_region *region;
+
+		s->platform.ndctl_available = true;
+		ndctl_region_foreach (bus, region) {
+			struct ndctl_namespace *ndns;
+			struct nsa_region *reg;
+			struct ndctl_pfn *pfn;
+			struct ndctl_dax *dax;
+
+			reg = nsa_snapshot_add_region(s);
+			if (!reg) {
+				r = -ENOMEM;
+				goto out;
+			}
+			nsa_strlcpy(reg->dev, ndctl_region_get_devname(region), sizeof(reg->dev));
+			reg->id = (int)ndctl_region_get_id(region);
+			nsa_strlcpy(reg->type, ndctl_region_get_type_name(region),
+				    sizeof(reg->type));
+			nsa_strlcpy(reg->provider, provider, sizeof(reg->provider));
+			reg->spa_start = known(ndctl_region_get_resource(region));
+			if (!reg->spa_start)
+				resource_hidden = true;
+			reg->size = ndctl_region_get_size(region);
+			reg->align = known(ndctl_region_get_align(region));
+			reg->available_size = ndctl_region_get_available_size(region);
+			reg->mappings = (int)ndctl_region_get_mappings(region);
+			reg->numa_node = ndctl_region_get_numa_node(region);
+			reg->target_node = ndctl_region_get_target_node(region);
+			reg->enabled = ndctl_region_is_enabled(region);
+			reg->read_only = ndctl_region_get_ro(region) > 0;
+			/* e820 (memmap=, "Persistent Memory (legacy)") regions have no labels */
+			reg->legacy = provider && strcmp(provider, "e820") == 0;
+			reg->has_labels = !reg->legacy && reg->mappings > 0;
+			pfn = ndctl_region_get_pfn_seed(region);
+			if (pfn)
+				read_alignments_pfn(pfn, reg);
+			dax = ndctl_region_get_dax_seed(region);
+			if (dax)
+				read_alignments_dax(dax, reg);
+
+			ndctl_namespace_foreach (region, ndns) {
+				/* reg may move when the array grows: pass a copy */
+				struct nsa_region copy = s->regions[s->n_regions - 1];
+
+				r = collect_namespace(ctx, s, ndns, &copy, &resource_hidden);
+				if (r < 0)
+					goto out;
+			}
+		}
+	}
+	if (resource_hidden)
+		nsa_snapshot_add_note(s, "region and namespace 'resource' attributes are readable "
+					 "by root only: physical addresses missing");
+out:
+	ndctl_unref(nctx);
+	return r;
+}
+
+static int collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
+{
+	struct udev *udev = udev_new();
+	struct udev_enumerate *e;
+	struct udev_list_entry *entry;
+	int r = 0;
+
+	if (!udev)
+		return -ENOMEM;
+	e = udev_enumerate_new(udev);
+	if (!e) {
+		udev_unref(udev);
+		return -ENOMEM;
+	}
+	udev_enumerate_add_match_subsystem(e, "memory");
+	if (udev_enumerate_scan_devices(e) < 0) {
+		nsa_snapshot_add_note(s, "memory blocks could not be enumerated");
+		goto out;
+	}
+	udev_list_entry_foreach (entry, udev_enumerate_get_list_entry(e)) {
+		const char *syspath = udev_list_entry_get_name(entry);
+		const char *name = strrchr(syspath, '/');
+		char buf[64];
+		struct nsa_memblock *b;
+		uint64_t index;
+		DIR *d;
+		struct dirent *de;
+
+		if (!name || strncmp(name, "/memory", 7) != 0 || name[7] < '0' || name[7] > '9')
+			continue;
+		if (nsa_sysfs_read(syspath, "phys_index", buf, sizeof(buf)) < 0 ||
+		    nsa_parse_u64(buf, 16, &index) < 0)
+			continue;
+		b = nsa_snapshot_add_block(s);
+		if (!b) {
+			r = -ENOMEM;
+			goto out;
+		}
+		b->index = index;
+		if (nsa_sysfs_read(syspath, "state", buf, sizeof(buf)) == 0)
+			b->state = (uint8_t)nsa_block_state_from_name(buf);
+		if (nsa_sysfs_read(syspath, "valid_zones", buf, sizeof(buf)) == 0)
+			b->zones = nsa_zones_parse(buf);
+		if (nsa_sysfs_read(syspath, "removable", buf, sizeof(buf)) == 0)
+			b->removable = buf[0] == '1';
+		/* the node is a "nodeN" link in the block's directory */
+		d = opendir(syspath);
+		while (d && (de = readdir(d)))
+			if (strncmp(de->d_name, "node", 4) == 0 && de->d_name[4] >= '0' &&
+			    de->d_name[4] <= '9')
+				b->node = atoi(de->d_name + 4);
+		if (d)
+			closedir(d);
+	}
+out:
+	udev_enumerate_unref(e);
+	udev_unref(udev);
+	return r;
+}
+
+int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
+{
+	struct nsa_snapshot *s = nsa_snapshot_new();
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	nsa_strlcpy(s->source, "live", sizeof(s->source));
+	snprintf(s->collector, sizeof(s->collector), "nsalign %s", PACKAGE_VERSION);
+	s->collected_at = (int64_t)time(NULL);
+
+	collect_platform(ctx, s);
+	r = collect_iomem(ctx, s);
+	if (r == 0)
+		r = collect_nd(ctx, s);
+	if (r == 0)
+		r = collect_blocks(ctx, s);
+	if (r < 0) {
+		nsa_snapshot_free(s);
+		return r;
+	}
+	nsa_snapshot_finish(s);
+	*out = s;
+	return 0;
+}

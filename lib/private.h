@@ -37,7 +37,10 @@ static inline void nsa_strlcpy(char *dst, const char *src, size_t len)
 		return;
 	if (!src)
 		src = "";
-	size_t n = strnlen(src, len - 1);
+	size_t n = 0;
+
+	while (n < len - 1 && src[n])
+		n++;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }

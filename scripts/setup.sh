@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
-	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev
+	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev
 	asciidoctor clang-format jq)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
 LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time)
