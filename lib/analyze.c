@@ -548,12 +548,50 @@ static const char *ns_what(const struct nsa_namespace *ns, char *buf, size_t len
 	return buf;
 }
 
+/*
+ * The kernel's refusal lines name seed devices (pfn0.1, dax0.1) that are
+ * reused and probed in parallel, so they cannot be tied to a namespace by
+ * name: quote them all; with one refused namespace they are its own.
+ */
+static int quote_kernel_log(struct ctx *c, struct nsa_finding *f)
+{
+	static const char *const refusals[] = { "bad offset", "misaligned", "alignment mismatch",
+						"exceeds capacity", "settings mismatch" };
+	char *joined = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < c->s->n_kernel_log; i++) {
+		const char *line = c->s->kernel_log[i];
+		bool match = false;
+		char *grown;
+
+		for (size_t k = 0; k < ARRAY_SIZE(refusals) && !match; k++)
+			match = strstr(line, refusals[k]) != NULL;
+		if (!match)
+			continue;
+		while (*line == ' ')
+			line++;
+		grown = realloc(joined, len + strlen(line) + 3);
+		if (!grown) {
+			free(joined);
+			return -ENOMEM;
+		}
+		joined = grown;
+		len += (size_t)sprintf(joined + len, "%s%s", len ? "; " : "", line);
+	}
+	if (joined)
+		nsa_finding_fact_str(f, "kernel_message", joined);
+	free(joined);
+	return 0;
+}
+
 static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 			      const struct nsa_region *region, const struct geometry *g,
 			      const struct nsa_placement *pl, struct nsa_ns_verdict *v)
 {
 	char what[128], a1[32], a2[32];
 	struct nsa_finding *f;
+	int r;
 
 	ns_what(ns, what, sizeof(what));
 	if (pl->verdict == NSA_ACCEPT_NO &&
@@ -623,37 +661,49 @@ static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 		v->refusal = keep_string(c->a, pl->kernel_message);
 		return 0;
 	}
-	if (g->pfn) {
-		/* a claim on the label but no holder: refused at probe, cause not in this snapshot
+	if (g->pfn || (ns->probe_error == -EOPNOTSUPP && !(region && region->legacy))) {
+		/*
+		 * Refused at probe.  On 6.1 a refused fsdax/devdax namespace shows
+		 * up raw and disabled with an empty holder_class (ndctl's default
+		 * v1.1 labels carry no claim class); the kernel's "probe of
+		 * namespaceX.Y failed with error -95" (nd_pfn_validate()'s
+		 * -EOPNOTSUPP) is the evidence, and names this boot's device.
 		 */
 		f = nsa_analysis_add(c->a, "NSA-NS-REFUSED", ns->dev, ns->uuid);
 		if (!f)
 			return -ENOMEM;
 		nsa_finding_set_message(
 			f,
-			"%s is labelled for %s (holder class \"%s\") but the kernel did not enable "
-			"it: "
-			"it shows up raw and disabled. The usual cause is that the platform moved "
-			"the "
-			"PMEM (a DIMM added, removed or failed, a firmware update) so that the "
-			"namespace's data start lost the alignment its info block records; the "
-			"kernel "
-			"then prints 'bad offset: ... dax disabled align: ...' or 'resource start "
-			"misaligned' and refuses it. The data is most likely intact.",
-			what, g->dax ? "devdax" : "fsdax", ns->holder_class);
+			"%s is %s but the kernel refused it at probe%s: it shows up raw and "
+			"disabled. The usual cause is that the platform moved the PMEM (a DIMM "
+			"added, "
+			"removed or failed, a firmware update) so that the namespace's data start "
+			"lost the alignment its info block records; the kernel then prints 'bad "
+			"offset: ... dax disabled align: ...' or 'resource start misaligned'. The "
+			"data is most likely intact.",
+			what,
+			g->pfn ? (g->dax ? "labelled for devdax" : "labelled for fsdax")
+			       : "an fsdax or devdax namespace",
+			ns->probe_error ? " (error -95, EOPNOTSUPP: its info block does not fit)"
+					: "");
 		nsa_finding_set_remedy(
 			f,
 			"Do not re-create or reconfigure the namespace and do not run mkfs on it: "
-			"that "
-			"destroys the data. Read the kernel's reason: 'journalctl -k -b | grep -e "
-			"\"bad offset\" -e misaligned -e alignment'; read the recorded layout: "
-			"'ndctl "
-			"read-infoblock -V -j %s'. Putting the hardware back as it was restores "
-			"access.",
+			"that destroys the data. Read the kernel's reason: 'journalctl -k -b | "
+			"grep "
+			"-e \"bad offset\" -e misaligned -e alignment'; read the recorded layout: "
+			"'ndctl read-infoblock -V -j %s'. Putting the hardware back as it was "
+			"restores access.",
 			ns->dev);
 		nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
 		nsa_finding_fact_u64(f, "size", ns->size);
-		nsa_finding_fact_str(f, "holder_class", ns->holder_class);
+		if (ns->holder_class[0])
+			nsa_finding_fact_str(f, "holder_class", ns->holder_class);
+		if (ns->probe_error)
+			nsa_finding_fact_i64(f, "probe_error", ns->probe_error);
+		r = quote_kernel_log(c, f);
+		if (r < 0)
+			return r;
 		v->refusal = keep_string(c->a, "refused at probe (see the kernel log)");
 		return 0;
 	}

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -233,7 +234,8 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 	ns->spa_start = known(ndctl_namespace_get_resource(ndns));
 	if (!ns->spa_start)
 		*resource_hidden = true;
-	ns->enabled = ndctl_namespace_is_enabled(ndns);
+	/* a namespace claimed by pfn/dax/btt has no driver itself: its holder does */
+	ns->enabled = ndctl_namespace_is_active(ndns);
 	ns->numa_node = ndctl_namespace_get_numa_node(ndns);
 	ns->target_node = ndctl_namespace_get_target_node(ndns);
 	nsa_strlcpy(ns->name, ndctl_namespace_get_alt_name(ndns), sizeof(ns->name));
@@ -444,6 +446,72 @@ out:
 	return r;
 }
 
+/* The kernel's PMEM messages this boot: the evidence behind a refused namespace. */
+static bool pmem_message(const char *msg)
+{
+	static const char *const needles[] = {
+		"bad offset",	       "dax disabled",	      "misaligned",
+		"alignment mismatch",  "exceeds capacity",    "probe of namespace",
+		"unable to satisfy",   "settings mismatch",   "unaligned hotplug",
+		"Conflicting mapping", "collision, truncate",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(needles); i++)
+		if (strstr(msg, needles[i]))
+			return true;
+	return false;
+}
+
+static void note_probe_error(struct nsa_snapshot *s, const char *msg)
+{
+	/* "nd_pmem: probe of namespace0.1 failed with error -95": names are this boot's */
+	const char *p = strstr(msg, "probe of namespace");
+	char name[NSA_DEV_LEN];
+	int err;
+
+	if (!p || sscanf(p, "probe of %31s failed with error %d", name, &err) != 2)
+		return;
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		if (strcmp(s->namespaces[i].dev, name) == 0)
+			s->namespaces[i].probe_error = err;
+}
+
+static void collect_kernel_log(struct nsa_snapshot *s)
+{
+	char rec[2048];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		nsa_snapshot_add_note(s, "kernel log unreadable (%s): no kernel messages quoted",
+				      strerror(errno));
+		return;
+	}
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		char *msg, *end;
+
+		if (n < 0 && errno == EPIPE)
+			continue; /* overwritten while we read: go on with the next */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		/* "PRI,SEQ,USEC,FLAGS;text\n continuation lines" */
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = '\0';
+		if (!pmem_message(msg))
+			continue;
+		if (nsa_snapshot_add_kernel_line(s, msg) < 0)
+			break;
+		note_probe_error(s, msg);
+	}
+	close(fd);
+}
+
 int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
 {
 	struct nsa_snapshot *s = nsa_snapshot_new();
@@ -461,6 +529,8 @@ int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
 		r = collect_nd(ctx, s);
 	if (r == 0)
 		r = collect_blocks(ctx, s);
+	if (r == 0)
+		collect_kernel_log(s);
 	if (r < 0) {
 		nsa_snapshot_free(s);
 		return r;

@@ -221,6 +221,7 @@ struct nsa_namespace {
 	uint64_t data_size;       /* holder size, 0 unknown */
 	char blockdev[NSA_DEV_LEN];
 	char chardev[NSA_DEV_LEN];
+	int probe_error; /* "probe of namespaceX.Y failed with error -N" this boot, 0 none */
 	struct nsa_infoblock ib;
 };
 
@@ -293,6 +294,10 @@ struct nsa_snapshot {
 	/* What the collector could not see and why ("iomem addresses hidden: ..."). */
 	char **notes;
 	size_t n_notes;
+
+	/* This boot's kernel messages about PMEM ("bad offset: ...", "misaligned, ..."). */
+	char **kernel_log;
+	size_t n_kernel_log;
 };
 
 struct nsa_snapshot *nsa_snapshot_new(void);
@@ -306,6 +311,7 @@ struct nsa_daxdev *nsa_snapshot_add_daxdev(struct nsa_snapshot *s);
 struct nsa_memblock *nsa_snapshot_add_block(struct nsa_snapshot *s);
 int nsa_snapshot_add_note(struct nsa_snapshot *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int nsa_snapshot_add_kernel_line(struct nsa_snapshot *s, const char *line);
 /* Sort blocks, link namespaces to regions; call after filling. */
 void nsa_snapshot_finish(struct nsa_snapshot *s);
 

@@ -182,6 +182,8 @@ static struct json_object *namespace_to_json(const struct nsa_namespace *ns)
 	put_u64(o, "data_size", ns->data_size);
 	put_str(o, "blockdev", ns->blockdev);
 	put_str(o, "chardev", ns->chardev);
+	if (ns->probe_error)
+		put_int(o, "probe_error", ns->probe_error);
 	if (ns->ib.valid || ns->ib.signature[0])
 		json_object_object_add(o, "infoblock", infoblock_to_json(&ns->ib));
 	return o;
@@ -274,6 +276,11 @@ struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s)
 	for (size_t i = 0; i < s->n_notes; i++)
 		json_object_array_add(arr, json_object_new_string(s->notes[i]));
 	json_object_object_add(root, "notes", arr);
+
+	arr = json_object_new_array();
+	for (size_t i = 0; i < s->n_kernel_log; i++)
+		json_object_array_add(arr, json_object_new_string(s->kernel_log[i]));
+	json_object_object_add(root, "kernel_log", arr);
 	return root;
 }
 
@@ -615,6 +622,7 @@ static int read_namespace(struct reader *rd, struct json_object *o, struct nsa_n
 	TRY(get_u64(rd, o, "data_size", false, &ns->data_size));
 	TRY(get_str(rd, o, "blockdev", false, ns->blockdev, sizeof(ns->blockdev)));
 	TRY(get_str(rd, o, "chardev", false, ns->chardev, sizeof(ns->chardev)));
+	TRY(get_int(rd, o, "probe_error", &ns->probe_error));
 	if (ns->spa_start + ns->size < ns->spa_start)
 		return fail(rd, "size", "resource + size overflows");
 	if (ns->data_start && (ns->data_start < ns->spa_start ||
@@ -834,6 +842,19 @@ int nsa_snapshot_from_json(struct json_object *root, struct nsa_snapshot **out, 
 				r = fail(&rd, NULL, "expected a string");
 			else
 				r = nsa_snapshot_add_note(s, "%s", json_object_get_string(note));
+		}
+	}
+	if (r == 0) {
+		rd.where[0] = '\0';
+		r = get_array(&rd, root, "kernel_log", false, &arr);
+		for (size_t i = 0; r == 0 && arr && i < json_object_array_length(arr); i++) {
+			struct json_object *line = json_object_array_get_idx(arr, i);
+
+			at(&rd, "kernel_log", i);
+			if (!json_object_is_type(line, json_type_string))
+				r = fail(&rd, NULL, "expected a string");
+			else
+				r = nsa_snapshot_add_kernel_line(s, json_object_get_string(line));
 		}
 	}
 	if (r < 0) {

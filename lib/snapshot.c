@@ -10,7 +10,8 @@
 /* Capacities live beside the public arrays, out of the public struct. */
 struct snapshot_priv {
 	struct nsa_snapshot pub;
-	size_t cap_iomem, cap_regions, cap_namespaces, cap_daxdevs, cap_blocks, cap_notes;
+	size_t cap_iomem, cap_regions, cap_namespaces, cap_daxdevs, cap_blocks, cap_notes,
+		cap_kernel_log;
 };
 
 static struct snapshot_priv *priv(struct nsa_snapshot *s)
@@ -37,6 +38,9 @@ void nsa_snapshot_free(struct nsa_snapshot *s)
 		free(s->iomem[i].name);
 	for (size_t i = 0; i < s->n_notes; i++)
 		free(s->notes[i]);
+	for (size_t i = 0; i < s->n_kernel_log; i++)
+		free(s->kernel_log[i]);
+	free(s->kernel_log);
 	free(s->iomem);
 	free(s->regions);
 	free(s->namespaces);
@@ -120,6 +124,20 @@ int nsa_snapshot_add_note(struct nsa_snapshot *s, const char *fmt, ...)
 	if (r < 0) {
 		*slot = NULL;
 		s->n_notes--;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int nsa_snapshot_add_kernel_line(struct nsa_snapshot *s, const char *line)
+{
+	char **slot = PUSH(s, kernel_log, n_kernel_log, cap_kernel_log);
+
+	if (!slot)
+		return -ENOMEM;
+	*slot = strdup(line);
+	if (!*slot) {
+		s->n_kernel_log--;
 		return -ENOMEM;
 	}
 	return 0;

@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The VM lab: every scenario boots Debian's kernel under QEMU (TCG) with
+# emulated NVDIMMs, once or several times on the same NVDIMM image files
+# (a second boot with another addr= is the platform moving the PMEM), and
+# asserts what the kernel did and what nsalign said.  TAP on stdout.
+#
+#   tests/vm/run.sh [--nsalign PATH] [SCENARIO...]
+#
+# It fails loudly (not ok, exit 1) when QEMU, the kernel package or
+# busybox cannot be had: it never skips.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+NSALIGN_BIN=${NSALIGN:-}
+scenarios=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--nsalign) NSALIGN_BIN=$2; shift 2 ;;
+	-*) die "unknown option $1" ;;
+	*) scenarios+=("$1"); shift ;;
+	esac
+done
+[ -n "$NSALIGN_BIN" ] || for c in "$REPO_TOP/build/nsalign" "$REPO_TOP/nsalign"; do
+	[ -x "$c" ] && NSALIGN_BIN=$c && break
+done
+[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$VM_TOP/scenarios" && ls *.sh | sed 's/\.sh$//'))
+
+T=0 FAILED=0
+ok() { T=$((T + 1)); echo "ok $T - $SCENARIO: $*"; }
+not_ok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $SCENARIO: $*"; }
+check() { # check DESCRIPTION COMMAND...: one assertion
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
+}
+fatal() { SCENARIO=lab; not_ok "$*"; echo "1..$T"; exit 1; }
+
+SCENARIO=lab
+[ -n "$NSALIGN_BIN" ] && [ -x "$NSALIGN_BIN" ] || fatal "no nsalign binary to test (build first or give --nsalign)"
+command -v qemu-system-x86_64 >/dev/null || fatal "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+[ -x /bin/busybox ] || fatal "busybox missing (apt-get install busybox-static)"
+mkdir -p "$CACHE"
+( fetch_kernel ) >"$CACHE/fetch.log" 2>&1 || fatal "kernel: $(tail -1 "$CACHE/fetch.log")"
+fetch_kernel 2>/dev/null
+build_initramfs "$NSALIGN_BIN" 2>"$CACHE/initramfs.log" || fatal "initramfs: $(tail -1 "$CACHE/initramfs.log")"
+echo "# kernel $KVER, $(qemu-system-x86_64 --version | head -1)"
+
+# helpers for the assertions
+jqf() { jq -e "$@"; }                      # jq -e FILTER FILE: true when the filter holds
+dmesg_has() { grep -qF -- "$2" "$1/dmesg"; } # dmesg_has DIR TEXT
+
+for SCENARIO in "${scenarios[@]}"; do
+	file=$VM_TOP/scenarios/$SCENARIO.sh
+	[ -f "$file" ] || { not_ok "no scenario file $file"; continue; }
+	RUN=$CACHE/run/$SCENARIO
+	rm -rf "$RUN" && mkdir -p "$RUN"
+	APPEND=""
+	BOOTS=1
+	unset -f setup qemu_args append_args assert_boot
+	. "$file"
+	declare -F setup >/dev/null && setup
+	start=$(date +%s)
+	for n in $(seq 1 "$BOOTS"); do
+		APPEND=$(declare -F append_args >/dev/null && append_args "$n")
+		# shellcheck disable=SC2046
+		if boot "$SCENARIO" "$n" "$RUN/boot$n" $(qemu_args "$n"); then
+			ok "boot $n came back with results"
+			assert_boot "$n" "$RUN/boot$n"
+		else
+			not_ok "boot $n came back with results"
+		fi
+	done
+	echo "# $SCENARIO: $BOOTS boot(s) in $(($(date +%s) - start)) s"
+done
+echo "1..$T"
+[ "$FAILED" -eq 0 ]
