@@ -307,10 +307,6 @@ enum nsa_res_type nsa_res_type_from_name(const char *name)
 		return NSA_RES_NAMESPACE;
 	if (is_dev_name(name, "dax"))
 		return NSA_RES_DAX;
-	/* the JSON names, so a snapshot's "type" reads back */
-	for (size_t i = 0; i < ARRAY_SIZE(res_types); i++)
-		if (strcmp(name, res_types[i].json) == 0)
-			return res_types[i].type;
 	return NSA_RES_OTHER;
 }
 
