@@ -50,4 +50,10 @@ done
 run "$NSALIGN" check --format yaml --snapshot "$SNAPSHOTS/hand-no-pmem.json"
 expect_rc 64 "check --format yaml"
 
+# every finding code in the catalog is documented in nsalign-findings(7)
+for code in $(grep -oE '"NSA-[A-Z-]+"' "$TOP_SRCDIR/lib/findings.c" | tr -d '"'); do
+	grep -q "^=== $code\$" "$TOP_SRCDIR/man/nsalign-findings.7.adoc" && ok "$code is documented" ||
+		not_ok "$code has no section in man/nsalign-findings.7.adoc"
+done
+
 done_testing
