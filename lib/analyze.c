@@ -400,10 +400,9 @@ static int occupancy_build(const struct nsa_snapshot *s, struct occupancy *o)
 			r = range_add(&o->ns, ns->spa_start, ns->spa_start + ns->size - 1, ns->dev,
 				      NSA_RES_NAMESPACE, (int)i, ns->region_index);
 	}
-	qsort(o->ram.v, o->ram.n, sizeof(*o->ram.v), cmp_occupant);
-	qsort(o->pmem.v, o->pmem.n, sizeof(*o->pmem.v), cmp_occupant);
-	qsort(o->ns.v, o->ns.n, sizeof(*o->ns.v), cmp_occupant);
-	qsort(o->reserved.v, o->reserved.n, sizeof(*o->reserved.v), cmp_occupant);
+	for (struct range_set *set = &o->ram; set <= &o->reserved; set++)
+		if (set->n) /* qsort(NULL, 0, ...) is undefined */
+			qsort(set->v, set->n, sizeof(*set->v), cmp_occupant);
 	return r;
 }
 
