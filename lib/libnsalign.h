@@ -97,41 +97,41 @@ static inline bool nsa_is_pow2(uint64_t x)
 /* ------------------------------------------------------------------ */
 
 #define NSA_SNAPSHOT_SCHEMA 1
-#define NSA_DEV_LEN 32
-#define NSA_UUID_LEN 37 /* 36 chars + NUL */
+#define NSA_DEV_LEN	    32
+#define NSA_UUID_LEN	    37 /* 36 chars + NUL */
 
 /* Facts of the machine that decide alignments. 0 / -1 = unknown. */
 struct nsa_platform {
-	char arch[32];            /* uname machine: x86_64, aarch64, ppc64le */
+	char arch[32];		  /* uname machine: x86_64, aarch64, ppc64le */
 	char kernel_release[128]; /* uname release */
 	char hostname[64];
 	char boot_id[NSA_UUID_LEN];
 	char machine_id[33];
 	uint64_t page_size;
-	uint64_t subsection_size;       /* 2 MiB everywhere (SUBSECTION_SHIFT 21) */
-	uint64_t section_size;          /* x86_64 128 MiB; ppc64 16 MiB; arm64 64K pages 512 MiB */
-	uint64_t block_size;            /* /sys/devices/system/memory/block_size_bytes */
+	uint64_t subsection_size;	/* 2 MiB everywhere (SUBSECTION_SHIFT 21) */
+	uint64_t section_size;		/* x86_64 128 MiB; ppc64 16 MiB; arm64 64K pages 512 MiB */
+	uint64_t block_size;		/* /sys/devices/system/memory/block_size_bytes */
 	uint64_t memremap_compat_align; /* 2 MiB; ppc64 hash MMU 16 MiB */
-	uint64_t pmd_size;              /* huge page sizes: devdax aligns */
-	uint64_t pud_size;              /* 0 when the arch has none */
-	bool subsection_hotplug;        /* kernel >= 5.3 */
-	bool compat_align_enforced;     /* kernel >= 5.7: memremap_compat_align() */
-	int memmap_on_memory;           /* -1 unknown, 0 off, 1 on */
-	char auto_online_blocks[24];    /* offline|online|online_kernel|online_movable|"" */
-	bool iomem_visible;             /* false: /proc/iomem addresses read as zeros */
-	bool ndctl_available;           /* the nd bus exists (libnvdimm loaded) */
+	uint64_t pmd_size;		/* huge page sizes: devdax aligns */
+	uint64_t pud_size;		/* 0 when the arch has none */
+	bool subsection_hotplug;	/* kernel >= 5.3 */
+	bool compat_align_enforced;	/* kernel >= 5.7: memremap_compat_align() */
+	int memmap_on_memory;		/* -1 unknown, 0 off, 1 on */
+	char auto_online_blocks[24];	/* offline|online|online_kernel|online_movable|"" */
+	bool iomem_visible;		/* false: /proc/iomem addresses read as zeros */
+	bool ndctl_available;		/* the nd bus exists (libnvdimm loaded) */
 };
 
 enum nsa_res_type {
 	NSA_RES_OTHER = 0,
-	NSA_RES_SYSTEM_RAM,   /* "System RAM" (boot memory or hotplugged DIMM) */
-	NSA_RES_KMEM,         /* "System RAM (kmem)" under a dax device */
-	NSA_RES_PMEM,         /* "Persistent Memory" */
-	NSA_RES_PMEM_LEGACY,  /* "Persistent Memory (legacy)", e820 type 12 */
-	NSA_RES_NAMESPACE,    /* "namespaceX.Y" */
-	NSA_RES_DAX,          /* "daxX.Y" */
-	NSA_RES_RESERVED,     /* "Reserved", "reserved" */
-	NSA_RES_SOFT_RESERVED,/* "Soft Reserved" */
+	NSA_RES_SYSTEM_RAM,    /* "System RAM" (boot memory or hotplugged DIMM) */
+	NSA_RES_KMEM,	       /* "System RAM (kmem)" under a dax device */
+	NSA_RES_PMEM,	       /* "Persistent Memory" */
+	NSA_RES_PMEM_LEGACY,   /* "Persistent Memory (legacy)", e820 type 12 */
+	NSA_RES_NAMESPACE,     /* "namespaceX.Y" */
+	NSA_RES_DAX,	       /* "daxX.Y" */
+	NSA_RES_RESERVED,      /* "Reserved", "reserved" */
+	NSA_RES_SOFT_RESERVED, /* "Soft Reserved" */
 };
 
 /* One /proc/iomem line.  Kept in file order; parent < own index. */
@@ -147,19 +147,19 @@ struct nsa_resource {
 struct nsa_region {
 	char dev[NSA_DEV_LEN]; /* "region0" */
 	int id;
-	char type[16];         /* "pmem", "blk" */
-	char provider[32];     /* bus provider: "ACPI.NFIT", "e820", "nfit_test.0" */
-	uint64_t spa_start;    /* resource; 0 when hidden */
+	char type[16];	    /* "pmem", "blk" */
+	char provider[32];  /* bus provider: "ACPI.NFIT", "e820", "nfit_test.0" */
+	uint64_t spa_start; /* resource; 0 when hidden */
 	uint64_t size;
-	uint64_t align;        /* region "align" attribute (kernel >= 5.7), 0 unknown */
+	uint64_t align; /* region "align" attribute (kernel >= 5.7), 0 unknown */
 	uint64_t available_size;
 	int mappings;
-	int numa_node;         /* -1 unknown */
+	int numa_node; /* -1 unknown */
 	int target_node;
 	bool enabled;
 	bool read_only;
-	bool legacy;           /* label-less e820/"memmap=" region (nd_e820) */
-	bool has_labels;       /* namespaces can be sub-divided (label area present) */
+	bool legacy;		    /* label-less e820/"memmap=" region (nd_e820) */
+	bool has_labels;	    /* namespaces can be sub-divided (label area present) */
 	uint64_t pfn_alignments[8]; /* pfn seed supported_alignments */
 	int n_pfn_alignments;
 	uint64_t dax_alignments[8]; /* dax seed supported_alignments */
@@ -170,7 +170,7 @@ enum nsa_mode {
 	NSA_MODE_UNKNOWN = 0,
 	NSA_MODE_RAW,
 	NSA_MODE_SECTOR, /* btt */
-	NSA_MODE_FSDAX,  /* pfn */
+	NSA_MODE_FSDAX,	 /* pfn */
 	NSA_MODE_DEVDAX, /* dax */
 };
 
@@ -185,8 +185,8 @@ enum nsa_map {
  * Filled when the collector could read it, or from sysfs-derived values.
  */
 struct nsa_infoblock {
-	bool valid;        /* signature + checksum verified */
-	char signature[17];/* "NVDIMM_PFN_INFO", "NVDIMM_DAX_INFO" */
+	bool valid;	    /* signature + checksum verified */
+	char signature[17]; /* "NVDIMM_PFN_INFO", "NVDIMM_DAX_INFO" */
 	char uuid[NSA_UUID_LEN];
 	char parent_uuid[NSA_UUID_LEN];
 	uint16_t version_major, version_minor;
@@ -201,25 +201,25 @@ struct nsa_infoblock {
 };
 
 struct nsa_namespace {
-	char dev[NSA_DEV_LEN];    /* "namespace0.1": NOT stable across boots */
-	char region[NSA_DEV_LEN]; /* "region0" */
-	int region_index;         /* index into snapshot regions, -1 */
-	char uuid[NSA_UUID_LEN];  /* label uuid (ndctl raw_uuid); "" for legacy */
+	char dev[NSA_DEV_LEN];		/* "namespace0.1": NOT stable across boots */
+	char region[NSA_DEV_LEN];	/* "region0" */
+	int region_index;		/* index into snapshot regions, -1 */
+	char uuid[NSA_UUID_LEN];	/* label uuid (ndctl raw_uuid); "" for legacy */
 	char holder_uuid[NSA_UUID_LEN]; /* info-block uuid (ndctl uuid for fsdax/devdax) */
 	char name[64];
-	enum nsa_mode mode;       /* as the kernel sees it now */
-	char holder_class[8];     /* label claim class: "pfn", "dax", "btt", "" */
+	enum nsa_mode mode;   /* as the kernel sees it now */
+	char holder_class[8]; /* label claim class: "pfn", "dax", "btt", "" */
 	enum nsa_map map;
-	uint64_t spa_start;       /* namespace resource; 0 when hidden */
-	uint64_t size;            /* namespace size */
-	bool enabled;             /* a driver is bound */
+	uint64_t spa_start; /* namespace resource; 0 when hidden */
+	uint64_t size;	    /* namespace size */
+	bool enabled;	    /* a driver is bound */
 	bool force_raw;
 	int numa_node;
 	int target_node;
 	char holder[NSA_DEV_LEN]; /* "pfn0.1", "dax0.1", "btt0.1", "" */
-	uint64_t align;           /* holder align (pfn/dax), 0 when none */
-	uint64_t data_start;      /* SPA of the first data byte (holder resource), 0 unknown */
-	uint64_t data_size;       /* holder size, 0 unknown */
+	uint64_t align;		  /* holder align (pfn/dax), 0 when none */
+	uint64_t data_start;	  /* SPA of the first data byte (holder resource), 0 unknown */
+	uint64_t data_size;	  /* holder size, 0 unknown */
 	char blockdev[NSA_DEV_LEN];
 	char chardev[NSA_DEV_LEN];
 	int probe_error; /* "probe of namespaceX.Y failed with error -N" this boot, 0 none */
@@ -233,7 +233,7 @@ enum nsa_dax_mode {
 };
 
 struct nsa_daxdev {
-	char dev[NSA_DEV_LEN];       /* "dax0.1" */
+	char dev[NSA_DEV_LEN];		 /* "dax0.1" */
 	char namespace_dev[NSA_DEV_LEN]; /* "namespace0.1", "" for non-pmem dax */
 	int region_id;
 	uint64_t spa_start;
@@ -267,18 +267,18 @@ enum nsa_zone {
 /* One memory block.  Kept small: a machine can have a million. */
 struct nsa_memblock {
 	uint64_t index; /* phys_index; start = index * block_size */
-	int32_t node;   /* -1 unknown */
-	uint8_t state;  /* enum nsa_block_state */
-	uint8_t zones;  /* enum nsa_zone bits, from valid_zones */
+	int32_t node;	/* -1 unknown */
+	uint8_t state;	/* enum nsa_block_state */
+	uint8_t zones;	/* enum nsa_zone bits, from valid_zones */
 	uint8_t removable;
 	uint8_t pad;
 };
 
 struct nsa_snapshot {
 	int schema;
-	char source[256];      /* "live", or where a file came from */
-	int64_t collected_at;  /* unix seconds */
-	char collector[32];    /* "nsalign 0.1" */
+	char source[256];     /* "live", or where a file came from */
+	int64_t collected_at; /* unix seconds */
+	char collector[32];   /* "nsalign 0.1" */
 	struct nsa_platform platform;
 
 	struct nsa_resource *iomem;
@@ -322,9 +322,9 @@ const struct nsa_namespace *nsa_snapshot_find_namespace(const struct nsa_snapsho
 /* Index of the block containing addr, or -1. O(log n). */
 ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr);
 
-const char *nsa_mode_name(enum nsa_mode m);     /* "raw", "sector", "fsdax", "devdax", "unknown" */
+const char *nsa_mode_name(enum nsa_mode m); /* "raw", "sector", "fsdax", "devdax", "unknown" */
 enum nsa_mode nsa_mode_from_name(const char *s);
-const char *nsa_map_name(enum nsa_map m);       /* "mem", "dev", NULL */
+const char *nsa_map_name(enum nsa_map m); /* "mem", "dev", NULL */
 const char *nsa_res_type_name(enum nsa_res_type t);
 enum nsa_res_type nsa_res_type_from_name(const char *iomem_name);
 const char *nsa_block_state_name(enum nsa_block_state st);
@@ -401,10 +401,10 @@ enum nsa_severity {
 
 /* The catalog of finding codes: stable, documented in nsalign-findings(7). */
 struct nsa_code_info {
-	const char *code;        /* "NSA-NS-UNMAPPABLE" */
-	const char *message_id;  /* journal MESSAGE_ID, 32 hex chars */
+	const char *code;	/* "NSA-NS-UNMAPPABLE" */
+	const char *message_id; /* journal MESSAGE_ID, 32 hex chars */
 	enum nsa_severity severity;
-	const char *title;       /* one line */
+	const char *title; /* one line */
 };
 const struct nsa_code_info *nsa_code_lookup(const char *code);
 const struct nsa_code_info *nsa_codes(size_t *n);
@@ -414,7 +414,7 @@ enum nsa_fact_type {
 	NSA_FACT_ADDR, /* addresses: a JSON number, text prints hex */
 	NSA_FACT_STR,
 	NSA_FACT_BOOL,
-	NSA_FACT_I64,  /* signed: shifts */
+	NSA_FACT_I64, /* signed: shifts */
 };
 
 struct nsa_fact {
@@ -433,10 +433,10 @@ struct nsa_fact {
 struct nsa_finding {
 	const struct nsa_code_info *code;
 	enum nsa_severity severity;
-	char dev[NSA_DEV_LEN];   /* subject: "namespace0.1", "region0", "memory33", "" */
+	char dev[NSA_DEV_LEN];	 /* subject: "namespace0.1", "region0", "memory33", "" */
 	char uuid[NSA_UUID_LEN]; /* namespace identity when known */
-	char *message;           /* plain words: what is wrong and why */
-	char *remedy;            /* what to do */
+	char *message;		 /* plain words: what is wrong and why */
+	char *remedy;		 /* what to do */
 	struct nsa_fact facts[NSA_MAX_FACTS];
 	int n_facts;
 };
@@ -444,29 +444,29 @@ struct nsa_finding {
 /* Someone else living in a section or memory block the namespace spans. */
 struct nsa_neighbour {
 	enum nsa_res_type type; /* SYSTEM_RAM, PMEM, NAMESPACE, RESERVED, ... */
-	const char *name;       /* the iomem name (points into the snapshot) */
-	uint64_t start, end;    /* the neighbour's range (inclusive end) */
-	uint64_t section;       /* first shared section index */
-	bool shares_block;      /* also shares a memory block */
+	const char *name;	/* the iomem name (points into the snapshot) */
+	uint64_t start, end;	/* the neighbour's range (inclusive end) */
+	uint64_t section;	/* first shared section index */
+	bool shares_block;	/* also shares a memory block */
 };
 
 /* What the analyzer concluded about one namespace. */
 struct nsa_ns_verdict {
 	size_t ns_index;
-	bool available;           /* does this kernel map it, now */
-	const char *refusal;      /* kernel message template it trips, NULL when available */
-	uint64_t start_align;     /* largest power of two dividing spa_start */
-	uint64_t data_align;      /* ... data start (spa_start + dataoff + start_pad) */
-	uint64_t end_align;       /* ... spa_start + size */
-	uint64_t required_align;  /* the largest alignment the namespace depends on */
-	uint64_t break_shift;     /* smallest SPA shift (bytes) that breaks it; 0 = none found */
-	bool survives_granularity;/* every shift by a multiple of the platform granularity */
+	bool available;		   /* does this kernel map it, now */
+	const char *refusal;	   /* kernel message template it trips, NULL when available */
+	uint64_t start_align;	   /* largest power of two dividing spa_start */
+	uint64_t data_align;	   /* ... data start (spa_start + dataoff + start_pad) */
+	uint64_t end_align;	   /* ... spa_start + size */
+	uint64_t required_align;   /* the largest alignment the namespace depends on */
+	uint64_t break_shift;	   /* smallest SPA shift (bytes) that breaks it; 0 = none found */
+	bool survives_granularity; /* every shift by a multiple of the platform granularity */
 	uint64_t first_section, last_section; /* indexes (addr / section_size) */
 	uint64_t first_block, last_block;     /* memory block indexes spanned */
-	int shared_sections;      /* sections shared with someone else */
+	int shared_sections;		      /* sections shared with someone else */
 	int shared_blocks;
-	uint64_t kmem_usable;     /* bytes onlineable as System RAM (whole blocks) */
-	uint64_t kmem_lost;       /* bytes lost at block edges */
+	uint64_t kmem_usable; /* bytes onlineable as System RAM (whole blocks) */
+	uint64_t kmem_lost;   /* bytes lost at block edges */
 	uint64_t kmem_blocks;
 	struct nsa_neighbour *neighbours; /* owned by the analysis */
 	size_t n_neighbours;
@@ -474,7 +474,7 @@ struct nsa_ns_verdict {
 
 struct nsa_analysis_opts {
 	uint64_t platform_granularity; /* 0: 64 MiB */
-	bool with_info;                /* keep info-level findings */
+	bool with_info;		       /* keep info-level findings */
 };
 
 struct nsa_analysis {
@@ -482,7 +482,7 @@ struct nsa_analysis {
 	size_t n_findings;
 	struct nsa_ns_verdict *verdicts; /* one per snapshot namespace, same order */
 	size_t n_verdicts;
-	int counts[3];                   /* by severity */
+	int counts[3]; /* by severity */
 };
 
 enum nsa_accept {
@@ -497,7 +497,7 @@ struct nsa_placement {
 	char kernel_message[192]; /* the line the kernel prints; "" when accepted */
 	const char *kernel_check; /* the kernel function whose check fails */
 	uint64_t violated_align;  /* the alignment that no longer holds, 0 */
-	uint64_t violated_addr;   /* the address it is checked on */
+	uint64_t violated_addr;	  /* the address it is checked on */
 };
 int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
 			struct nsa_placement *out);
