@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Save `nsalign snapshot` from VM lab boots into tests/fixtures/, so that
+# `make check` runs the analyzer on what a real kernel showed.  Runs the
+# scenarios first unless --no-run.  Each fixture's "source" says where it
+# came from; its .expected beside it is written and reviewed by hand.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+run=1
+[ "${1:-}" = "--no-run" ] && run=0
+# fixture name, scenario, boot, which collection (start: after boot, end: after the guest step)
+captures=(
+	"lab-shift-boot1 shift-1g-devdax 1 end"
+	"lab-shift-boot2 shift-1g-devdax 2 start"
+	"lab-legacy-misaligned legacy-misaligned 1 start"
+	"lab-kmem-devdax kmem-loss 1 before"
+	"lab-kmem-system-ram kmem-loss 1 end"
+)
+if [ $run = 1 ]; then
+	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss >/dev/null || die "the lab failed: run tests/vm/run.sh"
+fi
+mkdir -p "$REPO_TOP/tests/fixtures"
+for c in "${captures[@]}"; do
+	set -- $c
+	d=$CACHE/run/$2/boot$3
+	src=$d/snapshot.$4.json
+	kernel=$(cat "$d/kernel")
+	jq --arg s "vm-lab: $2 boot $3 ($4), kernel $kernel" '.source = $s' "$src" >"$REPO_TOP/tests/fixtures/$1.json"
+	echo "captured $1"
+done
