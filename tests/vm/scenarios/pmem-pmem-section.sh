@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Two 1 GiB NVDIMMs without addr=: QEMU packs the second right after the
+# first one's label-trimmed end, inside the same 128 MiB section (a
+# PMEM/PMEM collision, pmem/ndctl#76).  ndctl refuses fsdax there ("misaligned
+# to 16M"); nsalign must report both namespaces sharing the section and the
+# misaligned region.
+BOOTS=1
+setup() { truncate -s 1G "$RUN/nv0.img" "$RUN/nv1.img"; }
+qemu_args() {
+	echo "-m 2G,slots=4,maxmem=32G" \
+		"-object memory-backend-file,id=mem0,share=on,mem-path=$RUN/nv0.img,size=1G,align=2M" \
+		"-device nvdimm,id=nv0,memdev=mem0,label-size=128K" \
+		"-object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv1.img,size=1G,align=2M" \
+		"-device nvdimm,id=nv1,memdev=mem1,label-size=128K"
+}
+append_args() { echo "nsa_expect_nd"; }
+
+pmem_ranges() { grep ' : Persistent Memory$' "$1" | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/'; }
+
+assert_boot() {
+	local d=$2 s0 e0 s1 e1 other
+	read -r s0 e0 s1 e1 <<<"$(pmem_ranges "$d/iomem.start" | tr '\n' ' ')"
+	echo "# PMEM ranges: $s0-$e0 and $s1-$e1"
+	check "kernel: two PMEM ranges in one 128 MiB section" \
+		test -n "$s1" -a $((16#$e0 / (128 << 20))) = $((16#${s1:-0} / (128 << 20)))
+	check "ndctl refuses fsdax on the packed one: 'misaligned to 16M'" grep -q "misaligned to 16M" "$d/guest.log"
+	check "nsalign: both namespaces share a section with the other PMEM range" \
+		jqf '[.findings[] | select(.code == "NSA-NS-SHARES-SECTION-PMEM")] | length == 2' "$d/check.end.json"
+	other=$((16#$s1))
+	check "nsalign: the region at 0x$s1 is not 16 MiB aligned" \
+		jqf "[.findings[] | select(.code == \"NSA-REGION-MISALIGNED\" and .spa_start == $other)] | length == 1" "$d/check.end.json"
+	check "nsalign: the fsdax namespace (aligned region) and the raw one (packed) are available" \
+		jqf '([.namespaces[] | select(.available)] | length == 2) and ([.namespaces[] | select(.mode == "raw")] | length == 1)' "$d/check.end.json"
+}
