@@ -83,12 +83,23 @@ boot() {
 	local scenario=$1 n=$2 out=$3
 	shift 3
 	rm -rf "$out" && mkdir -p "$out"
+	# a scenario's monitor_script (if any) talks to the QEMU monitor during the boot
+	mkfifo "$out/monitor"
+	if declare -F monitor_script >/dev/null; then
+		monitor_script "$n" >"$out/monitor" &
+	else
+		sleep 300 >"$out/monitor" &
+	fi
+	local feeder=$!
 	timeout 240 qemu-system-x86_64 -machine pc,nvdimm=on,accel=tcg -cpu qemu64,+rdrand -smp 2 \
 		-kernel "$VMLINUZ" -initrd "$INITRD" \
 		-append "console=ttyS0 loglevel=3 panic=-1 nsa_scenario=$scenario nsa_boot=$n $APPEND" \
 		-display none -serial "file:$out/console.log" -serial "file:$out/results.b64" \
-		-no-reboot "$@" >"$out/qemu.log" 2>&1
+		-monitor stdio -no-reboot "$@" <"$out/monitor" >"$out/qemu.log" 2>&1
 	echo $? >"$out/qemu.rc"
+	kill "$feeder" 2>/dev/null
+	wait "$feeder" 2>/dev/null
+	rm -f "$out/monitor"
 	# the serial line discipline turns \n into \r\n
 	if ! tr -d '\r' <"$out/results.b64" | sed -n '/^NSA-RESULTS-BEGIN$/,/^NSA-RESULTS-END$/p' | sed '1d;$d' |
 		base64 -d 2>/dev/null | tar -xz -C "$out" 2>/dev/null; then

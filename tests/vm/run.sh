@@ -58,7 +58,7 @@ for SCENARIO in "${scenarios[@]}"; do
 	rm -rf "$RUN" && mkdir -p "$RUN"
 	APPEND=""
 	BOOTS=1
-	unset -f setup qemu_args append_args assert_boot
+	unset -f setup qemu_args append_args assert_boot monitor_script
 	. "$file"
 	declare -F setup >/dev/null && setup
 	start=$(date +%s)

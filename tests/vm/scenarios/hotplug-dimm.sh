@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Memory hotplug: while the guest waits (bounded), the host adds a 512 MiB
+# pc-dimm through the QEMU monitor (object_add memory-backend-ram +
+# device_add pc-dimm, the same hotplug path as QMP's object-add and
+# device_add).  The kernel adds 4 memory blocks, offline (auto_online_blocks
+# is "offline"); nsalign must list them with their state.
+BOOTS=1
+qemu_args() { echo "-m 1G,slots=4,maxmem=8G"; }
+monitor_script() {
+	sleep 12 # the guest is up and waiting by then (boots take 5-6 s under TCG)
+	echo "object_add memory-backend-ram,id=m1,size=512M"
+	echo "device_add pc-dimm,id=d1,memdev=m1"
+	exec sleep 300
+}
+
+assert_boot() {
+	local d=$2 before after first
+	before=$(jq '[.memory.blocks[].count] | add' "$d/snapshot.start.json")
+	after=$(jq '[.memory.blocks[].count] | add' "$d/snapshot.end.json")
+	echo "# memory blocks: $before at boot, $after after the hot-add"
+	check "kernel: the hot-added DIMM became 4 new memory blocks" test "$after" = $((before + 4))
+	check "kernel: the new blocks came up offline" grep -q "offline" "$d/new-blocks.state"
+	first=$(cat "$d/new-blocks.first")
+	check "nsalign: the snapshot lists the new blocks, offline" \
+		jqf "[.memory.blocks[] | select(.first <= $first and .first + .count > $first and .state == \"offline\")] | length == 1" "$d/snapshot.end.json"
+	check "nsalign list -B: a run of offline blocks at the DIMM's address" \
+		jqf "[.memory_blocks[] | select(.state == \"offline\" and .first == $first and .count == 4)] | length == 1" "$d/list.end.json"
+	check "nsalign check: no PMEM here, exit 0" grep -qx 0 "$d/check.end.rc"
+}
