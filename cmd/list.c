@@ -81,7 +81,13 @@ static bool namespace_matches(const struct nsa_snapshot *s, const struct nsa_nam
 	       (ns->holder_uuid[0] && strcasecmp(f->namespace, ns->holder_uuid) == 0);
 }
 
-static struct json_object *json_blocks(const struct nsa_snapshot *s, unsigned flags)
+static const char *owner(const struct nsa_analysis *a, size_t i)
+{
+	return a && a->block_owner && a->block_owner[i] ? a->block_owner[i] : "";
+}
+
+static struct json_object *json_blocks(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+				       unsigned flags)
 {
 	struct json_object *arr = json_object_new_array();
 	char zones[64];
@@ -93,7 +99,8 @@ static struct json_object *json_blocks(const struct nsa_snapshot *s, unsigned fl
 
 		while (j < s->n_blocks && s->blocks[j].index == s->blocks[j - 1].index + 1 &&
 		       s->blocks[j].state == b->state && s->blocks[j].zones == b->zones &&
-		       s->blocks[j].node == b->node && s->blocks[j].removable == b->removable)
+		       s->blocks[j].node == b->node && s->blocks[j].removable == b->removable &&
+		       strcmp(owner(a, j), owner(a, i)) == 0)
 			j++;
 		struct json_object *o = json_object_new_object();
 		uint64_t bs = s->platform.block_size;
@@ -110,6 +117,8 @@ static struct json_object *json_blocks(const struct nsa_snapshot *s, unsigned fl
 						       b->zones, zones, sizeof(zones))));
 		if (b->node >= 0)
 			json_object_object_add(o, "node", json_object_new_int(b->node));
+		if (owner(a, i)[0])
+			json_object_object_add(o, "owner", json_object_new_string(owner(a, i)));
 		json_object_array_add(arr, o);
 		i = j;
 	}
@@ -269,7 +278,7 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 		json_object_object_add(root, "dax", arr);
 	}
 	if (blocks)
-		json_object_object_add(root, "memory_blocks", json_blocks(s, flags));
+		json_object_object_add(root, "memory_blocks", json_blocks(s, a, flags));
 	if (iomem)
 		json_object_object_add(root, "iomem", json_iomem(s, flags));
 	r = json_print(root);

@@ -67,6 +67,7 @@ void nsa_analysis_free(struct nsa_analysis *a)
 	free(p->strings);
 	free(a->findings);
 	free(a->verdicts);
+	free(a->block_owner);
 	free(p);
 }
 
@@ -1092,6 +1093,44 @@ static int analyze_regions(struct ctx *c)
 	return 0;
 }
 
+/* The owners of memory: boot/hot-added System RAM and each dax device's kmem. */
+static int block_owners(const struct nsa_snapshot *s, const struct nsa_platform *p,
+			struct nsa_analysis *a)
+{
+	struct range_set ram = { 0 };
+	uint64_t B = p->block_size;
+	size_t k = 0;
+	int r = 0;
+
+	if (!s->n_blocks || !B)
+		return 0;
+	a->block_owner = calloc(s->n_blocks, sizeof(*a->block_owner));
+	if (!a->block_owner)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_iomem && r == 0; i++) {
+		const struct nsa_resource *res = &s->iomem[i];
+
+		if (res->type == NSA_RES_KMEM && res->parent >= 0)
+			r = range_add(&ram, res->start, res->end, s->iomem[res->parent].name,
+				      res->type, -1, -1);
+		else if (is_boot_ram(s, i))
+			r = range_add(&ram, res->start, res->end, res->name, res->type, -1, -1);
+	}
+	if (ram.n)
+		qsort(ram.v, ram.n, sizeof(*ram.v), cmp_occupant);
+	/* both sorted: one walk */
+	for (size_t i = 0; i < s->n_blocks && r == 0; i++) {
+		uint64_t start = s->blocks[i].index * B;
+
+		while (k < ram.n && ram.v[k].end < start)
+			k++;
+		if (k < ram.n && ram.v[k].start <= start + B - 1)
+			a->block_owner[i] = ram.v[k].name;
+	}
+	free(ram.v);
+	return r;
+}
+
 static bool has_pmem(const struct nsa_snapshot *s)
 {
 	if (s->n_regions || s->n_namespaces)
@@ -1124,6 +1163,12 @@ int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *op
 		c.a->n_verdicts = s->n_namespaces;
 	}
 
+	/* memory blocks have owners whether or not there is PMEM */
+	if (s->platform.iomem_visible) {
+		r = block_owners(s, &c.p, c.a);
+		if (r < 0)
+			goto out;
+	}
 	if (!has_pmem(s)) {
 		struct nsa_finding *f = nsa_analysis_add(c.a, "NSA-NO-PMEM", NULL, NULL);
 

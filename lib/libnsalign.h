@@ -483,6 +483,13 @@ struct nsa_analysis {
 	struct nsa_ns_verdict *verdicts; /* one per snapshot namespace, same order */
 	size_t n_verdicts;
 	int counts[3]; /* by severity */
+	/*
+	 * Per snapshot memory block, who owns its memory: "System RAM" (boot
+	 * or hot-added memory), the dax device whose "System RAM (kmem)" it
+	 * holds ("dax0.0"), or NULL (not in /proc/iomem).  Points into the
+	 * snapshot.
+	 */
+	const char **block_owner;
 };
 
 enum nsa_accept {

@@ -36,6 +36,6 @@ if NSALIGN=$nsalign "$top/tests/vm/run.sh" shift-1g-devdax >"$top/build/check-la
 	exit "$(cat "$run/boot2/check.start.rc")"
 fi
 echo "The VM lab could not run (see build/check-lab.tap); checking a bundled snapshot instead."
-snap=$top/tests/snapshots/hand-refused-after-move.json
+snap=$top/tests/fixtures/lab-shift-boot2.json
 echo "== nsalign check --snapshot $(basename "$snap")"
 exec "$nsalign" check --snapshot "$snap" "$@"

@@ -71,9 +71,10 @@ if [ $vm -eq 1 ]; then
 	if [ ! -x "$top/tests/vm/run.sh" ]; then
 		echo "VM lab missing: tests/vm/run.sh"; failed=$((failed + 1))
 	else
-		NSALIGN="$builddir/nsalign" "$top/tests/vm/run.sh" > "$builddir/vm-lab.tap" 2>"$builddir/vm-lab.err"
+		make -C "$builddir" -s check-vm > "$builddir/vm-lab.tap" 2>"$builddir/vm-lab.err"
 		rc=$?
 		grep -E '^(ok|not ok|#)' "$builddir/vm-lab.tap" | grep -v '^ok' | head -60
+		grep -q '^ok' "$builddir/vm-lab.tap" || tail -5 "$builddir/vm-lab.err"
 		vp=$(grep -c '^ok' "$builddir/vm-lab.tap"); vf=$(grep -c '^not ok' "$builddir/vm-lab.tap")
 		echo "VM lab: $vp passed, $vf failed (exit $rc)"
 		passed=$((passed + vp)); failed=$((failed + vf))

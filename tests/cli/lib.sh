@@ -3,6 +3,7 @@
 set -u
 : "${NSALIGN:?NSALIGN must point at the nsalign binary}"
 : "${SNAPSHOTS:=$TOP_SRCDIR/tests/snapshots}"
+: "${FIXTURES:=$TOP_SRCDIR/tests/fixtures}"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 _n=0 _fail=0

@@ -4,7 +4,7 @@
 # documented exit code, nothing on stdout, nothing written.
 . "$TOP_SRCDIR/tests/cli/lib.sh"
 
-good="$SNAPSHOTS/hand-no-pmem.json"
+good="$FIXTURES/host-no-pmem.json"
 
 for c in check list; do
 	run "$NSALIGN" "$c" --snapshot "$TMP/does-not-exist.json"

@@ -42,12 +42,12 @@ done
 for c in list check; do
 	run "$NSALIGN" "$c" --granularity
 	expect_rc 64 "$c --granularity without a value"
-	run "$NSALIGN" "$c" --granularity 3M --snapshot "$SNAPSHOTS/hand-no-pmem.json"
+	run "$NSALIGN" "$c" --granularity 3M --snapshot "$FIXTURES/host-no-pmem.json"
 	expect_rc 64 "$c --granularity 3M (not a power of two)"
 	expect_err_line "power of two" "$c: bad granularity explained in one line"
 done
 
-run "$NSALIGN" check --format yaml --snapshot "$SNAPSHOTS/hand-no-pmem.json"
+run "$NSALIGN" check --format yaml --snapshot "$FIXTURES/host-no-pmem.json"
 expect_rc 64 "check --format yaml"
 
 # every finding code in the catalog is documented in nsalign-findings(7)

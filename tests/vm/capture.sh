@@ -16,9 +16,10 @@ captures=(
 	"lab-legacy-misaligned legacy-misaligned 1 start"
 	"lab-kmem-devdax kmem-loss 1 before"
 	"lab-kmem-system-ram kmem-loss 1 end"
+	"lab-pmem-pmem-section pmem-pmem-section 1 end"
 )
 if [ $run = 1 ]; then
-	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss >/dev/null || die "the lab failed: run tests/vm/run.sh"
+	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss pmem-pmem-section >/dev/null || die "the lab failed: run tests/vm/run.sh"
 fi
 mkdir -p "$REPO_TOP/tests/fixtures"
 for c in "${captures[@]}"; do
@@ -29,3 +30,9 @@ for c in "${captures[@]}"; do
 	jq --arg s "vm-lab: $2 boot $3 ($4), kernel $kernel" '.source = $s' "$src" >"$REPO_TOP/tests/fixtures/$1.json"
 	echo "captured $1"
 done
+# and this host, which has no PMEM (no identities kept)
+"${NSALIGN:-$REPO_TOP/build/nsalign}" snapshot |
+	jq --arg s "host without PMEM, kernel $(uname -r)" \
+		'.source = $s | .platform.hostname = "" | .platform.machine_id = "" | .platform.boot_id = ""' \
+		>"$REPO_TOP/tests/fixtures/host-no-pmem.json"
+echo "captured host-no-pmem"

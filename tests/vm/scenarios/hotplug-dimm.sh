@@ -23,7 +23,7 @@ assert_boot() {
 	first=$(cat "$d/new-blocks.first")
 	check "nsalign: the snapshot lists the new blocks, offline" \
 		jqf "[.memory.blocks[] | select(.first <= $first and .first + .count > $first and .state == \"offline\")] | length == 1" "$d/snapshot.end.json"
-	check "nsalign list -B: a run of offline blocks at the DIMM's address" \
-		jqf "[.memory_blocks[] | select(.state == \"offline\" and .first == $first and .count == 4)] | length == 1" "$d/list.end.json"
+	check "nsalign list -B: a run of 4 offline blocks at the DIMM's address, owned by System RAM" \
+		jqf "[.memory_blocks[] | select(.state == \"offline\" and .first == $first and .count == 4 and .owner == \"System RAM\")] | length == 1" "$d/list.end.json"
 	check "nsalign check: no PMEM here, exit 0" grep -qx 0 "$d/check.end.rc"
 }
