@@ -115,16 +115,6 @@ int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out)
 	return 0;
 }
 
-static bool has_pmem(const struct nsa_snapshot *s)
-{
-	if (s->n_regions || s->n_namespaces)
-		return true;
-	for (size_t i = 0; i < s->n_iomem; i++)
-		if (s->iomem[i].type == NSA_RES_PMEM || s->iomem[i].type == NSA_RES_PMEM_LEGACY)
-			return true;
-	return false;
-}
-
 int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, bool need_addresses,
 		     struct nsa_snapshot **out)
 {
@@ -170,7 +160,7 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 		cmd_error(cmd, "collecting the system's PMEM layout failed: %s", strerror(-r));
 		return r == -ENOMEM ? EX_SOFTWARE : EX_IOERR;
 	}
-	if (need_addresses && !(*out)->platform.iomem_visible && has_pmem(*out)) {
+	if (need_addresses && !(*out)->platform.iomem_visible && nsa_snapshot_has_pmem(*out)) {
 		cmd_error(cmd, "physical addresses are hidden (/proc/iomem reads zeros without "
 			       "CAP_SYS_ADMIN): run as root");
 		nsa_snapshot_free(*out);

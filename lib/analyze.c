@@ -1131,16 +1131,6 @@ static int block_owners(const struct nsa_snapshot *s, const struct nsa_platform 
 	return r;
 }
 
-static bool has_pmem(const struct nsa_snapshot *s)
-{
-	if (s->n_regions || s->n_namespaces)
-		return true;
-	for (size_t i = 0; i < s->n_iomem; i++)
-		if (s->iomem[i].type == NSA_RES_PMEM || s->iomem[i].type == NSA_RES_PMEM_LEGACY)
-			return true;
-	return false;
-}
-
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out)
 {
@@ -1169,7 +1159,7 @@ int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *op
 		if (r < 0)
 			goto out;
 	}
-	if (!has_pmem(s)) {
+	if (!nsa_snapshot_has_pmem(s)) {
 		struct nsa_finding *f = nsa_analysis_add(c.a, "NSA-NO-PMEM", NULL, NULL);
 
 		if (!f) {

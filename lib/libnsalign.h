@@ -319,6 +319,8 @@ void nsa_snapshot_finish(struct nsa_snapshot *s);
 const struct nsa_region *nsa_snapshot_find_region(const struct nsa_snapshot *s, const char *dev);
 const struct nsa_namespace *nsa_snapshot_find_namespace(const struct nsa_snapshot *s,
 							const char *dev_or_uuid);
+/* Regions, namespaces, or "Persistent Memory" in /proc/iomem. */
+bool nsa_snapshot_has_pmem(const struct nsa_snapshot *s);
 /* Index of the block containing addr, or -1. O(log n). */
 ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr);
 

@@ -193,6 +193,16 @@ const struct nsa_namespace *nsa_snapshot_find_namespace(const struct nsa_snapsho
 	return NULL;
 }
 
+bool nsa_snapshot_has_pmem(const struct nsa_snapshot *s)
+{
+	if (s->n_regions || s->n_namespaces)
+		return true;
+	for (size_t i = 0; i < s->n_iomem; i++)
+		if (s->iomem[i].type == NSA_RES_PMEM || s->iomem[i].type == NSA_RES_PMEM_LEGACY)
+			return true;
+	return false;
+}
+
 ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr)
 {
 	uint64_t bs = s->platform.block_size, want;
