@@ -72,7 +72,7 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 /* Parse --granularity: a power of two >= 4 KiB.  EX_USAGE on error. */
 int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
 
-/* JSON output (output.c): one way to print each object. */
+/* JSON output (json.c): one way to print each object. */
 enum {
 	JSON_HUMAN = 1 << 0, /* sizes as "2.00 GiB (2.15 GB)", addresses as "0x..." */
 };
