@@ -345,7 +345,7 @@ TEST(ppc64_hash_needs_16m)
 TEST(no_pmem_and_hidden_addresses)
 {
 	struct nsa_snapshot *s = load("host-no-pmem");
-	struct nsa_snapshot *h = load("hand-addresses-hidden");
+	struct nsa_snapshot *h = load("lab-unprivileged");
 	struct nsa_analysis *a, *b;
 
 	REQUIRE(s && h);

@@ -9,7 +9,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 run=1
 [ "${1:-}" = "--no-run" ] && run=0
-# fixture name, scenario, boot, which collection (start: after boot, end: after the guest step)
+# fixture name, scenario, boot, which collection (start: after boot, end: after the guest
+# step, before/nobody: taken by the guest step itself)
 captures=(
 	"lab-shift-boot1 shift-1g-devdax 1 end"
 	"lab-shift-boot2 shift-1g-devdax 2 start"
@@ -17,6 +18,7 @@ captures=(
 	"lab-kmem-devdax kmem-loss 1 before"
 	"lab-kmem-system-ram kmem-loss 1 end"
 	"lab-pmem-pmem-section pmem-pmem-section 1 end"
+	"lab-unprivileged shift-1g-devdax 1 nobody"
 )
 if [ $run = 1 ]; then
 	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss pmem-pmem-section >/dev/null || die "the lab failed: run tests/vm/run.sh"

@@ -72,7 +72,8 @@ build_initramfs() {
 	copy_with_libs "$root" "$nsalign" /bin/nsalign
 	cp "$VM_TOP/init" "$root/init" && chmod +x "$root/init"
 	cp "$VM_TOP"/scenarios/*.guest "$root/scenarios/"
-	echo "root:x:0:0::/root:/bin/sh" >"$root/etc/passwd"
+	printf 'root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n' >"$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$INITRD.tmp" || die "cpio failed"
 	mv "$INITRD.tmp" "$INITRD"
 	echo "$stamp" >"$INITRD.stamp"

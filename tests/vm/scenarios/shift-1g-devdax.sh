@@ -27,6 +27,13 @@ assert_boot() {
 		check "nsalign: the 2 MiB fsdax namespace survives 64 MiB moves" \
 			jqf "[$ns | select(.mode == \"fsdax\" and .survives_granularity and .available)] | length == 1" "$d/check.end.json"
 		check "nsalign check exits 1 (warnings)" grep -qx 1 "$d/check.end.rc"
+		check "unprivileged nsalign check refuses with exit 77" grep -qx 77 "$d/check.nobody.rc"
+		check "... in one line that says to run as root" \
+			test "$(wc -l <"$d/check.nobody.err")" = 1 -a -n "$(grep 'run as root' "$d/check.nobody.err")"
+		check "unprivileged nsalign snapshot: addresses marked hidden, with a note" \
+			jqf '.platform.iomem_visible == false and ([.notes[] | select(contains("CAP_SYS_ADMIN"))] | length == 1)' "$d/snapshot.nobody.json"
+		check "nsalign check on that snapshot: NSA-ADDRESSES-HIDDEN, nothing analysed on zeros" \
+			jqf '[.findings[].code] == ["NSA-ADDRESSES-HIDDEN"]' <("$NSALIGN_BIN" check --json --snapshot "$d/snapshot.nobody.json")
 		jq -r "$ns | select(.mode == \"devdax\") | .raw_uuid" "$d/check.end.json" >"$RUN/devdax.uuid"
 		jq -r "$ns | select(.mode == \"fsdax\") | .raw_uuid" "$d/check.end.json" >"$RUN/fsdax.uuid"
 		jq -r '.findings[] | select(.code == "NSA-NS-FRAGILE") | .kernel_message_after_move' "$d/check.end.json" >"$RUN/predicted"
