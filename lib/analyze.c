@@ -471,9 +471,7 @@ static int scan_section(struct ctx *c, size_t ns_index, uint64_t section, struct
 			/* the namespace's own PMEM range is its parent, not a neighbour */
 			if (set == &c->occ.pmem && o->start <= ns->spa_start && o->end >= ns_end)
 				continue;
-			in_block = o->start <= blast && o->end >= bfirst &&
-				   (o->end < ns->spa_start || o->start > ns_end ||
-				    set != &c->occ.pmem);
+			in_block = o->start <= blast && o->end >= bfirst;
 			r = add_neighbour(v, o, section, in_block);
 			if (r < 0)
 				return r;
