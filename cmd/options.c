@@ -11,26 +11,29 @@
 
 #define MAX_OPTIONS 48
 
+static void vmessage(const char *cmd, const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "nsalign%s%s: %s", cmd ? " " : "", cmd ? cmd : "", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cmd_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "nsalign%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(cmd, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cmd_warn(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "nsalign%s%s: warning: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(cmd, "warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int option_id(const struct cmd_option *o)
