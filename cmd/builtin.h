@@ -88,4 +88,16 @@ struct json_object *json_findings(const struct nsa_analysis *a, unsigned flags);
 /* Print one JSON document on stdout (pretty); EX_IOERR when stdout fails. */
 int json_print(struct json_object *obj);
 
+/* Journal (journal.c): each finding as a structured entry. */
+int journal_priority(enum nsa_severity s);
+int journal_send_finding(const struct nsa_finding *f, const char *context);
+int journal_send_findings(const struct nsa_analysis *a, bool with_info);
+
+/* Prometheus textfile metrics (prometheus.c); path NULL or "-": stdout. */
+struct prom_extra {
+	int64_t baseline_at; /* 0: no baseline */
+};
+int prometheus_write(struct nsa_ctx *ctx, const char *path, const struct nsa_snapshot *s,
+		     const struct nsa_analysis *a, const struct prom_extra *x);
+
 #endif

@@ -51,6 +51,23 @@ struct nsa_finding *nsa_analysis_add(struct nsa_analysis *a, const char *code, c
 	return f;
 }
 
+void nsa_analysis_drop(struct nsa_analysis *a, size_t i)
+{
+	if (i >= a->n_findings)
+		return;
+	nsa_finding_clear(&a->findings[i]);
+	memmove(&a->findings[i], &a->findings[i + 1],
+		(a->n_findings - i - 1) * sizeof(a->findings[0]));
+	a->n_findings--;
+}
+
+void nsa_analysis_recount(struct nsa_analysis *a)
+{
+	memset(a->counts, 0, sizeof(a->counts));
+	for (size_t i = 0; i < a->n_findings; i++)
+		a->counts[a->findings[i].severity]++;
+}
+
 void nsa_analysis_free(struct nsa_analysis *a)
 {
 	struct analysis_priv *p;
@@ -269,6 +286,16 @@ static const struct nsa_region *ns_region(const struct nsa_snapshot *s,
 	if (ns->region_index >= 0 && (size_t)ns->region_index < s->n_regions)
 		return &s->regions[ns->region_index];
 	return nsa_snapshot_find_region(s, ns->region);
+}
+
+void nsa_check_placement_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
+			    const struct nsa_region *region, uint64_t spa_start,
+			    struct nsa_placement *out)
+{
+	struct geometry g;
+
+	ns_geometry(ns, &g);
+	check_at(p, ns, region, &g, spa_start, out);
 }
 
 int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
@@ -1221,8 +1248,7 @@ out:
 		nsa_analysis_free(c.a);
 		return r;
 	}
-	for (size_t i = 0; i < c.a->n_findings; i++)
-		c.a->counts[c.a->findings[i].severity]++;
+	nsa_analysis_recount(c.a);
 	if (opts && !opts->with_info) {
 		/* drop info findings after counting nothing of them */
 		size_t k = 0;

@@ -14,6 +14,8 @@ struct nsa_ctx {
 	char *sysfs_root;
 	char *proc_root;
 	uint64_t platform_granularity;
+	nsa_fault_fn fault_fn;
+	void *fault_data;
 };
 
 static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
@@ -149,4 +151,17 @@ void nsa_set_platform_granularity(struct nsa_ctx *ctx, uint64_t bytes)
 uint64_t nsa_get_platform_granularity(struct nsa_ctx *ctx)
 {
 	return ctx->platform_granularity;
+}
+
+void nsa_set_fault_hook(struct nsa_ctx *ctx, nsa_fault_fn fn, void *data)
+{
+	ctx->fault_fn = fn;
+	ctx->fault_data = data;
+}
+
+int nsa_fault(struct nsa_ctx *ctx, const char *step)
+{
+	if (!ctx || !ctx->fault_fn)
+		return 0;
+	return ctx->fault_fn(ctx->fault_data, step);
 }

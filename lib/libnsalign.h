@@ -353,6 +353,14 @@ int nsa_snapshot_from_json(struct json_object *obj, struct nsa_snapshot **out, c
 int nsa_snapshot_load(const char *path, struct nsa_snapshot **out, char *err, size_t errlen);
 int nsa_snapshot_save(const struct nsa_snapshot *s, const char *path); /* atomic */
 
+/*
+ * Write a whole file atomically (atomic.c): temp file in the same
+ * directory, fsync, rename, fsync of the directory.  Readers see the old
+ * file or the new one, never a torn one.  ctx may be NULL.
+ */
+int nsa_write_file_atomic(struct nsa_ctx *ctx, const char *path, const char *data, size_t len,
+			  mode_t mode);
+
 /* ------------------------------------------------------------------ */
 /* iomem parser (iomem.c)                                              */
 /* ------------------------------------------------------------------ */
@@ -532,8 +540,80 @@ void nsa_finding_fact_addr(struct nsa_finding *f, const char *key, uint64_t v);
 void nsa_finding_fact_i64(struct nsa_finding *f, const char *key, int64_t v);
 void nsa_finding_fact_bool(struct nsa_finding *f, const char *key, bool v);
 void nsa_finding_fact_str(struct nsa_finding *f, const char *key, const char *v);
+/* Set counts[] from the findings again (after adding findings). */
+void nsa_analysis_recount(struct nsa_analysis *a);
 /* The finding as the JSON contract wants it. human: sizes as strings. */
 struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human);
 const char *nsa_severity_name(enum nsa_severity s); /* "info", "warning", "error" */
+
+
+/* ------------------------------------------------------------------ */
+/* Cross-boot state (state.c) and what changed (compare.c)             */
+/* ------------------------------------------------------------------ */
+
+#define NSA_STATE_SCHEMA	  1
+#define NSA_STATE_DIR		  "/var/lib/nsalign"
+#define NSA_STATE_HISTORY	  16 /* boot records kept by default */
+#define NSA_STATE_LOCK_TIMEOUT_MS 30000
+
+/* The layout of one boot: a snapshot without iomem, memory blocks or notes. */
+struct nsa_boot_record {
+	char boot_id[NSA_UUID_LEN];
+	int64_t recorded_at; /* unix seconds */
+	char how[16];	     /* "record" (check --record) or "boot" (check --boot) */
+	bool baseline;	     /* known-good: later boots are compared with it */
+	int result;	     /* exit code of the check that wrote it: 0, 1, 2 */
+	struct nsa_snapshot *layout;
+};
+
+struct nsa_state {
+	int schema;		      /* of the file as read (older ones are migrated) */
+	struct nsa_boot_record *boots; /* oldest first */
+	size_t n_boots;
+	char *damaged_path;	 /* set when the file was damaged and moved here */
+	char damage_reason[256]; /* why */
+};
+
+struct nsa_state *nsa_state_new(void);
+void nsa_state_free(struct nsa_state *st);
+/*
+ * Read DIR/state.json.  No file: an empty state.  A damaged file is
+ * renamed to state.json.damaged-<UTC time> and an empty state returned with
+ * damaged_path and damage_reason set.  A newer schema: -EPROTONOSUPPORT and
+ * the file is left alone.  err gets one line on failure.
+ */
+int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
+		   size_t errlen);
+/* Write DIR/state.json atomically (mode 0600); call with the lock held. */
+int nsa_state_save(struct nsa_ctx *ctx, const char *dir, const struct nsa_state *st);
+struct json_object *nsa_state_to_json(const struct nsa_state *st);
+/*
+ * Append this boot's layout (a second record for the same boot_id replaces
+ * the first, except that a failed run never replaces a baseline), then
+ * drop the oldest records beyond `history`, never the newest baseline.
+ */
+int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t when, int result,
+		  bool baseline, const char *how, size_t history);
+/* The newest baseline record, or NULL. */
+const struct nsa_boot_record *nsa_state_baseline(const struct nsa_state *st);
+/*
+ * Serialize runs: flock DIR/lock, waiting up to timeout_ms.  -EBUSY when
+ * another process holds it (*holder: its pid when known).
+ */
+int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd,
+		   pid_t *holder);
+void nsa_state_unlock(int fd);
+/* A copy of what a boot record keeps of a snapshot. */
+struct nsa_snapshot *nsa_snapshot_layout(const struct nsa_snapshot *s);
+
+/*
+ * Compare this boot (cur, analysed into a) with a recorded boot and add
+ * the findings about what changed to a: regions and namespaces that moved,
+ * vanished, appeared or lost their mode, and platform changes.  A
+ * namespace that moved and became unavailable gets the exact cause, and
+ * the analyzer's own finding about it (NSA-NS-REFUSED, ...) is replaced.
+ */
+int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
+		struct nsa_analysis *a);
 
 #endif

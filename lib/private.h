@@ -54,6 +54,27 @@ int nsa_read_file(const char *path, char **out, size_t *len);
 int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len);
 int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *out);
 
+/*
+ * Fault points (tests only).  nsa_fault(ctx, "rename") asks the hook set
+ * with nsa_set_fault_hook(); it returns 0 (go on), a negative errno (the
+ * step fails) or NSA_FAULT_CRASH (stop right there, as if the process had
+ * died: no clean-up).  Without a hook, or with ctx NULL, always 0.
+ */
+#define NSA_FAULT_CRASH 1
+typedef int (*nsa_fault_fn)(void *data, const char *step);
+void nsa_set_fault_hook(struct nsa_ctx *ctx, nsa_fault_fn fn, void *data);
+int nsa_fault(struct nsa_ctx *ctx, const char *step);
+
+/* Remove finding i, keeping the order; then recount. */
+void nsa_analysis_drop(struct nsa_analysis *a, size_t i);
+/*
+ * nsa_check_placement() for a namespace of one snapshot (its recorded
+ * geometry) under the rules of another kernel's platform p.
+ */
+void nsa_check_placement_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
+			    const struct nsa_region *region, uint64_t spa_start,
+			    struct nsa_placement *out);
+
 /* Free what a finding owns (message, remedy, string facts). */
 void nsa_finding_clear(struct nsa_finding *f);
 

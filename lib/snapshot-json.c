@@ -949,62 +949,18 @@ parsed:
 
 int nsa_snapshot_save(const struct nsa_snapshot *s, const char *path)
 {
-	_cleanup_free_ char *dir_copy = strdup(path);
-	char tmp[PATH_MAX];
-	struct json_object *obj;
-	const char *text;
-	size_t len, done = 0;
-	int fd, dfd, r = 0;
+	struct json_object *obj = nsa_snapshot_to_json(s);
+	_cleanup_free_ char *text = NULL;
+	int r;
 
-	if (!dir_copy)
-		return -ENOMEM;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	obj = nsa_snapshot_to_json(s);
 	if (!obj)
 		return -ENOMEM;
-	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_SPACED |
-							   JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(text);
-
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		json_object_put(obj);
-		return r;
-	}
-	while (done < len) {
-		ssize_t w = write(fd, text + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = -errno;
-			break;
-		}
-		done += (size_t)w;
-	}
-	if (r == 0 && write(fd, "\n", 1) != 1)
-		r = -errno;
-	if (r == 0 && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = asprintf(&text, "%s\n",
+		     json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_SPACED |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		return r;
-	}
-	/* the rename itself must survive a crash */
-	dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	if (r < 0)
+		return -ENOMEM;
+	return nsa_write_file_atomic(NULL, path, text, strlen(text), 0644);
 }
