@@ -52,7 +52,8 @@ static const struct cmd_option check_options[] = {
 	{ "history", 0, "N", "boot records to keep (default: 16)", OPT_HISTORY },
 	{ "lock-timeout", 0, "SECONDS", "wait this long for another run's lock (default: 30)",
 	  OPT_LOCK_TIMEOUT },
-	{ "journal", 0, NULL, "send each finding to the journal (default with --boot)", OPT_JOURNAL },
+	{ "journal", 0, NULL, "send each finding to the journal (default with --boot)",
+	  OPT_JOURNAL },
 	{ "no-journal", 0, NULL, "do not send findings to the journal", OPT_NO_JOURNAL },
 	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
 	  OPT_GRANULARITY },
@@ -66,13 +67,15 @@ static const struct cmd_spec check_spec = {
 	.name = "check",
 	.usage = "nsalign check [--boot|--record] [--snapshot FILE] [--format FORMAT] [-o FILE]\n"
 		 "                     [--granularity SIZE] [-v|-q]",
-	.about = "Validate every PMEM namespace: will this kernel map it, which sections and "
-		 "memory\n"
-		 "blocks it shares with System RAM or other PMEM, which platform move would break\n"
-		 "it, and what memory hotplug would lose. With --boot, also what moved, vanished or\n"
-		 "broke since the recorded layout, and why. Exit status: 0 nothing wrong, 1\n"
-		 "warnings, 2 errors; 64 usage, 65 bad snapshot or state, 66 missing file, 74 I/O,\n"
-		 "75 state locked by another run, 77 permission.",
+	.about =
+		"Validate every PMEM namespace: will this kernel map it, which sections and "
+		"memory\n"
+		"blocks it shares with System RAM or other PMEM, which platform move would break\n"
+		"it, and what memory hotplug would lose. With --boot, also what moved, vanished "
+		"or\n"
+		"broke since the recorded layout, and why. Exit status: 0 nothing wrong, 1\n"
+		"warnings, 2 errors; 64 usage, 65 bad snapshot or state, 66 missing file, 74 I/O,\n"
+		"75 state locked by another run, 77 permission.",
 	.options = check_options,
 };
 
@@ -325,9 +328,9 @@ static int print_json(struct nsa_ctx *ctx, const char *output, const struct nsa_
 		char *text = NULL;
 
 		r = asprintf(&text, "%s\n",
-			     json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-									  JSON_C_TO_STRING_SPACED |
-									  JSON_C_TO_STRING_NOSLASHESCAPE));
+			     json_object_to_json_string_ext(
+				     root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
 		r = r < 0 ? -ENOMEM : nsa_write_file_atomic(ctx, output, text, strlen(text), 0644);
 		free(r == -ENOMEM ? NULL : text);
 		if (r < 0) {
@@ -397,7 +400,8 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 				  "done",
 				  o->state_dir, (int)holder);
 		else
-			cmd_error("check", "%s is locked by another nsalign; try again when it is done",
+			cmd_error("check",
+				  "%s is locked by another nsalign; try again when it is done",
 				  o->state_dir);
 		return EX_TEMPFAIL;
 	}
@@ -476,8 +480,8 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 		/* a replayed snapshot is recorded as of when it was taken */
 		int64_t when = s->collected_at ? s->collected_at : (int64_t)time(NULL);
 
-		r = nsa_state_add(st, s, when, result, baseline,
-				  o->record ? "record" : "boot", o->history);
+		r = nsa_state_add(st, s, when, result, baseline, o->record ? "record" : "boot",
+				  o->history);
 		if (r == 0)
 			r = nsa_state_save(ctx, o->state_dir, st);
 		if (r < 0) {
@@ -530,8 +534,8 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 			} else if (strcmp(arg, "prometheus") == 0) {
 				format = FORMAT_PROMETHEUS;
 			} else {
-				cmd_error("check", "--format '%s': expected text, json or prometheus",
-					  arg);
+				cmd_error("check",
+					  "--format '%s': expected text, json or prometheus", arg);
 				return EX_USAGE;
 			}
 			break;
@@ -556,8 +560,9 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 			break;
 		case OPT_HISTORY:
 			if (nsa_parse_u64(arg, 10, &u) < 0 || u < 1 || u > 10000) {
-				cmd_error("check", "--history '%s': expected a number of boots, 1 to "
-						   "10000",
+				cmd_error("check",
+					  "--history '%s': expected a number of boots, 1 to "
+					  "10000",
 					  arg);
 				return EX_USAGE;
 			}
@@ -565,8 +570,8 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 			break;
 		case OPT_LOCK_TIMEOUT:
 			if (nsa_parse_u64(arg, 10, &u) < 0 || u > 3600) {
-				cmd_error("check", "--lock-timeout '%s': expected seconds, 0 to 3600",
-					  arg);
+				cmd_error("check",
+					  "--lock-timeout '%s': expected seconds, 0 to 3600", arg);
 				return EX_USAGE;
 			}
 			o.lock_timeout_ms = (int)u * 1000;
@@ -620,8 +625,9 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 	if (r)
 		return r;
 	if ((o.boot || o.record) && !s->platform.iomem_visible && nsa_snapshot_has_pmem(s)) {
-		cmd_error("check", "%s: physical addresses are hidden; a layout without them "
-				   "cannot be recorded or compared (run as root)",
+		cmd_error("check",
+			  "%s: physical addresses are hidden; a layout without them "
+			  "cannot be recorded or compared (run as root)",
 			  s->source);
 		nsa_snapshot_free(s);
 		return EX_NOPERM;

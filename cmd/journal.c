@@ -64,8 +64,9 @@ static void fact_field(struct fields *fl, const struct nsa_fact *f)
 	size_t i;
 
 	for (i = 0; f->key[i] && i < sizeof(name) - 1; i++)
-		name[i] = isalnum((unsigned char)f->key[i]) ? (char)toupper((unsigned char)f->key[i])
-							    : '_';
+		name[i] = isalnum((unsigned char)f->key[i])
+				  ? (char)toupper((unsigned char)f->key[i])
+				  : '_';
 	name[i] = '\0';
 	switch (f->type) {
 	case NSA_FACT_ADDR:

@@ -43,8 +43,8 @@ static void header(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static int render(FILE *f, const struct nsa_snapshot *s, const struct nsa_analysis *a,
-		  int64_t now, const struct prom_extra *x)
+static int render(FILE *f, const struct nsa_snapshot *s, const struct nsa_analysis *a, int64_t now,
+		  const struct prom_extra *x)
 {
 	const struct nsa_code_info *codes;
 	size_t n_codes, available = 0;
@@ -99,7 +99,8 @@ static int render(FILE *f, const struct nsa_snapshot *s, const struct nsa_analys
 		fprintf(f, " %" PRIu64 "\n", a->verdicts[i].kmem_usable);
 	}
 	header(f, "nsalign_kmem_lost_bytes", "gauge",
-	       "Bytes of a devdax namespace lost at memory-block edges when onlined as System RAM.");
+	       "Bytes of a devdax namespace lost at memory-block edges when onlined as System "
+	       "RAM.");
 	for (size_t i = 0; i < a->n_verdicts; i++) {
 		const struct nsa_namespace *ns = &s->namespaces[a->verdicts[i].ns_index];
 

@@ -225,9 +225,9 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 	shift_str(-shift, back, sizeof(back));
 	if (pl.verdict == NSA_ACCEPT_NO) {
 		/* the part of the message that does not name a device */
-		const char *core = strstr(pl.kernel_message, "] misaligned") ?
-					   "misaligned, unable to map" :
-					   pl.kernel_message;
+		const char *core = strstr(pl.kernel_message, "] misaligned")
+					   ? "misaligned, unable to map"
+					   : pl.kernel_message;
 
 		klog = kernel_lines(c->cur, core);
 		confirmed = klog != NULL;
@@ -240,7 +240,8 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 		return -ENOMEM;
 	sz(pl.violated_align, a1, sizeof(a1));
 	if (pl.verdict == NSA_ACCEPT_NO && pl.violated_align &&
-	    strcmp(pl.kernel_check, "nd_pfn_validate") == 0 && strstr(pl.kernel_message, "bad offset"))
+	    strcmp(pl.kernel_check, "nd_pfn_validate") == 0 &&
+	    strstr(pl.kernel_message, "bad offset"))
 		snprintf(cause, sizeof(cause),
 			 "Its %s info block records a data offset of %s and an alignment of %s; "
 			 "the data now starts at %#" PRIx64 ", which is not a multiple of %s, so "
@@ -254,8 +255,9 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 			 " is not a multiple of %s: '%s'.",
 			 pl.kernel_check, pl.violated_addr, a1, pl.kernel_message);
 	else if (pl.verdict == NSA_ACCEPT_NO)
-		snprintf(cause, sizeof(cause), "At the new address the kernel's %s() refuses it: '%s'.",
-			 pl.kernel_check, pl.kernel_message);
+		snprintf(cause, sizeof(cause),
+			 "At the new address the kernel's %s() refuses it: '%s'.", pl.kernel_check,
+			 pl.kernel_message);
 	else if (pl.verdict == NSA_ACCEPT_YES)
 		snprintf(cause, sizeof(cause),
 			 "The alignments it recorded still hold at the new address, so the move "
@@ -271,9 +273,8 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 		"%#" PRIx64 ": the platform moved it by %s. %s%s It is %s now and nothing maps "
 		"it. The data on the media is intact.",
 		ns->dev, nsa_mode_name(o->mode), sz(o->size, size, sizeof(size)),
-		ns->uuid[0] ? ns->uuid : "none, label-less", o->spa_start, c->when,
-		ns->spa_start, sh, cause,
-		confirmed ? " This boot's kernel log has that very line." : "",
+		ns->uuid[0] ? ns->uuid : "none, label-less", o->spa_start, c->when, ns->spa_start,
+		sh, cause, confirmed ? " This boot's kernel log has that very line." : "",
 		ns->enabled ? "enabled but unusable" : "raw and disabled");
 
 	if (nsa_is_aligned((uint64_t)(shift < 0 ? -shift : shift), compat))
@@ -289,15 +290,17 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 			 sz(compat, a1, sizeof(a1)));
 	nsa_finding_set_remedy(
 		f,
-		"Do not re-create the namespace, reconfigure it ('ndctl create-namespace -e %s -f') "
+		"Do not re-create the namespace, reconfigure it ('ndctl create-namespace -e %s "
+		"-f') "
 		"or run mkfs on it: each destroys the data. First choice: put the hardware back as "
 		"it was (same DIMMs in the same slots, the same firmware memory settings); the "
 		"namespace then comes back at %#" PRIx64 " unchanged. To read the data meanwhile, "
 		"read-only: 'echo 1 > /sys/bus/nd/devices/%s/force_raw; ndctl enable-namespace "
 		"%s', then read the raw /dev/pmem device from byte %s on (fsdax: 'losetup -r -o "
 		"%" PRIu64 "' and 'mount -o ro,noload').%s",
-		ns->dev, o->spa_start, ns->dev, ns->dev, sz(o->data_start - o->spa_start, off, sizeof(off)),
-		o->data_start - o->spa_start, repair);
+		ns->dev, o->spa_start, ns->dev, ns->dev,
+		sz(o->data_start - o->spa_start, off, sizeof(off)), o->data_start - o->spa_start,
+		repair);
 	common_facts(c, f, o, c->weak[i]);
 	nsa_finding_fact_addr(f, "spa_old", o->spa_start);
 	nsa_finding_fact_addr(f, "spa_new", ns->spa_start);
@@ -338,12 +341,12 @@ static int report_moved(struct cmp *c, size_t i, const struct nsa_namespace *o)
 		ns->dev, nsa_mode_name(o->mode), ns->uuid[0] ? ns->uuid : "none, label-less",
 		o->spa_start, ns->spa_start, shift_str(shift, sh, sizeof(sh)), c->when,
 		c->weak[i] ? "; label-less ranges have no UUID, so it was matched by its size" : "",
-		v->available ? "The kernel still maps it." :
-			       "It was not mapped on the recorded boot either.",
-		v->available && v->required_align ?
-			" It depends on an alignment that the move kept; moves by other amounts "
-			"may not." :
-			"");
+		v->available ? "The kernel still maps it."
+			     : "It was not mapped on the recorded boot either.",
+		v->available && v->required_align
+			? " It depends on an alignment that the move kept; moves by other amounts "
+			  "may not."
+			: "");
 	nsa_finding_set_remedy(f, "Nothing to do now. 'nsalign check' shows which further "
 				  "moves it survives.");
 	common_facts(c, f, o, c->weak[i]);
@@ -366,9 +369,9 @@ static int report_mode_lost(struct cmp *c, size_t i, const struct nsa_namespace 
 		f,
 		"%s (%s, uuid %s) was %s and enabled on the recorded boot (%s) and is %s%s now, at "
 		"the same address %#" PRIx64 ". %s",
-		ns->dev, sz(o->size, size, sizeof(size)), ns->uuid[0] ? ns->uuid : "none, label-less",
-		nsa_mode_name(o->mode), c->when, nsa_mode_name(ns->mode),
-		ns->enabled ? "" : " and disabled", ns->spa_start,
+		ns->dev, sz(o->size, size, sizeof(size)),
+		ns->uuid[0] ? ns->uuid : "none, label-less", nsa_mode_name(o->mode), c->when,
+		nsa_mode_name(ns->mode), ns->enabled ? "" : " and disabled", ns->spa_start,
 		ns->force_raw ? "Its force_raw attribute is set: someone asked for the raw device."
 			      : "It did not move, so the cause is not the alignment: a driver "
 				"module that did not load (nd_pmem, dax_pmem, nd_btt), an info "
@@ -380,8 +383,8 @@ static int report_mode_lost(struct cmp *c, size_t i, const struct nsa_namespace 
 		"and 'journalctl -k -b | grep %s'%s.",
 		ns->dev, ns->dev,
 		ns->force_raw ? "; 'echo 0 > /sys/bus/nd/devices/NS/force_raw' and re-enable it "
-				"to get the mode back" :
-				"");
+				"to get the mode back"
+			      : "");
 	common_facts(c, f, o, c->weak[i]);
 	nsa_finding_fact_str(f, "mode", nsa_mode_name(ns->mode));
 	nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
@@ -510,11 +513,13 @@ static int compare_regions(struct cmp *c)
 			return -ENOMEM;
 		nsa_finding_set_message(
 			f,
-			"%s (%s, %s) was at %#" PRIx64 " on the recorded boot (%s) and is at %#" PRIx64
+			"%s (%s, %s) was at %#" PRIx64
+			" on the recorded boot (%s) and is at %#" PRIx64
 			" now: the platform moved it by %s. A DIMM added, removed or failed, a "
 			"firmware update or a change of other memory does this.",
-			r->dev, r->provider[0] ? r->provider : "pmem", sz(r->size, size, sizeof(size)),
-			o->spa_start, c->when, r->spa_start, shift_str(shift, sh, sizeof(sh)));
+			r->dev, r->provider[0] ? r->provider : "pmem",
+			sz(r->size, size, sizeof(size)), o->spa_start, c->when, r->spa_start,
+			shift_str(shift, sh, sizeof(sh)));
 		nsa_finding_set_remedy(
 			f, "See the findings about its namespaces: those that still work need "
 			   "nothing; for those that broke, do not re-create them.");
@@ -540,9 +545,11 @@ static int compare_platform(struct cmp *c)
 		nsa_finding_set_message(
 			f,
 			"The memory block size was %s on the recorded boot (%s) and is %s now: "
-			"memory blocks are numbered differently (memoryN), and devdax memory onlined "
+			"memory blocks are numbered differently (memoryN), and devdax memory "
+			"onlined "
 			"as System RAM yields another capacity, since only whole blocks are used.",
-			sz(o->block_size, b1, sizeof(b1)), c->when, sz(p->block_size, b2, sizeof(b2)));
+			sz(o->block_size, b1, sizeof(b1)), c->when,
+			sz(p->block_size, b2, sizeof(b2)));
 		nsa_finding_set_remedy(f, "Re-check what kmem would yield ('nsalign check -v') and "
 					  "update scripts or udev rules that name memory blocks.");
 		nsa_finding_fact_u64(f, "block_size_old", o->block_size);
@@ -563,8 +570,10 @@ static int compare_platform(struct cmp *c)
 			nsa_finding_set_message(
 				f,
 				"The recorded boot (%s) ran kernel %s, which maps PMEM in 2 MiB "
-				"sub-sections; this boot runs %s, which does not (before 5.3): PMEM "
-				"that shares a %s memory section with System RAM or other PMEM cannot "
+				"sub-sections; this boot runs %s, which does not (before 5.3): "
+				"PMEM "
+				"that shares a %s memory section with System RAM or other PMEM "
+				"cannot "
 				"be mapped, and fsdax/devdax info blocks are laid out with section "
 				"padding.",
 				c->when, o->kernel_release, p->kernel_release,
@@ -580,10 +589,11 @@ static int compare_platform(struct cmp *c)
 				c->when, o->kernel_release, p->kernel_release);
 			nsa_finding_set_remedy(f, "Nothing to do.");
 		} else {
-			nsa_finding_set_message(f,
-						"The recorded boot (%s) ran kernel %s; this boot runs "
-						"%s. PMEM rules did not change between them.",
-						c->when, o->kernel_release, p->kernel_release);
+			nsa_finding_set_message(
+				f,
+				"The recorded boot (%s) ran kernel %s; this boot runs "
+				"%s. PMEM rules did not change between them.",
+				c->when, o->kernel_release, p->kernel_release);
 			nsa_finding_set_remedy(f, "Nothing to do.");
 		}
 		nsa_finding_fact_str(f, "kernel_old", o->kernel_release);

@@ -546,7 +546,6 @@ void nsa_analysis_recount(struct nsa_analysis *a);
 struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human);
 const char *nsa_severity_name(enum nsa_severity s); /* "info", "warning", "error" */
 
-
 /* ------------------------------------------------------------------ */
 /* Cross-boot state (state.c) and what changed (compare.c)             */
 /* ------------------------------------------------------------------ */
@@ -567,7 +566,7 @@ struct nsa_boot_record {
 };
 
 struct nsa_state {
-	int schema;		      /* of the file as read (older ones are migrated) */
+	int schema;		       /* of the file as read (older ones are migrated) */
 	struct nsa_boot_record *boots; /* oldest first */
 	size_t n_boots;
 	char *damaged_path;	 /* set when the file was damaged and moved here */
@@ -600,8 +599,7 @@ const struct nsa_boot_record *nsa_state_baseline(const struct nsa_state *st);
  * Serialize runs: flock DIR/lock, waiting up to timeout_ms.  -EBUSY when
  * another process holds it (*holder: its pid when known).
  */
-int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd,
-		   pid_t *holder);
+int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd, pid_t *holder);
 void nsa_state_unlock(int fd);
 /* A copy of what a boot record keeps of a snapshot. */
 struct nsa_snapshot *nsa_snapshot_layout(const struct nsa_snapshot *s);

@@ -161,8 +161,7 @@ int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t wh
 
 /* ------------------------------------------------------------ lock */
 
-int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd_out,
-		   pid_t *holder)
+int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd_out, pid_t *holder)
 {
 	char path[PATH_MAX], buf[32];
 	int fd, waited = 0;
@@ -212,7 +211,8 @@ void nsa_state_unlock(int fd)
 
 /* ------------------------------------------------------------ load */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -244,10 +244,12 @@ static int parse_record(struct json_object *o, size_t idx, struct nsa_boot_recor
 
 	if (!json_object_is_type(o, json_type_object))
 		return fail(err, errlen, "boots[%zu]: expected an object", idx);
-	if (!json_object_object_get_ex(o, "boot_id", &v) || !json_object_is_type(v, json_type_string))
+	if (!json_object_object_get_ex(o, "boot_id", &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return fail(err, errlen, "boots[%zu].boot_id: expected a string", idx);
 	nsa_strlcpy(rec->boot_id, json_object_get_string(v), sizeof(rec->boot_id));
-	if (!json_object_object_get_ex(o, "recorded_at", &v) || !json_object_is_type(v, json_type_int))
+	if (!json_object_object_get_ex(o, "recorded_at", &v) ||
+	    !json_object_is_type(v, json_type_int))
 		return fail(err, errlen, "boots[%zu].recorded_at: expected a number", idx);
 	rec->recorded_at = json_object_get_int64(v);
 	if (!json_object_object_get_ex(o, "baseline", &v) ||
@@ -277,7 +279,8 @@ static int parse_state(struct json_object *root, struct nsa_state *st, char *err
 
 	if (!json_object_is_type(root, json_type_object))
 		return fail(err, errlen, "not a JSON object");
-	if (!json_object_object_get_ex(root, "schema", &v) || !json_object_is_type(v, json_type_int))
+	if (!json_object_object_get_ex(root, "schema", &v) ||
+	    !json_object_is_type(v, json_type_int))
 		return fail(err, errlen, "schema: missing or not a number");
 	schema = json_object_get_int(v);
 	if (schema > NSA_STATE_SCHEMA) {
@@ -324,7 +327,8 @@ static int move_aside(const char *dir, const char *path, char **aside)
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	for (int n = 0; n < 100; n++) {
 		if (n == 0)
-			snprintf(target, sizeof(target), "%s/" STATE_FILE ".damaged-%s", dir, stamp);
+			snprintf(target, sizeof(target), "%s/" STATE_FILE ".damaged-%s", dir,
+				 stamp);
 		else
 			snprintf(target, sizeof(target), "%s/" STATE_FILE ".damaged-%s.%d", dir,
 				 stamp, n);
@@ -441,7 +445,8 @@ struct json_object *nsa_state_to_json(const struct nsa_state *st)
 	struct json_object *boots = json_object_new_array();
 
 	json_object_object_add(root, "schema", json_object_new_int(NSA_STATE_SCHEMA));
-	json_object_object_add(root, "generator", json_object_new_string("nsalign " PACKAGE_VERSION));
+	json_object_object_add(root, "generator",
+			       json_object_new_string("nsalign " PACKAGE_VERSION));
 	for (size_t i = 0; i < st->n_boots; i++) {
 		const struct nsa_boot_record *rec = &st->boots[i];
 		struct json_object *o = json_object_new_object();
