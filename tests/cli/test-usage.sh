@@ -50,6 +50,15 @@ done
 run "$NSALIGN" check --format yaml --snapshot "$FIXTURES/host-no-pmem.json"
 expect_rc 64 "check --format yaml"
 
+# bash completion offers every long option --help lists
+for c in list check snapshot; do
+	for opt in $("$NSALIGN" "$c" --help | grep -E '^  (-., |    )--' | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		sed -n "/^	$c)/,/;;/p" "$TOP_SRCDIR/contrib/bash-completion/nsalign" |
+			grep -qE -- "(^|[[:space:]\"])$opt([[:space:]\"]|\$)" &&
+			ok "completion of $c offers $opt" || not_ok "completion of $c lacks $opt"
+	done
+done
+
 # every finding code in the catalog is documented in nsalign-findings(7)
 for code in $(grep -oE '"NSA-[A-Z-]+"' "$TOP_SRCDIR/lib/findings.c" | tr -d '"'); do
 	grep -q "^=== $code\$" "$TOP_SRCDIR/man/nsalign-findings.7.adoc" && ok "$code is documented" ||
