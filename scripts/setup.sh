@@ -9,7 +9,7 @@ BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
 	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev
 	asciidoctor clang-format jq)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
-LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time)
+LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap arch-test mount)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${LAB_PKGS[@]}")

@@ -58,12 +58,23 @@ for SCENARIO in "${scenarios[@]}"; do
 	rm -rf "$RUN" && mkdir -p "$RUN"
 	APPEND=""
 	BOOTS=1
-	unset -f setup qemu_args append_args assert_boot monitor_script
+	IMAGE=busybox
+	unset -f setup qemu_args append_args assert_boot monitor_script initrd_for
 	. "$file"
+	if [ "$IMAGE" = systemd ] && [ -z "${SYSTEMD_INITRD:-}" ]; then
+		t0=$(date +%s)
+		if ! (build_systemd_image) >"$CACHE/systemd-image.log" 2>&1; then
+			not_ok "systemd image: $(tail -1 "$CACHE/systemd-image.log")"
+			continue
+		fi
+		SYSTEMD_INITRD=$CACHE/systemd-initrd-$KVER.gz
+		echo "# systemd image: $(du -h "$SYSTEMD_INITRD" | cut -f1) in $(($(date +%s) - t0)) s"
+	fi
 	declare -F setup >/dev/null && setup
 	start=$(date +%s)
 	for n in $(seq 1 "$BOOTS"); do
 		APPEND=$(declare -F append_args >/dev/null && append_args "$n")
+		BOOT_INITRD=$(declare -F initrd_for >/dev/null && initrd_for "$n")
 		# shellcheck disable=SC2046
 		if boot "$SCENARIO" "$n" "$RUN/boot$n" $(qemu_args "$n"); then
 			ok "boot $n came back with results"

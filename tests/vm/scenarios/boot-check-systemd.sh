@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The boot unit on a real systemd, two boots.  Boot 1 (NVDIMM at
+# 0x100000000): the lab's prepare unit creates fsdax -s 1G -a 2M and devdax
+# -s 2G -a 1G, then nsalign-boot-check.service records the layout.  The
+# state directory is carried to boot 2 as a disk would carry it.  Boot 2
+# (addr=0x104000000, 64 MiB higher): the kernel refuses the devdax
+# namespace; the unit fails with exit 2 and the journal holds
+# NSA-NS-MOVED-UNAVAILABLE with its MESSAGE_ID and NSALIGN_* fields,
+# journalctl -x shows the catalog text, the Prometheus drop-in wrote the
+# metrics.
+IMAGE=systemd
+BOOTS=2
+setup() { truncate -s 4G "$RUN/nv0.img"; }
+qemu_args() {
+	local addr=""
+	[ "$1" = 2 ] && addr=",addr=0x104000000"
+	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=4G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K$addr"
+}
+append_args() { echo "systemd.show_status=0 systemd.journald.forward_to_console=0"; }
+initrd_for() {
+	if [ "$1" = 1 ]; then
+		echo "$SYSTEMD_INITRD"
+		return
+	fi
+	rm -rf "$RUN/overlay" && mkdir -p "$RUN/overlay/var/lib"
+	cp -a "$RUN/boot1/state" "$RUN/overlay/var/lib/nsalign"
+	overlay_cpio "$RUN/overlay.cpio.gz" "$RUN/overlay"
+	cat "$SYSTEMD_INITRD" "$RUN/overlay.cpio.gz" >"$RUN/initrd$1.gz"
+	echo "$RUN/initrd$1.gz"
+}
+
+unit_prop() { sed -n "s/^$2=//p" "$1/unit.show"; }
+# journal_entry DIR JQ-FILTER: one journal entry (JSON lines) matches
+journal_entry() { jq -e -s "[.[] | select($2)] | length >= 1" "$1/journal.json"; }
+
+assert_boot() {
+	local n=$1 d=$2
+	if [ "$n" = 1 ]; then
+		check "the boot unit ran and succeeded (exit 1: a warning)" \
+			test "$(unit_prop "$d" ActiveState)/$(unit_prop "$d" ExecMainStatus)" = active/1
+		check "it ran before local-fs.target" \
+			test "$(unit_prop "$d" InactiveExitTimestampMonotonic)" -lt \
+			"$(sed -n 's/^ActiveEnterTimestampMonotonic=//p' "$d/local-fs.show")"
+		check "it recorded both namespaces as the known-good layout" \
+			jqf '.boots | length == 1 and .[0].baseline and (.[0].layout.namespaces | length == 2)' "$d/state/state.json"
+		check "journal: NSA-NO-BASELINE with its MESSAGE_ID, from the unit" \
+			journal_entry "$d" '.NSALIGN_CODE == "NSA-NO-BASELINE" and .MESSAGE_ID == "2fb796f3106b456ea08a8fac331201e1" and ._SYSTEMD_UNIT == "nsalign-boot-check.service"'
+		check "journal: NSA-NS-FRAGILE at PRIORITY 4 (warning)" \
+			journal_entry "$d" '.NSALIGN_CODE == "NSA-NS-FRAGILE" and .PRIORITY == "4"'
+		check "Prometheus drop-in wrote the metrics (exit code 1)" grep -qx 'nsalign_check_exit_code 1' "$d/nsalign.prom"
+		jq -r '.boots[0].layout.namespaces[] | select(.mode == "devdax") | .raw_uuid' "$d/state/state.json" >"$RUN/devdax.uuid"
+		jq -r '.boots[0].boot_id' "$d/state/state.json" >"$RUN/boot1.id"
+	else
+		local u id
+		u=$(cat "$RUN/devdax.uuid") id=$(cat "$RUN/boot1.id")
+		check "kernel: 'bad offset: 0x40000000 dax disabled align: 0x40000000'" \
+			dmesg_has "$d" "bad offset: 0x40000000 dax disabled align: 0x40000000"
+		check "the boot unit failed with exit 2, visible in systemctl" \
+			test "$(unit_prop "$d" Result)/$(unit_prop "$d" ExecMainStatus)" = exit-code/2
+		check "systemctl status shows it failed" grep -q "Active: failed" "$d/unit.status"
+		check "the rest of the boot went on (multi-user reached, results came back)" test -s "$d/journal.json"
+		check "journal: NSA-NS-MOVED-UNAVAILABLE, MESSAGE_ID, PRIORITY 3, the devdax namespace's uuid" \
+			journal_entry "$d" ".NSALIGN_CODE == \"NSA-NS-MOVED-UNAVAILABLE\" and .MESSAGE_ID == \"b2511e582f0b447ea18698f823955848\" and .PRIORITY == \"3\" and .NSALIGN_UUID == \"$u\""
+		check "journal: NSALIGN_SPA_OLD, NSALIGN_SPA_NEW, NSALIGN_SHIFT" \
+			journal_entry "$d" '.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE" and .NSALIGN_SPA_OLD == "0x140000000" and .NSALIGN_SPA_NEW == "0x144000000" and .NSALIGN_SHIFT == "67108864"'
+		check "journal: the kernel's own line, confirmed" \
+			journal_entry "$d" '.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE" and .NSALIGN_KERNEL_CONFIRMS == "true" and (.NSALIGN_KERNEL_MESSAGE | contains("bad offset: 0x40000000 dax disabled align: 0x40000000"))'
+		check "journal: NSA-REGION-MOVED by +64 MiB" \
+			journal_entry "$d" '.NSALIGN_CODE == "NSA-REGION-MOVED" and .NSALIGN_SHIFT == "67108864"'
+		check "journalctl -x shows the catalog entry" \
+			grep -q "Subject: NSA-NS-MOVED-UNAVAILABLE: Namespace moved since the record" "$d/journal-x.txt"
+		check "journalctl -x: the catalog's remedy with this entry's fields filled in" \
+			grep -q "What to do: Do not re-create the namespace" "$d/journal-x.txt"
+		check "Prometheus: the finding and exit code 2" \
+			grep -qx 'nsalign_findings{code="NSA-NS-MOVED-UNAVAILABLE",severity="error"} 1' "$d/nsalign.prom"
+		check "Prometheus: exit code 2" grep -qx 'nsalign_check_exit_code 2' "$d/nsalign.prom"
+		check "state: boot 2 kept in the history, boot 1 still the known-good one" \
+			jqf --arg id "$id" '(.boots | length == 2) and ([.boots[] | select(.baseline)] | length == 1) and (.boots[0].boot_id == $id) and (.boots[0].baseline)' "$d/state/state.json"
+		jq -s '.[] | select(.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE")' "$d/journal.json" >"$RUN/moved-unavailable.journal.json"
+	fi
+}
