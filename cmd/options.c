@@ -100,6 +100,10 @@ int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **
 			  argv[optind - 1], spec->name);
 		return -2;
 	default:
+		/* a short option answers with the id its long form has */
+		for (const struct cmd_option *o = spec->options; o->long_name; o++)
+			if (o->short_name && o->short_name == c)
+				return option_id(o);
 		return c;
 	}
 }
