@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sysexits.h>
 
 #include "libnsalign.h"
@@ -21,6 +22,7 @@ struct cmd_struct {
 int cmd_list(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_check(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_snapshot(int argc, char **argv, struct nsa_ctx *ctx);
+int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx);
 
 /*
  * Options are declared once per command; getopt's tables and --help are
@@ -40,6 +42,12 @@ struct cmd_spec {
 	const char *about;		  /* one paragraph */
 	const struct cmd_option *options; /* terminated by { NULL } */
 };
+
+static inline void cmd_freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ __attribute__((cleanup(cmd_freep)))
 
 /* Options every analysing command shares. */
 enum {

@@ -16,6 +16,7 @@ static const struct cmd_struct commands[] = {
 	  "list regions, namespaces, dax devices and memory blocks with alignment facts" },
 	{ "check", cmd_check, "validate every namespace and explain what the kernel will refuse" },
 	{ "snapshot", cmd_snapshot, "write the collected PMEM and memory layout as JSON" },
+	{ "simulate", cmd_simulate, "which namespaces break if the platform moves the PMEM" },
 };
 
 static void usage(FILE *f)

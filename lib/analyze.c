@@ -894,8 +894,8 @@ static int report_sharing(struct ctx *c, const struct nsa_namespace *ns,
 }
 
 /* Whole memory blocks inside [start, start+size): what memory hotplug can online. */
-static void kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable,
-		       uint64_t *blocks)
+void nsa_kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable,
+		    uint64_t *blocks)
 {
 	uint64_t first = nsa_align_up(start, B), last = nsa_align_down(start + size, B);
 
@@ -903,7 +903,7 @@ static void kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usab
 	*blocks = *usable / B;
 }
 
-static const struct nsa_daxdev *ns_daxdev(const struct nsa_snapshot *s,
+const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s,
 					  const struct nsa_namespace *ns)
 {
 	for (size_t i = 0; i < s->n_daxdevs; i++)
@@ -1070,13 +1070,13 @@ static int analyze_namespace(struct ctx *c, size_t i)
 	}
 
 	/* kmem yield for devdax */
-	if (ns->mode == NSA_MODE_DEVDAX || ns_daxdev(c->s, ns)) {
-		const struct nsa_daxdev *dax = ns_daxdev(c->s, ns);
+	if (ns->mode == NSA_MODE_DEVDAX || nsa_ns_daxdev(c->s, ns)) {
+		const struct nsa_daxdev *dax = nsa_ns_daxdev(c->s, ns);
 		uint64_t ds = dax && dax->spa_start ? dax->spa_start : ns->data_start;
 		uint64_t dsize = dax && dax->size ? dax->size : ns->data_size;
 
 		if (ds && dsize) {
-			kmem_yield(ds, dsize, B, &v->kmem_usable, &v->kmem_blocks);
+			nsa_kmem_yield(ds, dsize, B, &v->kmem_usable, &v->kmem_blocks);
 			v->kmem_lost = dsize - v->kmem_usable;
 			if (v->kmem_lost || !v->kmem_usable) {
 				r = report_kmem(c, dax ? dax->dev : ns->dev, ns->uuid,

@@ -521,6 +521,26 @@ int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t 
 /* The platform facts the analyzer uses: the snapshot's, gaps filled from the arch table. */
 void nsa_effective_platform(const struct nsa_snapshot *s, struct nsa_platform *out);
 
+/* A platform move by `shift` bytes, for one namespace (simulate.c). */
+struct nsa_shift_result {
+	int64_t shift;
+	uint64_t spa_after;		/* where it would be */
+	enum nsa_accept verdict;	/* YES: the kernel would map it there */
+	struct nsa_placement placement; /* the check that fails, when NO */
+	const char *reason;		/* why UNKNOWN (or NO for another reason), else NULL */
+	bool has_kmem;			/* devdax: kmem yield at the new address */
+	uint64_t kmem_usable_after;
+	uint64_t kmem_blocks_after;
+};
+int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t ns_index,
+		       int64_t shift, struct nsa_shift_result *out);
+/*
+ * The shifts worth simulating: every multiple of the granularity up to
+ * the largest alignment any namespace depends on, both signs, in order.
+ */
+int nsa_default_shifts(const struct nsa_analysis *a, uint64_t granularity, int64_t **out,
+		       size_t *n);
+
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out);

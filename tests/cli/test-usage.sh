@@ -5,7 +5,7 @@
 
 run "$NSALIGN" --help
 expect_rc 0 "nsalign --help"
-for c in list check snapshot; do
+for c in list check snapshot simulate; do
 	expect_stdout_has "^  $c " "--help lists $c"
 done
 
@@ -20,7 +20,7 @@ run "$NSALIGN" frobnicate
 expect_rc 64 "unknown command"
 expect_err_line "^nsalign: 'frobnicate' is not a command" "unknown command: one line naming it"
 
-for c in list check snapshot; do
+for c in list check snapshot simulate; do
 	run "$NSALIGN" "$c" --help
 	expect_rc 0 "nsalign $c --help"
 	expect_stdout_has "^usage: nsalign $c" "$c --help shows usage"
@@ -38,8 +38,19 @@ for c in list check snapshot; do
 	expect_rc 64 "$c with a stray argument"
 done
 
+# short options mean what their long forms mean
+for c in list check simulate; do
+	run "$NSALIGN" "$c" --snapshot "$FIXTURES/lab-shift-boot1.json" --granularity 64M
+	long_rc=$rc
+	cp "$TMP/out" "$TMP/out.long"
+	run "$NSALIGN" "$c" -s "$FIXTURES/lab-shift-boot1.json" -g 64M
+	expect_rc "$long_rc" "$c -s FILE -g SIZE as --snapshot FILE --granularity SIZE"
+	cmp -s "$TMP/out" "$TMP/out.long" && ok "$c: same output with short options" ||
+		not_ok "$c: short options give other output"
+done
+
 # every option in --help is accepted by the parser: the table is the truth
-for c in list check; do
+for c in list check simulate; do
 	run "$NSALIGN" "$c" --granularity
 	expect_rc 64 "$c --granularity without a value"
 	run "$NSALIGN" "$c" --granularity 3M --snapshot "$FIXTURES/host-no-pmem.json"
@@ -51,7 +62,7 @@ run "$NSALIGN" check --format yaml --snapshot "$FIXTURES/host-no-pmem.json"
 expect_rc 64 "check --format yaml"
 
 # bash completion offers every long option --help lists
-for c in list check snapshot; do
+for c in list check snapshot simulate; do
 	for opt in $("$NSALIGN" "$c" --help | grep -E '^  (-., |    )--' | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 		sed -n "/^	$c)/,/;;/p" "$TOP_SRCDIR/contrib/bash-completion/nsalign" |
 			grep -qE -- "(^|[[:space:]\"])$opt([[:space:]\"]|\$)" &&

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nsalign simulate: which namespaces break if the platform moves the PMEM
+ * by SIZE, with the kernel's reason, and what kmem would yield there.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "builtin.h"
+
+enum { OPT_JSON = 'j', OPT_HUMAN = 'u', OPT_SHIFT = 3000 };
+
+static const struct cmd_option simulate_options[] = {
+	{ "shift", 0, "SIZE[,SIZE...]",
+	  "moves to simulate: 64M, -128M, 1G (default: every multiple of the granularity up to "
+	  "the largest alignment in use, both signs)",
+	  OPT_SHIFT },
+	{ "snapshot", 's', "FILE", "simulate on a snapshot file instead of this machine",
+	  OPT_SNAPSHOT },
+	{ "json", 'j', NULL, "print one JSON document" },
+	{ "format", 0, "text|json", "output format (default: text)", OPT_FORMAT },
+	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
+	  OPT_GRANULARITY },
+	{ "human", 'u', NULL, "JSON sizes and addresses as strings" },
+	{ NULL },
+};
+
+static const struct cmd_spec simulate_spec = {
+	.name = "simulate",
+	.usage = "nsalign simulate [--shift SIZE[,SIZE...]] [--snapshot FILE] [--json] "
+		 "[--granularity SIZE]",
+	.about = "For every namespace: would the kernel still map it if the platform moved the "
+		 "PMEM by\n"
+		 "SIZE, and if not, which check refuses it with which message; for devdax, what\n"
+		 "kmem would make usable there. Nothing is changed. Exit status: 0 every "
+		 "namespace\n"
+		 "available now survives every move, 1 some would break; 64 usage, 65 bad "
+		 "snapshot,\n"
+		 "66 missing file, 77 permission.",
+	.options = simulate_options,
+};
+
+static int parse_shifts(const char *arg, int64_t **out, size_t *n)
+{
+	_cleanup_free_ char *copy = strdup(arg);
+	char *save = NULL, *tok;
+	int64_t *v = NULL;
+	size_t k = 0;
+
+	if (!copy)
+		return EX_SOFTWARE;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int64_t x;
+		int64_t *grown;
+
+		if (nsa_parse_size(tok, true, &x) < 0) {
+			cmd_error("simulate", "--shift '%s': expected a size such as 64M, -128M or 1G",
+				  tok);
+			free(v);
+			return EX_USAGE;
+		}
+		if (x == 0 || (x % 4096) != 0) {
+			cmd_error("simulate",
+				  "--shift '%s': a move is a non-zero multiple of 4 KiB (the platform "
+				  "maps whole pages)",
+				  tok);
+			free(v);
+			return EX_USAGE;
+		}
+		grown = realloc(v, (k + 1) * sizeof(*v));
+		if (!grown) {
+			free(v);
+			return EX_SOFTWARE;
+		}
+		v = grown;
+		v[k++] = x;
+	}
+	if (!k) {
+		cmd_error("simulate", "--shift: expected at least one size");
+		return EX_USAGE;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static const char *shift_name(int64_t shift, char *buf, size_t len)
+{
+	char s[32];
+
+	snprintf(buf, len, "%s%s", shift < 0 ? "-" : "+",
+		 nsa_size_str(shift < 0 ? (uint64_t)-shift : (uint64_t)shift, s, sizeof(s)));
+	return buf;
+}
+
+/* "refused: 'bad offset: ...'" -- moves with the same outcome are printed together. */
+static void outcome(const struct nsa_shift_result *r, char *buf, size_t len)
+{
+	if (r->verdict == NSA_ACCEPT_YES)
+		snprintf(buf, len, "available");
+	else if (r->verdict == NSA_ACCEPT_NO && r->placement.kernel_message[0])
+		snprintf(buf, len, "REFUSED by %s(): '%s'", r->placement.kernel_check,
+			 r->placement.kernel_message);
+	else if (r->verdict == NSA_ACCEPT_NO)
+		snprintf(buf, len, "unavailable (%s)", r->reason ? r->reason : "?");
+	else
+		snprintf(buf, len, "unknown (%s)", r->reason ? r->reason : "?");
+}
+
+static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t i,
+			    const struct nsa_shift_result *res, size_t n)
+{
+	const struct nsa_namespace *ns = &s->namespaces[i];
+	char size[32], out[320], sh[40], u1[32], u2[32];
+	bool *done = calloc(n, sizeof(*done));
+	uint64_t kmin = UINT64_MAX, kmax = 0;
+
+	printf("%s  %s  %s at %#" PRIx64 "%s%s%s, %s now\n", ns->dev, nsa_mode_name(ns->mode),
+	       nsa_size_str(ns->size, size, sizeof(size)), ns->spa_start, ns->uuid[0] ? " (uuid " : "",
+	       ns->uuid, ns->uuid[0] ? ")" : "",
+	       a->verdicts[i].available ? "available" : "NOT available");
+	for (size_t k = 0; done && k < n; k++) {
+		size_t count = 0, shown = 0;
+
+		if (done[k])
+			continue;
+		outcome(&res[k], out, sizeof(out));
+		for (size_t j = k; j < n; j++) {
+			char other[320];
+
+			outcome(&res[j], other, sizeof(other));
+			if (strcmp(other, out) == 0)
+				count++;
+		}
+		printf("  %s after ", out);
+		for (size_t j = k; j < n; j++) {
+			char other[320];
+
+			if (done[j])
+				continue;
+			outcome(&res[j], other, sizeof(other));
+			if (strcmp(other, out) != 0)
+				continue;
+			done[j] = true;
+			if (shown < 6 || j == n - 1 || count <= 8)
+				printf("%s%s", shown ? ", " : "", shift_name(res[j].shift, sh, sizeof(sh)));
+			else if (shown == 6)
+				printf(", ...");
+			shown++;
+		}
+		printf(" (%zu move%s)\n", count, count == 1 ? "" : "s");
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (!res[k].has_kmem)
+			continue;
+		if (res[k].kmem_usable_after < kmin)
+			kmin = res[k].kmem_usable_after;
+		if (res[k].kmem_usable_after > kmax)
+			kmax = res[k].kmem_usable_after;
+	}
+	if (kmax || kmin != UINT64_MAX)
+		printf("  as System RAM (kmem): %s now; %s to %s after these moves\n",
+		       nsa_size_str(a->verdicts[i].kmem_usable, size, sizeof(size)),
+		       nsa_size_str(kmin, u1, sizeof(u1)), nsa_size_str(kmax, u2, sizeof(u2)));
+	free(done);
+}
+
+static struct json_object *json_result(const struct nsa_shift_result *r, unsigned flags)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "shift", json_object_new_int64(r->shift));
+	json_object_object_add(o, "resource", json_addr(r->spa_after, flags));
+	json_object_object_add(o, "available_after",
+			       r->verdict == NSA_ACCEPT_UNKNOWN
+				       ? NULL
+				       : json_object_new_boolean(r->verdict == NSA_ACCEPT_YES));
+	if (r->verdict == NSA_ACCEPT_NO && r->placement.kernel_message[0]) {
+		json_object_object_add(o, "kernel_check",
+				       json_object_new_string(r->placement.kernel_check));
+		json_object_object_add(o, "kernel_message",
+				       json_object_new_string(r->placement.kernel_message));
+		if (r->placement.violated_align)
+			json_object_object_add(o, "violated_align",
+					       json_size(r->placement.violated_align, flags));
+		if (r->placement.violated_addr)
+			json_object_object_add(o, "checked_addr",
+					       json_addr(r->placement.violated_addr, flags));
+	}
+	if (r->reason)
+		json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	if (r->has_kmem) {
+		json_object_object_add(o, "kmem_usable_after", json_size(r->kmem_usable_after, flags));
+		json_object_object_add(o, "kmem_blocks_after",
+				       json_object_new_uint64(r->kmem_blocks_after));
+	}
+	return o;
+}
+
+int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
+{
+	struct nsa_analysis_opts opts = { .platform_granularity = nsa_get_platform_granularity(ctx),
+					  .with_info = true };
+	const char *snapshot_path = NULL, *shift_arg = NULL, *arg;
+	struct nsa_shift_result *res = NULL;
+	struct json_object *root = NULL, *nss = NULL, *shifts = NULL;
+	struct nsa_snapshot *s = NULL;
+	struct nsa_analysis *a = NULL;
+	int64_t *shift = NULL;
+	size_t n_shift = 0;
+	bool json = false, breaks = false;
+	unsigned flags = 0;
+	int c, r;
+
+	while ((c = cmd_getopt(&simulate_spec, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			return 0;
+		case OPT_SHIFT:
+			shift_arg = arg;
+			break;
+		case OPT_SNAPSHOT:
+			snapshot_path = arg;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0) {
+				json = strcmp(arg, "json") == 0;
+			} else {
+				cmd_error("simulate", "--format '%s': expected text or json", arg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_GRANULARITY:
+			r = cmd_parse_granularity("simulate", arg, &opts.platform_granularity);
+			if (r)
+				return r;
+			break;
+		case OPT_HUMAN:
+			flags |= JSON_HUMAN;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cmd_error("simulate", "unexpected argument '%s' (see 'nsalign simulate --help')",
+			  argv[optind]);
+		return EX_USAGE;
+	}
+	if (shift_arg) {
+		r = parse_shifts(shift_arg, &shift, &n_shift);
+		if (r)
+			return r;
+	}
+
+	r = cmd_get_snapshot("simulate", ctx, snapshot_path, true, &s);
+	if (r)
+		goto out;
+	r = nsa_analyze(s, &opts, &a);
+	if (r < 0) {
+		cmd_error("simulate", "analysis failed: %s", strerror(-r));
+		r = EX_SOFTWARE;
+		goto out;
+	}
+	if (!shift && nsa_default_shifts(a, opts.platform_granularity, &shift, &n_shift) < 0) {
+		r = EX_SOFTWARE;
+		goto out;
+	}
+	res = calloc(n_shift ? n_shift : 1, sizeof(*res));
+	if (!res) {
+		r = EX_SOFTWARE;
+		goto out;
+	}
+
+	if (json) {
+		root = json_object_new_object();
+		shifts = json_object_new_array();
+		nss = json_object_new_array();
+		json_object_object_add(root, "source", json_object_new_string(s->source));
+		json_object_object_add(root, "granularity", json_size(opts.platform_granularity, flags));
+		for (size_t k = 0; k < n_shift; k++)
+			json_object_array_add(shifts, json_object_new_int64(shift[k]));
+		json_object_object_add(root, "shifts", shifts);
+	} else {
+		char g[32];
+
+		printf("Platform moves simulated on %s%s%s%s: %zu move%s (granularity %s)\n\n",
+		       strcmp(s->source, "live") == 0 ? "this machine" : "snapshot",
+		       s->platform.kernel_release[0] ? " (kernel " : "", s->platform.kernel_release,
+		       s->platform.kernel_release[0] ? ")" : "", n_shift, n_shift == 1 ? "" : "s",
+		       nsa_size_str(opts.platform_granularity, g, sizeof(g)));
+		if (!s->n_namespaces)
+			printf("No namespaces.\n");
+	}
+	for (size_t i = 0; i < s->n_namespaces; i++) {
+		for (size_t k = 0; k < n_shift; k++) {
+			nsa_simulate_shift(s, a, i, shift[k], &res[k]);
+			if (a->verdicts[i].available && res[k].verdict != NSA_ACCEPT_YES)
+				breaks = true;
+		}
+		if (json) {
+			struct json_object *o = json_namespace(s, a, i, flags);
+			struct json_object *after = json_object_new_array();
+
+			for (size_t k = 0; k < n_shift; k++)
+				json_object_array_add(after, json_result(&res[k], flags));
+			if (n_shift == 1)
+				json_object_object_add(
+					o, "available_after",
+					res[0].verdict == NSA_ACCEPT_UNKNOWN
+						? NULL
+						: json_object_new_boolean(res[0].verdict ==
+									  NSA_ACCEPT_YES));
+			json_object_object_add(o, "after", after);
+			json_object_array_add(nss, o);
+		} else {
+			print_namespace(s, a, i, res, n_shift);
+		}
+	}
+	if (json) {
+		json_object_object_add(root, "namespaces", nss);
+		r = json_print(root);
+	} else {
+		r = 0;
+	}
+	if (r == 0)
+		r = breaks ? 1 : 0;
+out:
+	json_object_put(root);
+	free(res);
+	free(shift);
+	nsa_analysis_free(a);
+	nsa_snapshot_free(s);
+	return r;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * "What if the platform moved the PMEM by SHIFT?"  Every namespace is put
+ * at its address plus SHIFT and run through the kernel's checks with the
+ * geometry it has now (info-block data offset and alignment); a devdax
+ * namespace's kmem yield is recomputed for the new address.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "private.h"
+
+int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t i,
+		       int64_t shift, struct nsa_shift_result *out)
+{
+	const struct nsa_namespace *ns;
+	const struct nsa_daxdev *dax;
+	struct nsa_placement now;
+	struct nsa_platform p;
+
+	if (i >= s->n_namespaces || i >= a->n_verdicts)
+		return -EINVAL;
+	ns = &s->namespaces[i];
+	memset(out, 0, sizeof(*out));
+	out->shift = shift;
+	out->verdict = NSA_ACCEPT_UNKNOWN;
+	if (!ns->spa_start || !ns->size) {
+		out->reason = "its address is not known";
+		return 0;
+	}
+	if (shift < 0 && (uint64_t)-shift > ns->spa_start) {
+		out->reason = "the shift would move it below address 0";
+		return 0;
+	}
+	out->spa_after = ns->spa_start + (uint64_t)shift;
+
+	/* unavailable now for another reason than its placement: still so after */
+	nsa_check_placement(s, i, ns->spa_start, &now);
+	if (!a->verdicts[i].available && now.verdict != NSA_ACCEPT_NO) {
+		if (now.verdict == NSA_ACCEPT_YES) {
+			out->verdict = NSA_ACCEPT_NO;
+			out->reason = "it is not available now, for another reason than its address";
+		} else {
+			out->reason = "its info-block geometry is not known";
+		}
+		return 0;
+	}
+	nsa_check_placement(s, i, out->spa_after, &out->placement);
+	out->verdict = out->placement.verdict;
+	if (out->verdict == NSA_ACCEPT_UNKNOWN)
+		out->reason = "its info-block geometry is not known";
+
+	/* what kmem would make of it there */
+	dax = nsa_ns_daxdev(s, ns);
+	if (ns->mode == NSA_MODE_DEVDAX || dax) {
+		uint64_t ds = dax && dax->spa_start ? dax->spa_start : ns->data_start;
+		uint64_t dsize = dax && dax->size ? dax->size : ns->data_size;
+
+		nsa_effective_platform(s, &p);
+		if (ds && dsize && p.block_size) {
+			out->has_kmem = true;
+			nsa_kmem_yield(ds + (uint64_t)shift, dsize, p.block_size,
+				       &out->kmem_usable_after, &out->kmem_blocks_after);
+		}
+	}
+	return 0;
+}
+
+int nsa_default_shifts(const struct nsa_analysis *a, uint64_t granularity, int64_t **out,
+		       size_t *n)
+{
+	uint64_t largest = granularity, steps;
+	int64_t *v;
+
+	if (!granularity)
+		return -EINVAL;
+	for (size_t i = 0; i < a->n_verdicts; i++)
+		if (a->verdicts[i].required_align > largest)
+			largest = a->verdicts[i].required_align;
+	steps = largest / granularity;
+	if (steps > 256)
+		steps = 256;
+	v = calloc(2 * steps, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	/* -largest ... -G, +G ... +largest */
+	for (uint64_t k = 0; k < steps; k++) {
+		v[k] = -(int64_t)((steps - k) * granularity);
+		v[steps + k] = (int64_t)((k + 1) * granularity);
+	}
+	*out = v;
+	*n = 2 * steps;
+	return 0;
+}
