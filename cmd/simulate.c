@@ -60,14 +60,15 @@ static int parse_shifts(const char *arg, int64_t **out, size_t *n)
 		int64_t *grown;
 
 		if (nsa_parse_size(tok, true, &x) < 0) {
-			cmd_error("simulate", "--shift '%s': expected a size such as 64M, -128M or 1G",
-				  tok);
+			cmd_error("simulate",
+				  "--shift '%s': expected a size such as 64M, -128M or 1G", tok);
 			free(v);
 			return EX_USAGE;
 		}
 		if (x == 0 || (x % 4096) != 0) {
 			cmd_error("simulate",
-				  "--shift '%s': a move is a non-zero multiple of 4 KiB (the platform "
+				  "--shift '%s': a move is a non-zero multiple of 4 KiB (the "
+				  "platform "
 				  "maps whole pages)",
 				  tok);
 			free(v);
@@ -122,8 +123,8 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 	uint64_t kmin = UINT64_MAX, kmax = 0;
 
 	printf("%s  %s  %s at %#" PRIx64 "%s%s%s, %s now\n", ns->dev, nsa_mode_name(ns->mode),
-	       nsa_size_str(ns->size, size, sizeof(size)), ns->spa_start, ns->uuid[0] ? " (uuid " : "",
-	       ns->uuid, ns->uuid[0] ? ")" : "",
+	       nsa_size_str(ns->size, size, sizeof(size)), ns->spa_start,
+	       ns->uuid[0] ? " (uuid " : "", ns->uuid, ns->uuid[0] ? ")" : "",
 	       a->verdicts[i].available ? "available" : "NOT available");
 	for (size_t k = 0; done && k < n; k++) {
 		size_t count = 0, shown = 0;
@@ -149,7 +150,8 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 				continue;
 			done[j] = true;
 			if (shown < 6 || j == n - 1 || count <= 8)
-				printf("%s%s", shown ? ", " : "", shift_name(res[j].shift, sh, sizeof(sh)));
+				printf("%s%s", shown ? ", " : "",
+				       shift_name(res[j].shift, sh, sizeof(sh)));
 			else if (shown == 6)
 				printf(", ...");
 			shown++;
@@ -196,7 +198,8 @@ static struct json_object *json_result(const struct nsa_shift_result *r, unsigne
 	if (r->reason)
 		json_object_object_add(o, "reason", json_object_new_string(r->reason));
 	if (r->has_kmem) {
-		json_object_object_add(o, "kmem_usable_after", json_size(r->kmem_usable_after, flags));
+		json_object_object_add(o, "kmem_usable_after",
+				       json_size(r->kmem_usable_after, flags));
 		json_object_object_add(o, "kmem_blocks_after",
 				       json_object_new_uint64(r->kmem_blocks_after));
 	}
@@ -286,7 +289,8 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 		shifts = json_object_new_array();
 		nss = json_object_new_array();
 		json_object_object_add(root, "source", json_object_new_string(s->source));
-		json_object_object_add(root, "granularity", json_size(opts.platform_granularity, flags));
+		json_object_object_add(root, "granularity",
+				       json_size(opts.platform_granularity, flags));
 		for (size_t k = 0; k < n_shift; k++)
 			json_object_array_add(shifts, json_object_new_int64(shift[k]));
 		json_object_object_add(root, "shifts", shifts);

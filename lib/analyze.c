@@ -894,8 +894,7 @@ static int report_sharing(struct ctx *c, const struct nsa_namespace *ns,
 }
 
 /* Whole memory blocks inside [start, start+size): what memory hotplug can online. */
-void nsa_kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable,
-		    uint64_t *blocks)
+void nsa_kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable, uint64_t *blocks)
 {
 	uint64_t first = nsa_align_up(start, B), last = nsa_align_down(start + size, B);
 
@@ -903,8 +902,7 @@ void nsa_kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable,
 	*blocks = *usable / B;
 }
 
-const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s,
-					  const struct nsa_namespace *ns)
+const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s, const struct nsa_namespace *ns)
 {
 	for (size_t i = 0; i < s->n_daxdevs; i++)
 		if (ns->dev[0] && strcmp(s->daxdevs[i].namespace_dev, ns->dev) == 0)

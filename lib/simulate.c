@@ -37,9 +37,13 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 	/* unavailable now for another reason than its placement: still so after */
 	nsa_check_placement(s, i, ns->spa_start, &now);
 	if (!a->verdicts[i].available && now.verdict != NSA_ACCEPT_NO) {
-		if (now.verdict == NSA_ACCEPT_YES) {
+		if (ns->probe_error) {
+			/* refused by the kernel, geometry unread: no telling where it fits */
+			out->reason = "the kernel refused it and its info block was not read";
+		} else if (now.verdict == NSA_ACCEPT_YES) {
 			out->verdict = NSA_ACCEPT_NO;
-			out->reason = "it is not available now, for another reason than its address";
+			out->reason =
+				"it is not available now, for another reason than its address";
 		} else {
 			out->reason = "its info-block geometry is not known";
 		}
@@ -66,8 +70,7 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 	return 0;
 }
 
-int nsa_default_shifts(const struct nsa_analysis *a, uint64_t granularity, int64_t **out,
-		       size_t *n)
+int nsa_default_shifts(const struct nsa_analysis *a, uint64_t granularity, int64_t **out, size_t *n)
 {
 	uint64_t largest = granularity, steps;
 	int64_t *v;
