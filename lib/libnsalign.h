@@ -541,6 +541,45 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 int nsa_default_shifts(const struct nsa_analysis *a, uint64_t granularity, int64_t **out,
 		       size_t *n);
 
+/* A new namespace: what is asked (plan.c). */
+struct nsa_plan_request {
+	enum nsa_mode mode; /* fsdax, devdax, raw, sector */
+	uint64_t size;	    /* 0: the largest free extent */
+	uint64_t align;	    /* 0: auto, the largest robust one */
+	enum nsa_map map;   /* fsdax/devdax: NONE means dev (ndctl's default) */
+	bool for_kmem;	    /* devdax to be onlined as System RAM */
+	uint64_t granularity;
+	bool force; /* accept an alignment that does not survive the granularity */
+};
+
+/* ... and what the kernel will make of it. */
+struct nsa_plan {
+	bool ok;
+	char refusal[384]; /* why not, with what is possible instead */
+	char region[NSA_DEV_LEN];
+	enum nsa_mode mode;
+	enum nsa_map map;
+	uint64_t align; /* 0 for raw and sector */
+	bool align_auto;
+	uint64_t size;
+	uint64_t spa_start, spa_end; /* where it lands */
+	uint64_t dataoff, end_trunc; /* nd_pfn_init()'s layout */
+	uint64_t data_start, data_size;
+	uint64_t granularity;
+	uint64_t survives; /* survives every move by a multiple of this; 0 = any */
+	bool survives_granularity;
+	bool fragile; /* forced */
+	bool has_kmem;
+	uint64_t kmem_usable; /* as planned */
+	uint64_t kmem_worst;  /* at the worst move by a multiple of the granularity */
+	char guarantee[256];
+	char notes[256];
+};
+/* 0 and p->ok, or a negative errno with p->refusal saying why in words. */
+int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region,
+		       const struct nsa_plan_request *req, struct nsa_plan *p);
+struct json_object *nsa_plan_to_json(const struct nsa_plan *p);
+
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out);

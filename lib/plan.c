@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The namespace planner: where a new namespace will land, what the kernel
+ * will lay out in it (nd_pfn_init()), and which platform moves it survives.
+ * Pure: reads the snapshot, writes the plan.
+ *
+ * A namespace with an info block survives a move by d only if d keeps the
+ * data start aligned to the info block's alignment and the start and end
+ * aligned to memremap_compat_align(): it survives exactly the multiples of
+ * max(align, compat).  It is robust when that divides the platform
+ * granularity G.  --align auto picks the largest supported alignment that
+ * is robust.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "private.h"
+
+#define SZ_8K		     (8 * NSA_KiB)
+#define MAX_STRUCT_PAGE_SIZE 64
+
+static int refuse(struct nsa_plan *p, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(struct nsa_plan *p, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->ok = false;
+	va_start(ap, fmt);
+	vsnprintf(p->refusal, sizeof(p->refusal), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static void note(struct nsa_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct nsa_plan *p, const char *fmt, ...)
+{
+	size_t l = strlen(p->notes);
+	va_list ap;
+
+	if (l && l < sizeof(p->notes) - 2) {
+		p->notes[l++] = ' ';
+		p->notes[l] = '\0';
+	}
+	va_start(ap, fmt);
+	vsnprintf(p->notes + l, sizeof(p->notes) - l, fmt, ap);
+	va_end(ap);
+}
+
+/* The alignments the region offers for the mode, largest first. */
+static int supported(const struct nsa_platform *pf, const struct nsa_region *r, enum nsa_mode mode,
+		     uint64_t *out)
+{
+	const uint64_t *list = mode == NSA_MODE_DEVDAX ? r->dax_alignments : r->pfn_alignments;
+	int n = mode == NSA_MODE_DEVDAX ? r->n_dax_alignments : r->n_pfn_alignments, k = 0;
+
+	if (!n) {
+		/* nd_pfn_supported_alignments(): PAGE_SIZE, PMD, PUD */
+		if (pf->pud_size)
+			out[k++] = pf->pud_size;
+		if (pf->pmd_size)
+			out[k++] = pf->pmd_size;
+		out[k++] = pf->page_size ? pf->page_size : 4096;
+		return k;
+	}
+	for (int i = 0; i < n; i++)
+		out[k++] = list[i];
+	/* largest first */
+	for (int i = 0; i < k; i++)
+		for (int j = i + 1; j < k; j++)
+			if (out[j] > out[i]) {
+				uint64_t t = out[i];
+
+				out[i] = out[j];
+				out[j] = t;
+			}
+	return k;
+}
+
+static int cmp_ns_start(const void *a, const void *b)
+{
+	const struct nsa_namespace *x = *(const struct nsa_namespace *const *)a;
+	const struct nsa_namespace *y = *(const struct nsa_namespace *const *)b;
+
+	return (x->spa_start > y->spa_start) - (x->spa_start < y->spa_start);
+}
+
+/*
+ * The free extents of the region: its range minus its namespaces.  The
+ * kernel allocates a new pmem namespace from the lowest free extent that
+ * holds it (what the VM lab shows: namespaces are laid out upwards).
+ */
+static int free_extent(const struct nsa_snapshot *s, const struct nsa_region *r, uint64_t size,
+		       uint64_t *start, uint64_t *largest, uint64_t *largest_at)
+{
+	const struct nsa_namespace **v = calloc(s->n_namespaces + 1, sizeof(*v));
+	uint64_t cur = r->spa_start, end = r->spa_start + r->size;
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		if (strcmp(s->namespaces[i].region, r->dev) == 0 && s->namespaces[i].size &&
+		    s->namespaces[i].spa_start)
+			v[n++] = &s->namespaces[i];
+	qsort(v, n, sizeof(*v), cmp_ns_start);
+	*start = 0;
+	*largest = 0;
+	*largest_at = 0;
+	for (size_t i = 0; i <= n; i++) {
+		uint64_t next = i < n ? v[i]->spa_start : end;
+
+		if (next > cur) {
+			if (next - cur > *largest) {
+				*largest = next - cur;
+				*largest_at = cur;
+			}
+			if (!*start && size && next - cur >= size)
+				*start = cur;
+		}
+		if (i < n && v[i]->spa_start + v[i]->size > cur)
+			cur = v[i]->spa_start + v[i]->size;
+	}
+	free(v);
+	return 0;
+}
+
+/* nd_pfn_init(): the data offset and end truncation of an info block at start. */
+static int pfn_layout(const struct nsa_platform *pf, enum nsa_map map, uint64_t start, uint64_t size,
+		      uint64_t align, uint64_t *dataoff, uint64_t *end_trunc)
+{
+	uint64_t compat = pf->memremap_compat_align ? pf->memremap_compat_align : 2 * NSA_MiB;
+	uint64_t a = align > compat ? align : compat, page = pf->page_size ? pf->page_size : 4096;
+	uint64_t npfns = (size - SZ_8K) / page;
+
+	*end_trunc = start + size - nsa_align_down(start + size, a);
+	if (map == NSA_MAP_MEM)
+		*dataoff = nsa_align_up(start + SZ_8K, a) - start;
+	else
+		*dataoff = nsa_align_up(start + SZ_8K + MAX_STRUCT_PAGE_SIZE * npfns, a) - start;
+	return *dataoff >= size ? -ENOSPC : 0;
+}
+
+/* The worst kmem yield over every move by a multiple of G. */
+static uint64_t kmem_worst(uint64_t start, uint64_t size, uint64_t B, uint64_t G)
+{
+	uint64_t worst = UINT64_MAX, blocks, usable;
+	uint64_t steps = G && B > G ? B / G : 1;
+
+	for (uint64_t k = 0; k < steps; k++) {
+		nsa_kmem_yield(start + k * G, size, B, &usable, &blocks);
+		if (usable < worst)
+			worst = usable;
+	}
+	return worst;
+}
+
+int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
+		       const struct nsa_plan_request *req, struct nsa_plan *p)
+{
+	const struct nsa_region *r = nsa_snapshot_find_region(s, region_dev);
+	uint64_t G = req->granularity ? req->granularity : 64 * NSA_MiB;
+	uint64_t aligns[8], largest, largest_at, start, quantum, size, compat;
+	char b1[32], b2[32], b3[32], b4[32];
+	struct nsa_platform pf;
+	bool pfn;
+	int n = 0, r_;
+
+	memset(p, 0, sizeof(*p));
+	p->mode = req->mode;
+	p->map = req->map;
+	p->granularity = G;
+	nsa_effective_platform(s, &pf);
+	compat = pf.memremap_compat_align ? pf.memremap_compat_align : 2 * NSA_MiB;
+	if (!r)
+		return refuse(p, -ENODEV, "%s: no such region", region_dev);
+	nsa_strlcpy(p->region, r->dev, sizeof(p->region));
+	if (!r->spa_start)
+		return refuse(p, -EACCES, "%s: its physical address is hidden (run as root)", r->dev);
+	if (r->read_only)
+		return refuse(p, -EROFS, "%s is read-only", r->dev);
+	if (r->legacy || !r->has_labels)
+		return refuse(p, -EOPNOTSUPP,
+			      "%s is label-less (%s): it holds one namespace that spans it "
+			      "whole, at the place and size firmware or memmap= gave it; only "
+			      "its mode can change ('nsalign create-namespace -e NAMESPACE -f -m "
+			      "MODE')",
+			      r->dev, r->provider[0] ? r->provider : "e820");
+	if (req->mode != NSA_MODE_FSDAX && req->mode != NSA_MODE_DEVDAX &&
+	    req->mode != NSA_MODE_RAW && req->mode != NSA_MODE_SECTOR)
+		return refuse(p, -EINVAL, "mode must be fsdax, devdax, raw or sector");
+	if (req->for_kmem && req->mode != NSA_MODE_DEVDAX)
+		return refuse(p, -EINVAL, "--for kmem needs mode devdax");
+	pfn = req->mode == NSA_MODE_FSDAX || req->mode == NSA_MODE_DEVDAX;
+	if (pfn && p->map == NSA_MAP_NONE)
+		p->map = NSA_MAP_DEV; /* ndctl's default */
+	if (!pfn && req->align)
+		return refuse(p, -EINVAL, "--align applies to fsdax and devdax only");
+
+	/* the alignment */
+	if (pfn) {
+		bool found = false;
+
+		n = supported(&pf, r, req->mode, aligns);
+		if (req->align) {
+			for (int i = 0; i < n; i++)
+				found |= aligns[i] == req->align;
+			if (!found) {
+				char list[96] = "";
+
+				for (int i = n; i-- > 0;) {
+					size_t l = strlen(list);
+
+					snprintf(list + l, sizeof(list) - l, "%s%s", l ? ", " : "",
+						 nsa_size_str(aligns[i], b1, sizeof(b1)));
+				}
+				return refuse(p, -EINVAL, "align %s is not supported by %s for %s (%s)",
+					      nsa_size_str(req->align, b2, sizeof(b2)), r->dev,
+					      nsa_mode_name(req->mode), list);
+			}
+			p->align = req->align;
+		} else {
+			/* auto: the largest that survives every move by G */
+			for (int i = 0; i < n && !p->align; i++)
+				if ((aligns[i] > compat ? aligns[i] : compat) <= G)
+					p->align = aligns[i];
+			if (!p->align)
+				p->align = aligns[n - 1];
+			p->align_auto = true;
+		}
+		p->survives = p->align > compat ? p->align : compat;
+	} else {
+		p->survives = 0; /* no info block: any move */
+	}
+	p->survives_granularity = p->survives == 0 || p->survives <= G;
+	if (!p->survives_granularity && !req->force) {
+		uint64_t robust = 0;
+
+		for (int i = 0; i < n && !robust; i++)
+			if ((aligns[i] > compat ? aligns[i] : compat) <= G)
+				robust = aligns[i];
+		return refuse(p, -EDOM,
+			      "align %s: the namespace would survive only moves by multiples of %s, "
+			      "and the platform moves PMEM by %s: such a move leaves it refused by "
+			      "the kernel ('bad offset'). Use --align %s (the default) or --force",
+			      nsa_size_str(p->align, b1, sizeof(b1)),
+			      nsa_size_str(p->survives, b2, sizeof(b2)), nsa_size_str(G, b3, sizeof(b3)),
+			      robust ? nsa_size_str(robust, b4, sizeof(b4)) : "auto");
+	}
+	p->fragile = !p->survives_granularity;
+
+	/* the size: whole multiples of the region's and the mode's alignment */
+	quantum = r->align ? r->align : 16 * NSA_MiB;
+	if (pfn && p->align > quantum)
+		quantum = p->align;
+	r_ = free_extent(s, r, 0, &start, &largest, &largest_at);
+	if (r_ < 0)
+		return r_;
+	size = req->size ? req->size : largest;
+	p->size = nsa_align_down(size, quantum);
+	if (p->size != size && req->size)
+		note(p, "Size rounded down from %s to %s: the kernel needs multiples of %s here.",
+		     nsa_size_str(size, b1, sizeof(b1)), nsa_size_str(p->size, b2, sizeof(b2)),
+		     nsa_size_str(quantum, b3, sizeof(b3)));
+	if (!p->size)
+		return refuse(p, -ENOSPC, "%s: size %s is less than the smallest namespace here (%s)",
+			      r->dev, nsa_size_str(size, b1, sizeof(b1)),
+			      nsa_size_str(quantum, b2, sizeof(b2)));
+	r_ = free_extent(s, r, p->size, &start, &largest, &largest_at);
+	if (r_ < 0)
+		return r_;
+	if (!start)
+		return refuse(p, -ENOSPC,
+			      "%s cannot hold %s: its largest free extent is %s (at %#" PRIx64
+			      ")%s",
+			      r->dev, nsa_size_str(p->size, b1, sizeof(b1)),
+			      nsa_size_str(nsa_align_down(largest, quantum), b2, sizeof(b2)),
+			      largest_at, largest ? "" : "; the region is full");
+	p->spa_start = start;
+	p->spa_end = start + p->size;
+
+	if (pfn) {
+		if (!nsa_is_aligned(start, compat))
+			return refuse(p, -EINVAL, "%s would start at %#" PRIx64
+					     ", not %s aligned: the kernel refuses fsdax/devdax there",
+				      r->dev, start, nsa_size_str(compat, b1, sizeof(b1)));
+		if (pfn_layout(&pf, p->map, start, p->size, p->align, &p->dataoff, &p->end_trunc) < 0)
+			return refuse(p, -ENOSPC,
+				      "%s at %#" PRIx64 " cannot satisfy align %s: the struct page "
+				      "area and the alignment take the whole namespace",
+				      nsa_size_str(p->size, b1, sizeof(b1)), start,
+				      nsa_size_str(p->align, b2, sizeof(b2)));
+		p->data_start = start + p->dataoff;
+		p->data_size = p->size - p->dataoff - p->end_trunc;
+	} else {
+		p->data_start = start;
+		p->data_size = p->size;
+	}
+
+	if (req->mode == NSA_MODE_DEVDAX && pf.block_size) {
+		uint64_t blocks;
+
+		p->has_kmem = true;
+		nsa_kmem_yield(p->data_start, p->data_size, pf.block_size, &p->kmem_usable, &blocks);
+		p->kmem_worst = kmem_worst(p->data_start, p->data_size, pf.block_size, G);
+		if (req->for_kmem && !p->kmem_worst)
+			return refuse(p, -ENOSPC,
+				      "%s of devdax at %#" PRIx64 " holds no whole %s memory block "
+				      "at some platform move: it cannot become System RAM reliably; "
+				      "ask for at least %s",
+				      nsa_size_str(p->data_size, b1, sizeof(b1)), p->data_start,
+				      nsa_size_str(pf.block_size, b2, sizeof(b2)),
+				      nsa_size_str(2 * pf.block_size, b3, sizeof(b3)));
+	}
+
+	/* the guarantee, in words */
+	if (!pfn)
+		snprintf(p->guarantee, sizeof(p->guarantee),
+			 "%s has no info block: it survives any move the kernel can map",
+			 nsa_mode_name(req->mode));
+	else if (p->survives_granularity)
+		snprintf(p->guarantee, sizeof(p->guarantee),
+			 "survives any move by a multiple of %s, so every move by the platform "
+			 "granularity %s",
+			 nsa_size_str(p->survives, b1, sizeof(b1)), nsa_size_str(G, b2, sizeof(b2)));
+	else
+		snprintf(p->guarantee, sizeof(p->guarantee),
+			 "FRAGILE (forced): survives only moves by multiples of %s; a %s move makes "
+			 "the kernel refuse it",
+			 nsa_size_str(p->survives, b1, sizeof(b1)), nsa_size_str(G, b2, sizeof(b2)));
+	if (p->has_kmem) {
+		size_t l = strlen(p->guarantee);
+
+		snprintf(p->guarantee + l, sizeof(p->guarantee) - l,
+			 "; as System RAM: %s now, at least %s after any such move",
+			 nsa_size_str(p->kmem_usable, b1, sizeof(b1)),
+			 nsa_size_str(p->kmem_worst, b2, sizeof(b2)));
+	}
+	p->ok = true;
+	return 0;
+}
+
+struct json_object *nsa_plan_to_json(const struct nsa_plan *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(p->ok));
+	json_object_object_add(o, "region", json_object_new_string(p->region));
+	json_object_object_add(o, "mode", json_object_new_string(nsa_mode_name(p->mode)));
+	if (!p->ok) {
+		json_object_object_add(o, "refusal", json_object_new_string(p->refusal));
+		return o;
+	}
+	if (nsa_map_name(p->map))
+		json_object_object_add(o, "map", json_object_new_string(nsa_map_name(p->map)));
+	json_object_object_add(o, "size", json_object_new_uint64(p->size));
+	if (p->align) {
+		json_object_object_add(o, "align", json_object_new_uint64(p->align));
+		json_object_object_add(o, "align_auto", json_object_new_boolean(p->align_auto));
+	}
+	json_object_object_add(o, "resource", json_object_new_uint64(p->spa_start));
+	json_object_object_add(o, "end", json_object_new_uint64(p->spa_end));
+	json_object_object_add(o, "dataoff", json_object_new_uint64(p->dataoff));
+	json_object_object_add(o, "data_resource", json_object_new_uint64(p->data_start));
+	json_object_object_add(o, "data_size", json_object_new_uint64(p->data_size));
+	json_object_object_add(o, "end_trunc", json_object_new_uint64(p->end_trunc));
+	json_object_object_add(o, "granularity", json_object_new_uint64(p->granularity));
+	json_object_object_add(o, "survives_multiples_of", json_object_new_uint64(p->survives));
+	json_object_object_add(o, "survives_granularity",
+			       json_object_new_boolean(p->survives_granularity));
+	if (p->has_kmem) {
+		json_object_object_add(o, "kmem_usable", json_object_new_uint64(p->kmem_usable));
+		json_object_object_add(o, "kmem_usable_min", json_object_new_uint64(p->kmem_worst));
+	}
+	json_object_object_add(o, "guarantee", json_object_new_string(p->guarantee));
+	if (p->notes[0])
+		json_object_object_add(o, "notes", json_object_new_string(p->notes));
+	return o;
+}
