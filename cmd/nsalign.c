@@ -17,13 +17,15 @@ static const struct cmd_struct commands[] = {
 	{ "check", cmd_check, "validate every namespace and explain what the kernel will refuse" },
 	{ "snapshot", cmd_snapshot, "write the collected PMEM and memory layout as JSON" },
 	{ "simulate", cmd_simulate, "which namespaces break if the platform moves the PMEM" },
+	{ "create-namespace", cmd_create_namespace,
+	  "create a namespace with an alignment that survives platform moves" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nsalign [--version] [--help] [--debug] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-17s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'nsalign COMMAND --help' shows a command's options; see nsalign(8).\n");
 }
 

@@ -16,7 +16,13 @@ struct nsa_ctx {
 	uint64_t platform_granularity;
 	nsa_fault_fn fault_fn;
 	void *fault_data;
+	char *fault_env;
 };
+
+static int env_fault(void *data, const char *step)
+{
+	return strcmp((const char *)data, step) == 0 ? -EIO : 0;
+}
 
 static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
@@ -61,6 +67,13 @@ struct nsa_ctx *nsa_new(void)
 	env = secure_getenv("NSALIGN_LOG");
 	if (env)
 		ctx->log_priority = log_priority_from_env(env);
+	/* tests: make the named step fail, to prove what a failure leaves behind */
+	env = secure_getenv("NSALIGN_FAULT_INJECT");
+	if (env && env[0]) {
+		ctx->fault_env = strdup(env);
+		ctx->fault_fn = env_fault;
+		ctx->fault_data = ctx->fault_env;
+	}
 	return ctx;
 }
 
@@ -77,6 +90,7 @@ struct nsa_ctx *nsa_unref(struct nsa_ctx *ctx)
 		return NULL;
 	free(ctx->sysfs_root);
 	free(ctx->proc_root);
+	free(ctx->fault_env);
 	free(ctx);
 	return NULL;
 }

@@ -580,6 +580,30 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region,
 		       const struct nsa_plan_request *req, struct nsa_plan *p);
 struct json_object *nsa_plan_to_json(const struct nsa_plan *p);
 
+/*
+ * Load what a mode needs (nd_pmem; nd_btt; device_dax, dax_pmem; kmem when
+ * for_kmem) with libkmod (create.c).  -ENOENT: a module is not installed;
+ * err says which and what to do.
+ */
+int nsa_load_mode_modules(struct nsa_ctx *ctx, enum nsa_mode mode, bool for_kmem, char *err,
+			  size_t errlen);
+
+struct nsa_create_result {
+	char dev[NSA_DEV_LEN];	  /* the namespace: "namespace0.1" */
+	char holder[NSA_DEV_LEN]; /* "pfn0.1", "dax0.1", "btt0.1", "" */
+	char uuid[NSA_UUID_LEN];  /* its label uuid */
+	uint64_t spa_start;	  /* where the kernel put it */
+	bool rolled_back;	  /* on failure: the seed is back to size 0 */
+	char error[320];
+};
+/*
+ * Create the planned namespace through libndctl.  On failure after the
+ * kernel allocated capacity, the allocation is given back (rolled_back).
+ * uuid: the label uuid to use, NULL or "" to generate one.
+ */
+int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const char *uuid,
+			 const char *name, struct nsa_create_result *out);
+
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out);

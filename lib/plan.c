@@ -133,8 +133,8 @@ static int free_extent(const struct nsa_snapshot *s, const struct nsa_region *r,
 }
 
 /* nd_pfn_init(): the data offset and end truncation of an info block at start. */
-static int pfn_layout(const struct nsa_platform *pf, enum nsa_map map, uint64_t start, uint64_t size,
-		      uint64_t align, uint64_t *dataoff, uint64_t *end_trunc)
+static int pfn_layout(const struct nsa_platform *pf, enum nsa_map map, uint64_t start,
+		      uint64_t size, uint64_t align, uint64_t *dataoff, uint64_t *end_trunc)
 {
 	uint64_t compat = pf->memremap_compat_align ? pf->memremap_compat_align : 2 * NSA_MiB;
 	uint64_t a = align > compat ? align : compat, page = pf->page_size ? pf->page_size : 4096;
@@ -183,7 +183,8 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		return refuse(p, -ENODEV, "%s: no such region", region_dev);
 	nsa_strlcpy(p->region, r->dev, sizeof(p->region));
 	if (!r->spa_start)
-		return refuse(p, -EACCES, "%s: its physical address is hidden (run as root)", r->dev);
+		return refuse(p, -EACCES, "%s: its physical address is hidden (run as root)",
+			      r->dev);
 	if (r->read_only)
 		return refuse(p, -EROFS, "%s is read-only", r->dev);
 	if (r->legacy || !r->has_labels)
@@ -221,7 +222,8 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 					snprintf(list + l, sizeof(list) - l, "%s%s", l ? ", " : "",
 						 nsa_size_str(aligns[i], b1, sizeof(b1)));
 				}
-				return refuse(p, -EINVAL, "align %s is not supported by %s for %s (%s)",
+				return refuse(p, -EINVAL,
+					      "align %s is not supported by %s for %s (%s)",
 					      nsa_size_str(req->align, b2, sizeof(b2)), r->dev,
 					      nsa_mode_name(req->mode), list);
 			}
@@ -246,13 +248,14 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		for (int i = 0; i < n && !robust; i++)
 			if ((aligns[i] > compat ? aligns[i] : compat) <= G)
 				robust = aligns[i];
-		return refuse(p, -EDOM,
-			      "align %s: the namespace would survive only moves by multiples of %s, "
-			      "and the platform moves PMEM by %s: such a move leaves it refused by "
-			      "the kernel ('bad offset'). Use --align %s (the default) or --force",
-			      nsa_size_str(p->align, b1, sizeof(b1)),
-			      nsa_size_str(p->survives, b2, sizeof(b2)), nsa_size_str(G, b3, sizeof(b3)),
-			      robust ? nsa_size_str(robust, b4, sizeof(b4)) : "auto");
+		return refuse(
+			p, -EDOM,
+			"align %s: the namespace would survive only moves by multiples of %s, "
+			"and the platform moves PMEM by %s: such a move leaves it refused by "
+			"the kernel ('bad offset'). Use --align %s (the default) or --force",
+			nsa_size_str(p->align, b1, sizeof(b1)),
+			nsa_size_str(p->survives, b2, sizeof(b2)), nsa_size_str(G, b3, sizeof(b3)),
+			robust ? nsa_size_str(robust, b4, sizeof(b4)) : "auto");
 	}
 	p->fragile = !p->survives_granularity;
 
@@ -270,8 +273,9 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		     nsa_size_str(size, b1, sizeof(b1)), nsa_size_str(p->size, b2, sizeof(b2)),
 		     nsa_size_str(quantum, b3, sizeof(b3)));
 	if (!p->size)
-		return refuse(p, -ENOSPC, "%s: size %s is less than the smallest namespace here (%s)",
-			      r->dev, nsa_size_str(size, b1, sizeof(b1)),
+		return refuse(p, -ENOSPC,
+			      "%s: size %s is less than the smallest namespace here (%s)", r->dev,
+			      nsa_size_str(size, b1, sizeof(b1)),
 			      nsa_size_str(quantum, b2, sizeof(b2)));
 	r_ = free_extent(s, r, p->size, &start, &largest, &largest_at);
 	if (r_ < 0)
@@ -288,10 +292,12 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 
 	if (pfn) {
 		if (!nsa_is_aligned(start, compat))
-			return refuse(p, -EINVAL, "%s would start at %#" PRIx64
-					     ", not %s aligned: the kernel refuses fsdax/devdax there",
+			return refuse(p, -EINVAL,
+				      "%s would start at %#" PRIx64
+				      ", not %s aligned: the kernel refuses fsdax/devdax there",
 				      r->dev, start, nsa_size_str(compat, b1, sizeof(b1)));
-		if (pfn_layout(&pf, p->map, start, p->size, p->align, &p->dataoff, &p->end_trunc) < 0)
+		if (pfn_layout(&pf, p->map, start, p->size, p->align, &p->dataoff, &p->end_trunc) <
+		    0)
 			return refuse(p, -ENOSPC,
 				      "%s at %#" PRIx64 " cannot satisfy align %s: the struct page "
 				      "area and the alignment take the whole namespace",
@@ -308,16 +314,18 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		uint64_t blocks;
 
 		p->has_kmem = true;
-		nsa_kmem_yield(p->data_start, p->data_size, pf.block_size, &p->kmem_usable, &blocks);
+		nsa_kmem_yield(p->data_start, p->data_size, pf.block_size, &p->kmem_usable,
+			       &blocks);
 		p->kmem_worst = kmem_worst(p->data_start, p->data_size, pf.block_size, G);
 		if (req->for_kmem && !p->kmem_worst)
-			return refuse(p, -ENOSPC,
-				      "%s of devdax at %#" PRIx64 " holds no whole %s memory block "
-				      "at some platform move: it cannot become System RAM reliably; "
-				      "ask for at least %s",
-				      nsa_size_str(p->data_size, b1, sizeof(b1)), p->data_start,
-				      nsa_size_str(pf.block_size, b2, sizeof(b2)),
-				      nsa_size_str(2 * pf.block_size, b3, sizeof(b3)));
+			return refuse(
+				p, -ENOSPC,
+				"%s of devdax at %#" PRIx64 " holds no whole %s memory block "
+				"at some platform move: it cannot become System RAM reliably; "
+				"ask for at least %s",
+				nsa_size_str(p->data_size, b1, sizeof(b1)), p->data_start,
+				nsa_size_str(pf.block_size, b2, sizeof(b2)),
+				nsa_size_str(2 * pf.block_size, b3, sizeof(b3)));
 	}
 
 	/* the guarantee, in words */
@@ -329,12 +337,14 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		snprintf(p->guarantee, sizeof(p->guarantee),
 			 "survives any move by a multiple of %s, so every move by the platform "
 			 "granularity %s",
-			 nsa_size_str(p->survives, b1, sizeof(b1)), nsa_size_str(G, b2, sizeof(b2)));
+			 nsa_size_str(p->survives, b1, sizeof(b1)),
+			 nsa_size_str(G, b2, sizeof(b2)));
 	else
-		snprintf(p->guarantee, sizeof(p->guarantee),
-			 "FRAGILE (forced): survives only moves by multiples of %s; a %s move makes "
-			 "the kernel refuse it",
-			 nsa_size_str(p->survives, b1, sizeof(b1)), nsa_size_str(G, b2, sizeof(b2)));
+		snprintf(
+			p->guarantee, sizeof(p->guarantee),
+			"FRAGILE (forced): survives only moves by multiples of %s; a %s move makes "
+			"the kernel refuse it",
+			nsa_size_str(p->survives, b1, sizeof(b1)), nsa_size_str(G, b2, sizeof(b2)));
 	if (p->has_kmem) {
 		size_t l = strlen(p->guarantee);
 

@@ -54,11 +54,9 @@ static void add_ns(struct nsa_snapshot *s, uint64_t start, uint64_t size)
 static int plan(struct nsa_snapshot *s, enum nsa_mode mode, uint64_t size, uint64_t align,
 		uint64_t gran, bool force, struct nsa_plan *p)
 {
-	struct nsa_plan_request req = { .mode = mode,
-					.size = size,
-					.align = align,
-					.granularity = gran,
-					.force = force };
+	struct nsa_plan_request req = {
+		.mode = mode, .size = size, .align = align, .granularity = gran, .force = force
+	};
 
 	return nsa_plan_namespace(s, "region0", &req, p);
 }
@@ -112,17 +110,19 @@ static const struct row table[] = {
 	{ "ppc64 hash devdax auto: 16M (compat 16M)", "ppc64le", 64 * 1024, true, 0x100000000ULL,
 	  NSA_MODE_DEVDAX, 1 * G, 0, 64 * M, false, 0, 16 * M, 1 * G, 16 * M, 16 * M, true },
 	{ "ppc64 hash fsdax 4K-style request 64K: survives 16M only (compat)", "ppc64le", 64 * 1024,
-	  true, 0x100000000ULL, NSA_MODE_FSDAX, 1 * G, 64 * 1024, 64 * M, false, 0, 64 * 1024, 1 * G,
-	  16 * M, 16 * M, true },
+	  true, 0x100000000ULL, NSA_MODE_FSDAX, 1 * G, 64 * 1024, 64 * M, false, 0, 64 * 1024,
+	  1 * G, 16 * M, 16 * M, true },
 	{ "ppc64 hash at 8M granularity: nothing robust, refused", "ppc64le", 64 * 1024, true,
-	  0x100000000ULL, NSA_MODE_FSDAX, 1 * G, 64 * 1024, 8 * M, false, -EDOM, 0, 0, 0, 0, false },
+	  0x100000000ULL, NSA_MODE_FSDAX, 1 * G, 64 * 1024, 8 * M, false, -EDOM, 0, 0, 0, 0,
+	  false },
 };
 
 TEST(planner_table)
 {
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const struct row *t = &table[i];
-		struct nsa_snapshot *s = machine(t->arch, t->page, t->ppc_hash, t->base, 4 * G - 2 * M);
+		struct nsa_snapshot *s =
+			machine(t->arch, t->page, t->ppc_hash, t->base, 4 * G - 2 * M);
 		struct nsa_plan p;
 		int rc = plan(s, t->mode, t->size, t->align, t->gran, t->force, &p);
 		int before = test_failed_current;
@@ -188,10 +188,9 @@ TEST(lands_after_existing_namespaces)
 TEST(kmem_guarantee_holds_at_every_move)
 {
 	struct nsa_snapshot *s = machine("x86_64", 4096, false, 0x104000000ULL, 4 * G - 2 * M);
-	struct nsa_plan_request req = { .mode = NSA_MODE_DEVDAX,
-					.size = 1 * G,
-					.granularity = 64 * M,
-					.for_kmem = true };
+	struct nsa_plan_request req = {
+		.mode = NSA_MODE_DEVDAX, .size = 1 * G, .granularity = 64 * M, .for_kmem = true
+	};
 	struct nsa_plan p;
 
 	REQUIRE(nsa_plan_namespace(s, "region0", &req, &p) == 0);

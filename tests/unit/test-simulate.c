@@ -95,17 +95,20 @@ TEST(planned_namespaces_survive_what_the_plan_promises)
 									 p.survives ==
 								 0;
 						if ((r.verdict == NSA_ACCEPT_YES) != expect) {
-							printf("#   %s align %#llx base %#llx shift %lld: "
+							printf("#   %s align %#llx base %#llx "
+							       "shift %lld: "
 							       "simulate %d, plan survives %#llx\n",
 							       nsa_mode_name(modes[m]),
 							       (unsigned long long)p.align,
-							       (unsigned long long)bases[b], (long long)shift,
-							       r.verdict, (unsigned long long)p.survives);
+							       (unsigned long long)bases[b],
+							       (long long)shift, r.verdict,
+							       (unsigned long long)p.survives);
 							test_failed_current = 1;
 						}
 					}
 					/* the analyzer agrees about the granularity */
-					CHECK(an->verdicts[0].survives_granularity == p.survives_granularity);
+					CHECK(an->verdicts[0].survives_granularity ==
+					      p.survives_granularity);
 					cases++;
 					nsa_analysis_free(an);
 					nsa_snapshot_free(s);

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nsalign create-namespace: ndctl's create-namespace, with an alignment
+ * planned to survive the platform moving the PMEM, a plan to look at first
+ * (--dry-run), and nothing left half-done when the kernel says no.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "builtin.h"
+
+enum {
+	OPT_REGION = 'r',
+	OPT_SIZE = 's',
+	OPT_MODE = 'm',
+	OPT_ALIGN = 'a',
+	OPT_MAP = 'M',
+	OPT_NAME = 'n',
+	OPT_UUID = 'u',
+	OPT_FORCE = 'f',
+	OPT_RECONFIG = 'e',
+	OPT_DRY_RUN = 4000,
+	OPT_FOR,
+};
+
+static const struct cmd_option create_options[] = {
+	{ "region", 'r', "REGION", "the region (default: the first that can hold the plan)" },
+	{ "size", 's', "SIZE", "namespace size (default: the largest free extent)" },
+	{ "mode", 'm', "MODE", "fsdax (default), devdax, raw or sector" },
+	{ "align", 'a', "SIZE|auto",
+	  "fsdax/devdax alignment (default auto: the largest that survives platform moves)" },
+	{ "map", 'M', "mem|dev", "where the struct pages go (default dev)" },
+	{ "name", 'n', "NAME", "a free-form name" },
+	{ "uuid", 'u', "UUID", "the namespace uuid (default: generated)" },
+	{ "for", 0, "kmem", "devdax to be onlined as System RAM: plan for whole memory blocks",
+	  OPT_FOR },
+	{ "force", 'f', NULL, "accept an alignment that a platform move would break" },
+	{ "reconfig", 'e', "NAMESPACE", "reconfigure an existing namespace (not yet)" },
+	{ "dry-run", 0, NULL, "print the plan, change nothing", OPT_DRY_RUN },
+	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
+	  OPT_GRANULARITY },
+	{ "snapshot", 0, "FILE", "with --dry-run: plan on a snapshot file", OPT_SNAPSHOT },
+	{ NULL },
+};
+
+static const struct cmd_spec create_spec = {
+	.name = "create-namespace",
+	.usage = "nsalign create-namespace [-r REGION] [-s SIZE] [-m MODE] [-a SIZE|auto] [-M "
+		 "mem|dev]\n"
+		 "                                [-n NAME] [-u UUID] [--for kmem] [-f] "
+		 "[--dry-run]",
+	.about = "Create a PMEM namespace as 'ndctl create-namespace' does, with an alignment "
+		 "that\n"
+		 "survives the platform moving the PMEM by its granularity, and say what the kernel\n"
+		 "will lay out: where it lands, its data offset, which moves it survives, what kmem\n"
+		 "would yield. A failure after the kernel allocated capacity gives it back. Exit\n"
+		 "status: 0 created (or planned), 64 usage, 66 no such region, 69 a kernel module\n"
+		 "is missing, 73 cannot create as asked (the reason is printed), 77 needs root.",
+	.options = create_options,
+};
+
+static int region_exists(const struct nsa_snapshot *s, const char *dev)
+{
+	return nsa_snapshot_find_region(s, dev) != NULL;
+}
+
+static void summary(const struct nsa_plan *p, const char *dev)
+{
+	char size[32], align[32];
+
+	fprintf(stderr, "nsalign create-namespace: %s%s%s %s %s at %#" PRIx64 "%s%s: %s\n",
+		dev ? dev : "", dev ? ": " : "", p->region, nsa_mode_name(p->mode),
+		nsa_size_str(p->size, size, sizeof(size)), p->spa_start, p->align ? ", align " : "",
+		p->align ? nsa_size_str(p->align, align, sizeof(align)) : "", p->guarantee);
+	if (p->notes[0])
+		fprintf(stderr, "nsalign create-namespace: %s\n", p->notes);
+}
+
+int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
+{
+	struct nsa_plan_request req = { .mode = NSA_MODE_FSDAX,
+					.granularity = nsa_get_platform_granularity(ctx) };
+	const char *region = NULL, *name = NULL, *uuid = NULL, *snapshot_path = NULL, *arg;
+	struct json_object *root = NULL;
+	struct nsa_create_result res;
+	struct nsa_snapshot *s = NULL, *after = NULL;
+	struct nsa_analysis *a = NULL;
+	struct nsa_plan plan;
+	char err[320];
+	bool dry_run = false;
+	int64_t v;
+	int c, r;
+
+	while ((c = cmd_getopt(&create_spec, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			return 0;
+		case OPT_REGION:
+			region = arg;
+			break;
+		case OPT_SIZE:
+			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0) {
+				cmd_error("create-namespace", "--size '%s': expected a size such as 4G",
+					  arg);
+				return EX_USAGE;
+			}
+			req.size = (uint64_t)v;
+			break;
+		case OPT_MODE:
+			req.mode = nsa_mode_from_name(arg);
+			if (req.mode == NSA_MODE_UNKNOWN && strcmp(arg, "memory") == 0)
+				req.mode = NSA_MODE_FSDAX; /* ndctl's old name */
+			if (req.mode == NSA_MODE_UNKNOWN && strcmp(arg, "dax") == 0)
+				req.mode = NSA_MODE_DEVDAX;
+			if (req.mode == NSA_MODE_UNKNOWN) {
+				cmd_error("create-namespace",
+					  "--mode '%s': expected fsdax, devdax, raw or sector", arg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_ALIGN:
+			if (strcmp(arg, "auto") == 0) {
+				req.align = 0;
+				break;
+			}
+			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0 || !nsa_is_pow2((uint64_t)v)) {
+				cmd_error("create-namespace",
+					  "--align '%s': expected auto or a power of two such as 2M",
+					  arg);
+				return EX_USAGE;
+			}
+			req.align = (uint64_t)v;
+			break;
+		case OPT_MAP:
+			if (strcmp(arg, "mem") == 0)
+				req.map = NSA_MAP_MEM;
+			else if (strcmp(arg, "dev") == 0)
+				req.map = NSA_MAP_DEV;
+			else {
+				cmd_error("create-namespace", "--map '%s': expected mem or dev", arg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_NAME:
+			if (strlen(arg) >= 64) {
+				cmd_error("create-namespace", "--name: at most 63 characters");
+				return EX_USAGE;
+			}
+			name = arg;
+			break;
+		case OPT_UUID:
+			uuid = arg;
+			break;
+		case OPT_FOR:
+			if (strcmp(arg, "kmem") != 0) {
+				cmd_error("create-namespace", "--for '%s': expected kmem", arg);
+				return EX_USAGE;
+			}
+			req.for_kmem = true;
+			break;
+		case OPT_FORCE:
+			req.force = true;
+			break;
+		case OPT_RECONFIG:
+			cmd_error("create-namespace",
+				  "-e/--reconfig is not available yet: 'ndctl create-namespace -e %s "
+				  "-f' reconfigures (and destroys its data); 'nsalign simulate' then "
+				  "checks the result",
+				  arg);
+			return EX_USAGE;
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		case OPT_GRANULARITY:
+			r = cmd_parse_granularity("create-namespace", arg, &req.granularity);
+			if (r)
+				return r;
+			break;
+		case OPT_SNAPSHOT:
+			snapshot_path = arg;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cmd_error("create-namespace", "unexpected argument '%s'", argv[optind]);
+		return EX_USAGE;
+	}
+	if (req.map != NSA_MAP_NONE && req.mode != NSA_MODE_FSDAX && req.mode != NSA_MODE_DEVDAX) {
+		cmd_error("create-namespace", "--map goes with fsdax and devdax");
+		return EX_USAGE;
+	}
+	if (snapshot_path && !dry_run) {
+		cmd_error("create-namespace", "--snapshot goes with --dry-run: a file cannot be "
+					      "changed into a namespace");
+		return EX_USAGE;
+	}
+	if (!dry_run && geteuid() != 0) {
+		cmd_error("create-namespace", "creating a namespace needs root");
+		return EX_NOPERM;
+	}
+
+	r = cmd_get_snapshot("create-namespace", ctx, snapshot_path, true, &s);
+	if (r)
+		return r;
+	if (region && !region_exists(s, region)) {
+		cmd_error("create-namespace", "%s: no such region (see 'nsalign list -R')", region);
+		r = EX_NOINPUT;
+		goto out;
+	}
+	if (region) {
+		nsa_plan_namespace(s, region, &req, &plan);
+	} else {
+		/* the first region that can hold it; else the first region's reason */
+		struct nsa_plan first = { .ok = false };
+
+		plan.ok = false;
+		for (size_t i = 0; i < s->n_regions && !plan.ok; i++) {
+			nsa_plan_namespace(s, s->regions[i].dev, &req, &plan);
+			if (i == 0)
+				first = plan;
+		}
+		if (!plan.ok && s->n_regions)
+			plan = first;
+		if (!s->n_regions) {
+			cmd_error("create-namespace", "no PMEM regions on this machine");
+			r = EX_UNAVAILABLE;
+			goto out;
+		}
+	}
+	if (!plan.ok) {
+		cmd_error("create-namespace", "%s", plan.refusal);
+		r = EX_CANTCREAT;
+		goto out;
+	}
+	root = json_object_new_object();
+	json_object_object_add(root, "plan", nsa_plan_to_json(&plan));
+	if (dry_run) {
+		summary(&plan, NULL);
+		r = json_print(root);
+		goto out;
+	}
+
+	if (nsa_load_mode_modules(ctx, plan.mode, req.for_kmem, err, sizeof(err)) < 0) {
+		cmd_error("create-namespace", "%s; nothing was changed", err);
+		r = EX_UNAVAILABLE;
+		goto out;
+	}
+	r = nsa_create_namespace(ctx, &plan, uuid, name, &res);
+	if (r < 0) {
+		cmd_error("create-namespace", "%s; %s", res.error,
+			  res.rolled_back ? "rolled back: the region is as it was"
+					  : "ROLLBACK FAILED: check 'ndctl list -RNi' and destroy the "
+					    "half-made namespace with 'ndctl destroy-namespace -f'");
+		r = EX_CANTCREAT;
+		goto out;
+	}
+	if (res.spa_start && res.spa_start != plan.spa_start)
+		cmd_warn("create-namespace",
+			 "%s landed at %#" PRIx64 ", not at the planned %#" PRIx64
+			 "; its alignment guarantees still hold, 'nsalign check' has the details",
+			 res.dev, res.spa_start, plan.spa_start);
+	summary(&plan, res.dev);
+
+	/* the namespace as 'nsalign list' shows it now */
+	r = nsa_collect(ctx, &after);
+	if (r == 0) {
+		struct nsa_analysis_opts opts = { .platform_granularity = req.granularity,
+						  .with_info = true };
+		const struct nsa_namespace *ns = nsa_snapshot_find_namespace(after, res.uuid);
+
+		if (nsa_analyze(after, &opts, &a) == 0 && ns)
+			json_object_object_add(
+				root, "namespace",
+				json_namespace(after, a, (size_t)(ns - after->namespaces), 0));
+	}
+	r = json_print(root);
+out:
+	json_object_put(root);
+	nsa_analysis_free(a);
+	nsa_snapshot_free(after);
+	nsa_snapshot_free(s);
+	return r;
+}
