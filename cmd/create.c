@@ -28,6 +28,7 @@ enum {
 	OPT_RECONFIG = 'e',
 	OPT_DRY_RUN = 4000,
 	OPT_FOR,
+	OPT_BACKUP_DIR,
 };
 
 static const struct cmd_option create_options[] = {
@@ -41,8 +42,13 @@ static const struct cmd_option create_options[] = {
 	{ "uuid", 'u', "UUID", "the namespace uuid (default: generated)" },
 	{ "for", 0, "kmem", "devdax to be onlined as System RAM: plan for whole memory blocks",
 	  OPT_FOR },
-	{ "force", 'f', NULL, "accept an alignment that a platform move would break" },
-	{ "reconfig", 'e', "NAMESPACE", "reconfigure an existing namespace (not yet)" },
+	{ "force", 'f', NULL,
+	  "reconfigure a namespace (destroys its data), or accept an alignment a platform move "
+	  "would break" },
+	{ "reconfig", 'e', "NAMESPACE", "reconfigure this namespace in place (needs -f)" },
+	{ "backup-dir", 0, "DIR",
+	  "where -e saves the namespace's first 8 KiB first (default: " NSA_STATE_DIR "/backup)",
+	  OPT_BACKUP_DIR },
 	{ "dry-run", 0, NULL, "print the plan, change nothing", OPT_DRY_RUN },
 	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
 	  OPT_GRANULARITY },
@@ -55,14 +61,19 @@ static const struct cmd_spec create_spec = {
 	.usage = "nsalign create-namespace [-r REGION] [-s SIZE] [-m MODE] [-a SIZE|auto] [-M "
 		 "mem|dev]\n"
 		 "                                [-n NAME] [-u UUID] [--for kmem] [-f] "
-		 "[--dry-run]",
+		 "[--dry-run]\n"
+		 "       nsalign create-namespace -e NAMESPACE -f [-m MODE] [-a SIZE|auto] ...",
 	.about = "Create a PMEM namespace as 'ndctl create-namespace' does, with an alignment "
 		 "that\n"
-		 "survives the platform moving the PMEM by its granularity, and say what the kernel\n"
-		 "will lay out: where it lands, its data offset, which moves it survives, what kmem\n"
-		 "would yield. A failure after the kernel allocated capacity gives it back. Exit\n"
-		 "status: 0 created (or planned), 64 usage, 66 no such region, 69 a kernel module\n"
-		 "is missing, 73 cannot create as asked (the reason is printed), 77 needs root.",
+		 "survives the platform moving the PMEM by its granularity, and say what the "
+		 "kernel\n"
+		 "will lay out: where it lands, its data offset, which moves it survives, what "
+		 "kmem\n"
+		 "would yield. A failure after the kernel allocated capacity gives it back; a\n"
+		 "failed -e puts the old namespace back from the 8 KiB saved before. Exit\n"
+		 "status: 0 created (or planned), 64 usage, 66 no such region or namespace, 69 a\n"
+		 "kernel module is missing, 73 cannot create as asked (the reason is printed),\n"
+		 "77 needs root.",
 	.options = create_options,
 };
 
@@ -88,6 +99,8 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 	struct nsa_plan_request req = { .mode = NSA_MODE_FSDAX,
 					.granularity = nsa_get_platform_granularity(ctx) };
 	const char *region = NULL, *name = NULL, *uuid = NULL, *snapshot_path = NULL, *arg;
+	const char *reconfig = NULL, *backup_dir = NSA_STATE_DIR "/backup";
+	bool mode_given = false;
 	struct json_object *root = NULL;
 	struct nsa_create_result res;
 	struct nsa_snapshot *s = NULL, *after = NULL;
@@ -107,13 +120,14 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 			break;
 		case OPT_SIZE:
 			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0) {
-				cmd_error("create-namespace", "--size '%s': expected a size such as 4G",
-					  arg);
+				cmd_error("create-namespace",
+					  "--size '%s': expected a size such as 4G", arg);
 				return EX_USAGE;
 			}
 			req.size = (uint64_t)v;
 			break;
 		case OPT_MODE:
+			mode_given = true;
 			req.mode = nsa_mode_from_name(arg);
 			if (req.mode == NSA_MODE_UNKNOWN && strcmp(arg, "memory") == 0)
 				req.mode = NSA_MODE_FSDAX; /* ndctl's old name */
@@ -121,7 +135,8 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 				req.mode = NSA_MODE_DEVDAX;
 			if (req.mode == NSA_MODE_UNKNOWN) {
 				cmd_error("create-namespace",
-					  "--mode '%s': expected fsdax, devdax, raw or sector", arg);
+					  "--mode '%s': expected fsdax, devdax, raw or sector",
+					  arg);
 				return EX_USAGE;
 			}
 			break;
@@ -130,10 +145,12 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 				req.align = 0;
 				break;
 			}
-			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0 || !nsa_is_pow2((uint64_t)v)) {
-				cmd_error("create-namespace",
-					  "--align '%s': expected auto or a power of two such as 2M",
-					  arg);
+			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0 ||
+			    !nsa_is_pow2((uint64_t)v)) {
+				cmd_error(
+					"create-namespace",
+					"--align '%s': expected auto or a power of two such as 2M",
+					arg);
 				return EX_USAGE;
 			}
 			req.align = (uint64_t)v;
@@ -144,7 +161,8 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 			else if (strcmp(arg, "dev") == 0)
 				req.map = NSA_MAP_DEV;
 			else {
-				cmd_error("create-namespace", "--map '%s': expected mem or dev", arg);
+				cmd_error("create-namespace", "--map '%s': expected mem or dev",
+					  arg);
 				return EX_USAGE;
 			}
 			break;
@@ -169,12 +187,11 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 			req.force = true;
 			break;
 		case OPT_RECONFIG:
-			cmd_error("create-namespace",
-				  "-e/--reconfig is not available yet: 'ndctl create-namespace -e %s "
-				  "-f' reconfigures (and destroys its data); 'nsalign simulate' then "
-				  "checks the result",
-				  arg);
-			return EX_USAGE;
+			reconfig = arg;
+			break;
+		case OPT_BACKUP_DIR:
+			backup_dir = arg;
+			break;
 		case OPT_DRY_RUN:
 			dry_run = true;
 			break;
@@ -211,6 +228,39 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 	r = cmd_get_snapshot("create-namespace", ctx, snapshot_path, true, &s);
 	if (r)
 		return r;
+	if (reconfig) {
+		const struct nsa_namespace *old = nsa_snapshot_find_namespace(s, reconfig);
+		char size[32];
+
+		if (!old || !old->size) {
+			cmd_error("create-namespace",
+				  "%s: no such namespace (see 'nsalign list -N')", reconfig);
+			r = EX_NOINPUT;
+			goto out;
+		}
+		if (region && strcmp(region, old->region) != 0) {
+			cmd_error("create-namespace", "%s is in %s, not in %s", old->dev,
+				  old->region, region);
+			r = EX_USAGE;
+			goto out;
+		}
+		region = old->region;
+		req.reconfig = old->dev;
+		if (!mode_given && old->mode != NSA_MODE_UNKNOWN)
+			req.mode = old->mode;
+		if (!req.force && !dry_run) {
+			cmd_error(
+				"create-namespace",
+				"%s (%s, %s, uuid %s) holds data: reconfiguring it to %s destroys "
+				"it (its first 8 KiB are saved to %s first); add -f",
+				old->dev, nsa_mode_name(old->mode),
+				nsa_size_str(old->size, size, sizeof(size)),
+				old->uuid[0] ? old->uuid : "none", nsa_mode_name(req.mode),
+				backup_dir);
+			r = EX_CANTCREAT;
+			goto out;
+		}
+	}
 	if (region && !region_exists(s, region)) {
 		cmd_error("create-namespace", "%s: no such region (see 'nsalign list -R')", region);
 		r = EX_NOINPUT;
@@ -254,14 +304,39 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 		r = EX_UNAVAILABLE;
 		goto out;
 	}
-	r = nsa_create_namespace(ctx, &plan, uuid, name, &res);
-	if (r < 0) {
-		cmd_error("create-namespace", "%s; %s", res.error,
-			  res.rolled_back ? "rolled back: the region is as it was"
-					  : "ROLLBACK FAILED: check 'ndctl list -RNi' and destroy the "
-					    "half-made namespace with 'ndctl destroy-namespace -f'");
-		r = EX_CANTCREAT;
-		goto out;
+	if (reconfig) {
+		r = nsa_reconfigure_namespace(ctx, reconfig, &plan, uuid, name, backup_dir, &res);
+		if (r < 0 && res.restored)
+			cmd_error("create-namespace",
+				  "%s; %s is back as it was (its first 8 KiB "
+				  "restored from %s)",
+				  res.error, reconfig, res.backup);
+		else if (r < 0 && res.rolled_back)
+			cmd_error("create-namespace", "%s; nothing was changed", res.error);
+		else if (r < 0)
+			cmd_error("create-namespace",
+				  "%s; RESTORE FAILED: %s's first 8 KiB are in %s ('ndctl "
+				  "list -RNi' shows what is left)",
+				  res.error, reconfig, res.backup[0] ? res.backup : "(no backup)");
+		if (r < 0) {
+			r = EX_CANTCREAT;
+			goto out;
+		}
+		fprintf(stderr, "nsalign create-namespace: %s's old first 8 KiB are in %s\n",
+			reconfig, res.backup);
+	} else {
+		r = nsa_create_namespace(ctx, &plan, uuid, name, &res);
+		if (r < 0) {
+			cmd_error(
+				"create-namespace", "%s; %s", res.error,
+				res.rolled_back
+					? "rolled back: the region is as it was"
+					: "ROLLBACK FAILED: check 'ndctl list -RNi' and destroy "
+					  "the "
+					  "half-made namespace with 'ndctl destroy-namespace -f'");
+			r = EX_CANTCREAT;
+			goto out;
+		}
 	}
 	if (res.spa_start && res.spa_start != plan.spa_start)
 		cmd_warn("create-namespace",

@@ -14,7 +14,10 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libkmod.h>
@@ -117,8 +120,8 @@ static struct ndctl_region *find_region(struct ndctl_ctx *nctx, const char *dev)
 	struct ndctl_region *region;
 	struct ndctl_bus *bus;
 
-	ndctl_bus_foreach(nctx, bus)
-		ndctl_region_foreach(bus, region)
+	ndctl_bus_foreach (nctx, bus)
+		ndctl_region_foreach (bus, region)
 			if (strcmp(ndctl_region_get_devname(region), dev) == 0)
 				return region;
 	return NULL;
@@ -129,7 +132,7 @@ static struct ndctl_namespace *idle_namespace(struct ndctl_region *region)
 {
 	struct ndctl_namespace *ndns;
 
-	ndctl_namespace_foreach(region, ndns)
+	ndctl_namespace_foreach (region, ndns)
 		if (ndctl_namespace_get_id(ndns) == 0 &&
 		    ndctl_namespace_is_configuration_idle(ndns))
 			return ndns;
@@ -137,23 +140,26 @@ static struct ndctl_namespace *idle_namespace(struct ndctl_region *region)
 	return ndns && ndctl_namespace_is_configuration_idle(ndns) ? ndns : NULL;
 }
 
-#define STEP(ctx, name, call, ...)                                                         \
-	do {                                                                               \
-		int _r = nsa_fault(ctx, name);                                             \
-		if (_r == 0)                                                               \
-			_r = (call);                                                       \
-		if (_r < 0) {                                                              \
-			r = say(out->error, sizeof(out->error), _r, __VA_ARGS__);          \
-			goto fail;                                                         \
-		}                                                                          \
+#define STEP(ctx, name, call, ...)                                                \
+	do {                                                                      \
+		int _r = nsa_fault(ctx, name);                                    \
+		if (_r == 0)                                                      \
+			_r = (call);                                              \
+		if (_r < 0) {                                                     \
+			r = say(out->error, sizeof(out->error), _r, __VA_ARGS__); \
+			goto fail;                                                \
+		}                                                                 \
 	} while (0)
 
-int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const char *uuid_str,
-			 const char *name, struct nsa_create_result *out)
+/*
+ * Give ndns (an idle seed, or a label-less namespace: labelled == false)
+ * the planned configuration.  On failure everything it allocated is given
+ * back.
+ */
+static int setup_namespace(struct nsa_ctx *ctx, struct ndctl_region *region,
+			   struct ndctl_namespace *ndns, bool labelled, const struct nsa_plan *plan,
+			   const char *uuid_str, const char *name, struct nsa_create_result *out)
 {
-	struct ndctl_ctx *nctx = NULL;
-	struct ndctl_region *region;
-	struct ndctl_namespace *ndns;
 	struct ndctl_pfn *pfn = NULL;
 	struct ndctl_dax *dax = NULL;
 	struct ndctl_btt *btt = NULL;
@@ -163,14 +169,10 @@ int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const
 	bool allocated = false;
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	if (!plan->ok)
-		return say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
-			   plan->refusal);
 	if (uuid_str && uuid_str[0]) {
 		if (uuid_parse(uuid_str, uuid) != 0)
-			return say(out->error, sizeof(out->error), -EINVAL,
-				   "'%s' is not a uuid", uuid_str);
+			return say(out->error, sizeof(out->error), -EINVAL, "'%s' is not a uuid",
+				   uuid_str);
 	} else {
 		uuid_generate(uuid);
 	}
@@ -190,47 +192,23 @@ int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const
 		break;
 	}
 
-	r = ndctl_new(&nctx);
-	if (r < 0)
-		return say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
-	region = find_region(nctx, plan->region);
-	if (!region) {
-		r = say(out->error, sizeof(out->error), -ENODEV, "%s: no such region", plan->region);
-		goto out;
-	}
-	if (!ndctl_region_is_enabled(region)) {
-		r = say(out->error, sizeof(out->error), -ENXIO,
-			"%s is disabled: 'ndctl enable-region %s' first", plan->region, plan->region);
-		goto out;
-	}
-	ndns = idle_namespace(region);
-	if (!ndns) {
-		r = say(out->error, sizeof(out->error), -EBUSY,
-			"%s has no idle namespace seed: another create is under way, or the "
-			"region's label slots are used up",
-			plan->region);
-		goto out;
-	}
-	if (ndctl_namespace_get_type(ndns) != ND_DEVICE_NAMESPACE_PMEM) {
-		r = say(out->error, sizeof(out->error), -EOPNOTSUPP,
-			"%s has no namespace labels, so it cannot be divided: 'ndctl "
-			"disable-region %s; ndctl init-labels all; ndctl enable-region %s' (this "
-			"ends the label-less namespace that spans it now)",
-			plan->region, plan->region, plan->region);
-		goto out;
-	}
 	nsa_strlcpy(out->dev, ndctl_namespace_get_devname(ndns), sizeof(out->dev));
 	uuid_unparse(uuid, out->uuid);
 
 	/* from here on the kernel allocates: every failure rolls back */
-	STEP(ctx, "set-uuid", ndctl_namespace_set_uuid(ndns, uuid), "%s: cannot set the uuid: %s",
-	     out->dev, strerror(-_r));
-	STEP(ctx, "set-name", ndctl_namespace_set_alt_name(ndns, name ? name : ""),
-	     "%s: cannot set the name: %s", out->dev, strerror(-_r));
-	allocated = true;
-	STEP(ctx, "set-size", ndctl_namespace_set_size(ndns, plan->size),
-	     "%s: the kernel did not allocate %" PRIu64 " bytes: %s", out->dev, plan->size,
-	     strerror(-_r));
+	if (labelled) {
+		STEP(ctx, "set-uuid", ndctl_namespace_set_uuid(ndns, uuid),
+		     "%s: cannot set the uuid: %s", out->dev, strerror(-_r));
+		STEP(ctx, "set-name", ndctl_namespace_set_alt_name(ndns, name ? name : ""),
+		     "%s: cannot set the name: %s", out->dev, strerror(-_r));
+		allocated = true;
+		STEP(ctx, "set-size", ndctl_namespace_set_size(ndns, plan->size),
+		     "%s: the kernel did not allocate %" PRIu64 " bytes: %s", out->dev, plan->size,
+		     strerror(-_r));
+	} else {
+		ndctl_namespace_get_uuid(ndns, uuid);
+		uuid_unparse(uuid, out->uuid);
+	}
 	out->spa_start = ndctl_namespace_get_resource(ndns);
 	/* opportunistic, as ndctl does: kernels before 4.13 lack it */
 	ndctl_namespace_set_enforce_mode(ndns, nmode);
@@ -293,16 +271,15 @@ int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const
 		     "%s: cannot set a 4096-byte sector: %s", out->holder, strerror(-_r));
 		STEP(ctx, "holder-namespace", ndctl_btt_set_namespace(btt, ndns),
 		     "%s: cannot claim %s: %s", out->holder, out->dev, strerror(-_r));
-		STEP(ctx, "enable", ndctl_btt_enable(btt),
-		     "%s: the kernel did not enable it: %s", out->holder, strerror(-_r));
+		STEP(ctx, "enable", ndctl_btt_enable(btt), "%s: the kernel did not enable it: %s",
+		     out->holder, strerror(-_r));
 		break;
 	default:
 		STEP(ctx, "enable", ndctl_namespace_enable(ndns),
 		     "%s: the kernel did not enable it: %s", out->dev, strerror(-_r));
 		break;
 	}
-	r = 0;
-	goto out;
+	return 0;
 
 fail:
 	/* give everything back: the holder lets go, the seed returns to size 0 */
@@ -317,9 +294,254 @@ fail:
 		ndctl_namespace_set_enforce_mode(ndns, NDCTL_NS_MODE_RAW);
 		out->rolled_back = ndctl_namespace_delete(ndns) == 0;
 	} else {
+		ndctl_namespace_disable_invalidate(ndns);
 		out->rolled_back = true;
 	}
+	return r;
+}
+
+int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const char *uuid,
+			 const char *name, struct nsa_create_result *out)
+{
+	struct ndctl_ctx *nctx = NULL;
+	struct ndctl_region *region;
+	struct ndctl_namespace *ndns;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!plan->ok)
+		return say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
+			   plan->refusal);
+	r = ndctl_new(&nctx);
+	if (r < 0)
+		return say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
+	region = find_region(nctx, plan->region);
+	if (!region) {
+		r = say(out->error, sizeof(out->error), -ENODEV, "%s: no such region",
+			plan->region);
+		goto out;
+	}
+	if (!ndctl_region_is_enabled(region)) {
+		r = say(out->error, sizeof(out->error), -ENXIO,
+			"%s is disabled: 'ndctl enable-region %s' first", plan->region,
+			plan->region);
+		goto out;
+	}
+	ndns = idle_namespace(region);
+	if (!ndns) {
+		r = say(out->error, sizeof(out->error), -EBUSY,
+			"%s has no idle namespace seed: another create is under way, or the "
+			"region's label slots are used up",
+			plan->region);
+		goto out;
+	}
+	if (ndctl_namespace_get_type(ndns) != ND_DEVICE_NAMESPACE_PMEM) {
+		r = say(out->error, sizeof(out->error), -EOPNOTSUPP,
+			"%s has no namespace labels, so it cannot be divided: 'ndctl "
+			"disable-region %s; ndctl init-labels all; ndctl enable-region %s' (this "
+			"ends the label-less namespace that spans it now)",
+			plan->region, plan->region, plan->region);
+		goto out;
+	}
+	r = setup_namespace(ctx, region, ndns, true, plan, uuid, name, out);
 out:
+	ndctl_unref(nctx);
+	return r;
+}
+
+/* ------------------------------------------------------------ reconfigure */
+
+#define INFO_LEN 8192 /* what ndctl zeroes: labels/partitions (4K) + the info block (4K) */
+
+static struct ndctl_namespace *find_namespace(struct ndctl_ctx *nctx, const char *dev,
+					      struct ndctl_region **region_out)
+{
+	struct ndctl_namespace *ndns;
+	struct ndctl_region *region;
+	struct ndctl_bus *bus;
+
+	ndctl_bus_foreach (nctx, bus)
+		ndctl_region_foreach (bus, region)
+			ndctl_namespace_foreach (region, ndns)
+				if (strcmp(ndctl_namespace_get_devname(ndns), dev) == 0) {
+					*region_out = region;
+					return ndns;
+				}
+	return NULL;
+}
+
+/*
+ * Read or write the first INFO_LEN bytes of a disabled namespace through
+ * its raw block device (force_raw makes the pfn/dax/btt probes step aside),
+ * then disable it again.
+ */
+static int raw_io(struct nsa_ctx *ctx, struct ndctl_namespace *ndns, void *buf, bool write,
+		  char *err, size_t errlen)
+{
+	const char *dev = ndctl_namespace_get_devname(ndns);
+	char path[64];
+	int fd = -1, r;
+	ssize_t n;
+
+	ndctl_namespace_set_raw_mode(ndns, 1);
+	r = ndctl_namespace_enable(ndns);
+	if (r < 0) {
+		r = say(err, errlen, r, "%s: cannot enable it raw: %s", dev, strerror(-r));
+		goto out;
+	}
+	if (!ndctl_namespace_get_block_device(ndns)) {
+		r = say(err, errlen, -ENODEV, "%s: no raw block device", dev);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/dev/%s", ndctl_namespace_get_block_device(ndns));
+	r = nsa_fault(ctx, write ? "raw-write" : "raw-read");
+	if (r) {
+		r = say(err, errlen, r, "%s: injected failure", path);
+		goto out;
+	}
+	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_DIRECT | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		r = say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	n = write ? pwrite(fd, buf, INFO_LEN, 0) : pread(fd, buf, INFO_LEN, 0);
+	if (n != INFO_LEN)
+		r = say(err, errlen, n < 0 ? -errno : -EIO, "%s: %s of the first %d bytes failed",
+			path, write ? "write" : "read", INFO_LEN);
+	else if (write && fsync(fd) < 0)
+		r = say(err, errlen, -errno, "%s: fsync: %s", path, strerror(errno));
+	close(fd);
+out:
+	ndctl_namespace_disable_invalidate(ndns);
+	ndctl_namespace_set_raw_mode(ndns, 0);
+	return r;
+}
+
+static int save_backup(struct nsa_ctx *ctx, const char *dir, const char *dev, const char *uuid,
+		       const void *buf, char *path, size_t len)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (snprintf(path, len, "%s/%s-%s-%s.infoblock", dir, dev, uuid, stamp) >= (int)len)
+		return -ENAMETOOLONG;
+	return nsa_write_file_atomic(ctx, path, buf, INFO_LEN, 0600);
+}
+
+/* Put the old namespace back: same uuid, name and size, its first 8 KiB rewritten. */
+static bool restore(struct nsa_ctx *ctx, struct ndctl_region *region, struct ndctl_namespace *old,
+		    bool labelled, uuid_t uuid, const char *name, uint64_t size, void *backup)
+{
+	struct ndctl_namespace *ndns = old;
+	char err[128];
+
+	if (labelled) {
+		ndns = idle_namespace(region);
+		if (!ndns || ndctl_namespace_set_uuid(ndns, uuid) < 0 ||
+		    ndctl_namespace_set_alt_name(ndns, name) < 0 ||
+		    ndctl_namespace_set_size(ndns, size) < 0)
+			return false;
+	}
+	if (raw_io(ctx, ndns, backup, true, err, sizeof(err)) < 0)
+		return false;
+	/* the kernel finds the info block again and brings its pfn/dax/btt back */
+	ndctl_namespace_enable(ndns);
+	return true;
+}
+
+int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct nsa_plan *plan,
+			      const char *uuid, const char *name, const char *backup_dir,
+			      struct nsa_create_result *out)
+{
+	struct ndctl_ctx *nctx = NULL;
+	struct ndctl_region *region = NULL;
+	struct ndctl_namespace *ndns;
+	void *buf = NULL, *zero = NULL;
+	char old_uuid_str[NSA_UUID_LEN], old_name[64];
+	uint64_t old_size;
+	uuid_t old_uuid;
+	bool labelled;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!plan->ok)
+		return say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
+			   plan->refusal);
+	r = ndctl_new(&nctx);
+	if (r < 0)
+		return say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
+	ndns = find_namespace(nctx, dev, &region);
+	if (!ndns) {
+		r = say(out->error, sizeof(out->error), -ENODEV, "%s: no such namespace", dev);
+		goto out;
+	}
+	if (posix_memalign(&buf, 4096, INFO_LEN) || posix_memalign(&zero, 4096, INFO_LEN)) {
+		r = say(out->error, sizeof(out->error), -ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(zero, 0, INFO_LEN);
+	labelled = ndctl_namespace_get_type(ndns) == ND_DEVICE_NAMESPACE_PMEM;
+	ndctl_namespace_get_uuid(ndns, old_uuid);
+	uuid_unparse(old_uuid, old_uuid_str);
+	nsa_strlcpy(old_name, ndctl_namespace_get_alt_name(ndns), sizeof(old_name));
+	old_size = ndctl_namespace_get_size(ndns);
+
+	/* 1. stop it: refuses when it is mounted or open */
+	r = ndctl_namespace_disable_safe(ndns);
+	if (r < 0) {
+		r = say(out->error, sizeof(out->error), r,
+			"%s is in use (mounted, or its device is open): stop using it first", dev);
+		goto out;
+	}
+	/* 2. keep its first 8 KiB (the info block), then clear them */
+	r = raw_io(ctx, ndns, buf, false, out->error, sizeof(out->error));
+	if (r == 0) {
+		r = save_backup(ctx, backup_dir, dev, labelled ? old_uuid_str : "legacy", buf,
+				out->backup, sizeof(out->backup));
+		if (r < 0)
+			say(out->error, sizeof(out->error), r, "%s: cannot write the backup: %s",
+			    backup_dir, strerror(-r));
+	}
+	if (r < 0) {
+		ndctl_namespace_enable(ndns); /* nothing changed: as it was */
+		out->rolled_back = true;
+		goto out;
+	}
+	r = raw_io(ctx, ndns, zero, true, out->error, sizeof(out->error));
+	if (r < 0)
+		goto restore;
+	/* 3. give the capacity back (labelled) and lay out the new namespace */
+	if (labelled) {
+		ndctl_namespace_set_enforce_mode(ndns, NDCTL_NS_MODE_RAW);
+		r = nsa_fault(ctx, "delete");
+		if (r == 0)
+			r = ndctl_namespace_delete(ndns);
+		if (r < 0) {
+			say(out->error, sizeof(out->error), r, "%s: cannot release it: %s", dev,
+			    strerror(-r));
+			goto restore;
+		}
+		ndns = idle_namespace(region);
+		if (!ndns) {
+			r = say(out->error, sizeof(out->error), -EBUSY,
+				"%s: no idle namespace seed", plan->region);
+			goto restore;
+		}
+	}
+	r = setup_namespace(ctx, region, ndns, labelled, plan, labelled ? uuid : NULL, name, out);
+	if (r == 0)
+		goto out;
+restore:
+	out->restored = restore(ctx, region, ndns, labelled, old_uuid, old_name, old_size, buf);
+	out->rolled_back = out->restored;
+out:
+	free(buf);
+	free(zero);
 	ndctl_unref(nctx);
 	return r;
 }

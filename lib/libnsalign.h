@@ -549,7 +549,8 @@ struct nsa_plan_request {
 	enum nsa_map map;   /* fsdax/devdax: NONE means dev (ndctl's default) */
 	bool for_kmem;	    /* devdax to be onlined as System RAM */
 	uint64_t granularity;
-	bool force; /* accept an alignment that does not survive the granularity */
+	bool force;	      /* accept an alignment that does not survive the granularity */
+	const char *reconfig; /* plan for this existing namespace, in its place */
 };
 
 /* ... and what the kernel will make of it. */
@@ -594,6 +595,8 @@ struct nsa_create_result {
 	char uuid[NSA_UUID_LEN];  /* its label uuid */
 	uint64_t spa_start;	  /* where the kernel put it */
 	bool rolled_back;	  /* on failure: the seed is back to size 0 */
+	bool restored;		  /* reconfigure failed: the old namespace is back */
+	char backup[256];	  /* reconfigure: where its first 8 KiB were saved */
 	char error[320];
 };
 /*
@@ -603,6 +606,18 @@ struct nsa_create_result {
  */
 int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const char *uuid,
 			 const char *name, struct nsa_create_result *out);
+
+/*
+ * Reconfigure an existing namespace to the plan (made with req.reconfig):
+ * disable it (refused while mounted or open), save its first 8 KiB (the
+ * info block) to backup_dir, clear them, release the capacity and create
+ * the planned namespace.  If that fails, the old namespace is put back
+ * with its uuid, size and saved 8 KiB, and comes up as it was (restored).
+ * Destroys the namespace's data: the caller asks for --force first.
+ */
+int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct nsa_plan *plan,
+			      const char *uuid, const char *name, const char *backup_dir,
+			      struct nsa_create_result *out);
 
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,

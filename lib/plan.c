@@ -97,8 +97,8 @@ static int cmp_ns_start(const void *a, const void *b)
  * kernel allocates a new pmem namespace from the lowest free extent that
  * holds it (what the VM lab shows: namespaces are laid out upwards).
  */
-static int free_extent(const struct nsa_snapshot *s, const struct nsa_region *r, uint64_t size,
-		       uint64_t *start, uint64_t *largest, uint64_t *largest_at)
+static int free_extent(const struct nsa_snapshot *s, const struct nsa_region *r, const char *except,
+		       uint64_t size, uint64_t *start, uint64_t *largest, uint64_t *largest_at)
 {
 	const struct nsa_namespace **v = calloc(s->n_namespaces + 1, sizeof(*v));
 	uint64_t cur = r->spa_start, end = r->spa_start + r->size;
@@ -108,7 +108,7 @@ static int free_extent(const struct nsa_snapshot *s, const struct nsa_region *r,
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_namespaces; i++)
 		if (strcmp(s->namespaces[i].region, r->dev) == 0 && s->namespaces[i].size &&
-		    s->namespaces[i].spa_start)
+		    s->namespaces[i].spa_start && (!except || strcmp(s->namespaces[i].dev, except)))
 			v[n++] = &s->namespaces[i];
 	qsort(v, n, sizeof(*v), cmp_ns_start);
 	*start = 0;
@@ -169,6 +169,8 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	uint64_t G = req->granularity ? req->granularity : 64 * NSA_MiB;
 	uint64_t aligns[8], largest, largest_at, start, quantum, size, compat;
 	char b1[32], b2[32], b3[32], b4[32];
+	uint64_t reconfig_size = 0, reconfig_start = 0;
+	bool label_less = false;
 	struct nsa_platform pf;
 	bool pfn;
 	int n = 0, r_;
@@ -187,7 +189,22 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 			      r->dev);
 	if (r->read_only)
 		return refuse(p, -EROFS, "%s is read-only", r->dev);
-	if (r->legacy || !r->has_labels)
+	if (req->reconfig) {
+		const struct nsa_namespace *old = nsa_snapshot_find_namespace(s, req->reconfig);
+
+		if (!old || strcmp(old->region, r->dev) != 0)
+			return refuse(p, -ENODEV, "%s: no such namespace in %s", req->reconfig,
+				      r->dev);
+		label_less = r->legacy || !r->has_labels;
+		if (label_less && req->size && req->size != old->size)
+			return refuse(p, -EINVAL,
+				      "%s is label-less: its size is the range firmware or memmap= "
+				      "gave it (%s); leave out --size",
+				      old->dev, nsa_size_str(old->size, b1, sizeof(b1)));
+		reconfig_size = old->size;
+		reconfig_start = old->spa_start;
+	}
+	if ((r->legacy || !r->has_labels) && !req->reconfig)
 		return refuse(p, -EOPNOTSUPP,
 			      "%s is label-less (%s): it holds one namespace that spans it "
 			      "whole, at the place and size firmware or memmap= gave it; only "
@@ -263,11 +280,11 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	quantum = r->align ? r->align : 16 * NSA_MiB;
 	if (pfn && p->align > quantum)
 		quantum = p->align;
-	r_ = free_extent(s, r, 0, &start, &largest, &largest_at);
+	r_ = free_extent(s, r, req->reconfig, 0, &start, &largest, &largest_at);
 	if (r_ < 0)
 		return r_;
-	size = req->size ? req->size : largest;
-	p->size = nsa_align_down(size, quantum);
+	size = req->size ? req->size : reconfig_size ? reconfig_size : largest;
+	p->size = label_less ? size : nsa_align_down(size, quantum);
 	if (p->size != size && req->size)
 		note(p, "Size rounded down from %s to %s: the kernel needs multiples of %s here.",
 		     nsa_size_str(size, b1, sizeof(b1)), nsa_size_str(p->size, b2, sizeof(b2)),
@@ -277,9 +294,11 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 			      "%s: size %s is less than the smallest namespace here (%s)", r->dev,
 			      nsa_size_str(size, b1, sizeof(b1)),
 			      nsa_size_str(quantum, b2, sizeof(b2)));
-	r_ = free_extent(s, r, p->size, &start, &largest, &largest_at);
+	r_ = free_extent(s, r, req->reconfig, p->size, &start, &largest, &largest_at);
 	if (r_ < 0)
 		return r_;
+	if (label_less)
+		start = reconfig_start; /* it stays where it is */
 	if (!start)
 		return refuse(p, -ENOSPC,
 			      "%s cannot hold %s: its largest free extent is %s (at %#" PRIx64
