@@ -24,6 +24,7 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_snapshot(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx);
+int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx);
 
 /*
  * Options are declared once per command; getopt's tables and --help are

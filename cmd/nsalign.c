@@ -19,6 +19,7 @@ static const struct cmd_struct commands[] = {
 	{ "simulate", cmd_simulate, "which namespaces break if the platform moves the PMEM" },
 	{ "create-namespace", cmd_create_namespace,
 	  "create a namespace with an alignment that survives platform moves" },
+	{ "reconfigure", cmd_reconfigure, "make a dax device System RAM (kmem) or devdax again" },
 };
 
 static void usage(FILE *f)

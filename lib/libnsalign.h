@@ -619,6 +619,44 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 			      const char *uuid, const char *name, const char *backup_dir,
 			      struct nsa_create_result *out);
 
+/* What kmem makes of a dax device (hotplug.c). */
+struct nsa_kmem_plan {
+	char dax[NSA_DEV_LEN];
+	uint64_t spa_start, size; /* the dax device's range */
+	uint64_t block_size;
+	uint64_t first_block, n_blocks; /* the whole blocks kmem adds */
+	uint64_t usable;		/* n_blocks * block_size */
+	uint64_t lost_head, lost_tail;	/* at the edges: partial blocks are left out */
+	bool memmap_on_memory;		/* the struct pages go inside the range */
+	uint64_t memmap_bytes;		/* ... and take this much of it */
+	uint64_t system_ram;		/* what MemTotal grows by */
+};
+/* -ENODEV: no such dax device; -EINVAL: its range or the block size is unknown. */
+int nsa_kmem_plan(const struct nsa_snapshot *s, const char *dax, struct nsa_kmem_plan *out);
+
+enum nsa_online_policy {
+	NSA_ONLINE_MOVABLE = 0, /* online_movable: can be offlined again */
+	NSA_ONLINE_KERNEL,	/* online_kernel */
+	NSA_ONLINE_DEFAULT,	/* online: the kernel's default zone */
+};
+struct nsa_block_result {
+	uint64_t changed, already; /* written; already in the wanted state */
+	uint64_t failed_block;	   /* when error */
+	int error;		   /* 0, or the errno of the block that refused */
+	bool interrupted;	   /* *stop was set: stopped between two blocks */
+};
+int nsa_block_state(struct nsa_ctx *ctx, uint64_t index, enum nsa_block_state *state);
+/*
+ * Bring blocks [first, first + n) online (policy) or offline, one at a time
+ * through /sys/devices/system/memory/memoryN/state.  Blocks already in the
+ * wanted state are counted, not written.  Stops at the first block that
+ * refuses (out->error, out->failed_block) or, between blocks, when *stop.
+ */
+int nsa_blocks_set(struct nsa_ctx *ctx, uint64_t first, uint64_t n, bool online,
+		   enum nsa_online_policy policy, const volatile int *stop,
+		   void (*progress)(void *data, uint64_t done, uint64_t total), void *data,
+		   struct nsa_block_result *out);
+
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out);

@@ -42,7 +42,21 @@ expect_stdout_has() {
 }
 
 expect_json() {
-	if jq -e . "$TMP/out" >/dev/null 2>&1; then ok "$1"; else not_ok "$1: stdout is not one JSON document"; head -5 "$TMP/out" | diag; fi
+	if [ -s "$TMP/out" ] && command jq -e . "$TMP/out" >/dev/null 2>&1; then ok "$1"; else
+		not_ok "$1: stdout is not one JSON document"; head -5 "$TMP/out" | diag; fi
+}
+
+# jq -e FILTER FILE as an assertion: jq -e alone exits 0 on an empty file,
+# so here there must be at least one result and none false or null.
+jq() {
+	if [ "${1:-}" = -e ]; then
+		shift
+		local out
+		out=$(command jq -c "$@") || return 1
+		[ -n "$out" ] && ! grep -qxE 'false|null' <<<"$out"
+	else
+		command jq "$@"
+	fi
 }
 
 done_testing() {

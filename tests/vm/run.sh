@@ -48,7 +48,12 @@ build_initramfs "$NSALIGN_BIN" 2>"$CACHE/initramfs.log" || fatal "initramfs: $(t
 echo "# kernel $KVER, $(qemu-system-x86_64 --version | head -1)"
 
 # helpers for the assertions
-jqf() { jq -e "$@"; }                      # jq -e FILTER FILE: true when the filter holds
+# jqf FILTER FILE: at least one result, none false or null (jq -e alone passes an empty file)
+jqf() {
+	local out
+	out=$(jq -c "$@" 2>/dev/null) || return 1
+	[ -n "$out" ] && ! grep -qxE 'false|null' <<<"$out"
+}
 dmesg_has() { grep -qF -- "$2" "$1/dmesg"; } # dmesg_has DIR TEXT
 
 for SCENARIO in "${scenarios[@]}"; do

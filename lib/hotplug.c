@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Memory hotplug of PMEM: what kmem will make of a dax device (whole memory
+ * blocks only, as dev_dax_kmem_probe() aligns the range inward to the block
+ * size), and the per-block state changes through sysfs, one block at a
+ * time, so that long work can report progress and stop between blocks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "private.h"
+
+#define STRUCT_PAGE_SIZE 64
+
+int nsa_kmem_plan(const struct nsa_snapshot *s, const char *dax, struct nsa_kmem_plan *out)
+{
+	const struct nsa_daxdev *d = NULL;
+	struct nsa_platform p;
+	uint64_t B, first, end;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < s->n_daxdevs && !d; i++)
+		if (strcmp(s->daxdevs[i].dev, dax) == 0)
+			d = &s->daxdevs[i];
+	if (!d)
+		return -ENODEV;
+	nsa_effective_platform(s, &p);
+	B = p.block_size;
+	if (!B || !d->spa_start || !d->size)
+		return -EINVAL;
+	nsa_strlcpy(out->dax, d->dev, sizeof(out->dax));
+	out->spa_start = d->spa_start;
+	out->size = d->size;
+	out->block_size = B;
+	first = nsa_align_up(d->spa_start, B);
+	end = nsa_align_down(d->spa_start + d->size, B);
+	if (end > first) {
+		out->first_block = first / B;
+		out->n_blocks = (end - first) / B;
+		out->usable = end - first;
+		out->lost_head = first - d->spa_start;
+		out->lost_tail = d->spa_start + d->size - end;
+	} else {
+		out->lost_head = d->size;
+	}
+	/*
+	 * kmem asks for the memmap inside the range (MHP_MEMMAP_ON_MEMORY)
+	 * only since 6.8, per device (daxX.Y/memmap_on_memory, default from
+	 * memory_hotplug.memmap_on_memory); earlier kernels put it in RAM.
+	 */
+	out->memmap_on_memory =
+		nsa_kernel_at_least(p.kernel_release, 6, 8) && p.memmap_on_memory == 1;
+	if (out->memmap_on_memory)
+		out->memmap_bytes = out->n_blocks * (B / p.page_size) * STRUCT_PAGE_SIZE;
+	out->system_ram = out->usable - out->memmap_bytes;
+	return 0;
+}
+
+/* ------------------------------------------------------------ blocks */
+
+static const char *policy_word(enum nsa_online_policy policy)
+{
+	switch (policy) {
+	case NSA_ONLINE_MOVABLE:
+		return "online_movable";
+	case NSA_ONLINE_KERNEL:
+		return "online_kernel";
+	default:
+		return "online";
+	}
+}
+
+static int block_path(struct nsa_ctx *ctx, uint64_t index, char *path, size_t len)
+{
+	if (snprintf(path, len, "%s/sys/devices/system/memory/memory%" PRIu64,
+		     nsa_get_sysfs_root(ctx), index) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int nsa_block_state(struct nsa_ctx *ctx, uint64_t index, enum nsa_block_state *state)
+{
+	char path[256], buf[32];
+	int r = block_path(ctx, index, path, sizeof(path));
+
+	if (r == 0)
+		r = nsa_sysfs_read(path, "state", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	*state = nsa_block_state_from_name(buf);
+	return 0;
+}
+
+static int block_write(struct nsa_ctx *ctx, uint64_t index, const char *word)
+{
+	char path[256], file[300];
+	ssize_t n;
+	int fd, r = block_path(ctx, index, path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	r = nsa_fault(ctx, word);
+	if (r)
+		return r;
+	snprintf(file, sizeof(file), "%s/state", path);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, word, strlen(word));
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int nsa_blocks_set(struct nsa_ctx *ctx, uint64_t first, uint64_t n, bool online,
+		   enum nsa_online_policy policy, const volatile int *stop,
+		   void (*progress)(void *data, uint64_t done, uint64_t total), void *data,
+		   struct nsa_block_result *out)
+{
+	const char *word = online ? policy_word(policy) : "offline";
+
+	memset(out, 0, sizeof(*out));
+	for (uint64_t i = 0; i < n; i++) {
+		enum nsa_block_state st;
+		int r;
+
+		if (stop && *stop) {
+			out->interrupted = true;
+			break;
+		}
+		r = nsa_block_state(ctx, first + i, &st);
+		if (r < 0) {
+			out->error = r;
+			out->failed_block = first + i;
+			return r;
+		}
+		if ((online && st == NSA_BLOCK_ONLINE) || (!online && st == NSA_BLOCK_OFFLINE)) {
+			out->already++;
+		} else {
+			r = block_write(ctx, first + i, word);
+			if (r < 0) {
+				out->error = r;
+				out->failed_block = first + i;
+				return r;
+			}
+			out->changed++;
+		}
+		if (progress)
+			progress(data, i + 1, n);
+	}
+	return 0;
+}

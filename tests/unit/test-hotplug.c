@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Memory hotplug accounting and the per-block actions.  The kmem numbers
+ * are the VM lab's (tests/fixtures/lab-kmem-devdax.json: dax0.0 at
+ * 0x105200000, 1006 MiB; the kernel onlined 0x108000000-0x13fffffff).  The
+ * block actions run on a sysfs tree of plain files: they prove which files
+ * are written and in which order, not what the kernel does (the VM lab's
+ * reconfigure-kmem scenario does that).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libnsalign.h"
+#include "private.h"
+#include "test.h"
+
+#define M NSA_MiB
+
+static struct nsa_snapshot *load(const char *name)
+{
+	const char *dir = getenv("FIXTURES") ? getenv("FIXTURES") : "../tests/fixtures";
+	struct nsa_snapshot *s = NULL;
+	char path[512], err[256] = "";
+
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	if (nsa_snapshot_load(path, &s, err, sizeof(err)) < 0)
+		printf("#   %s: %s\n", path, err);
+	return s;
+}
+
+TEST(kmem_plan_matches_the_lab)
+{
+	struct nsa_snapshot *s = load("lab-kmem-devdax");
+	struct nsa_kmem_plan k;
+
+	REQUIRE(s);
+	REQUIRE(nsa_kmem_plan(s, "dax0.0", &k) == 0);
+	CHECK_U64(k.usable, 939524096);
+	CHECK_U64(k.first_block, 0x108000000ULL / (128 * M));
+	CHECK_U64(k.n_blocks, 7);
+	CHECK_U64(k.lost_head, 0x108000000ULL - 0x105200000ULL);
+	CHECK_U64(k.lost_head + k.lost_tail + k.usable, k.size);
+	CHECK(!k.memmap_on_memory); /* 6.1: kmem keeps the memmap in RAM */
+	CHECK_U64(k.system_ram, k.usable);
+	CHECK(nsa_kmem_plan(s, "dax7.0", &k) == -ENODEV);
+
+	/* edited: a 6.8 kernel with memmap_on_memory: 2 MiB of each 128 MiB block */
+	snprintf(s->platform.kernel_release, sizeof(s->platform.kernel_release), "6.8.0-1-amd64");
+	s->platform.memmap_on_memory = 1;
+	REQUIRE(nsa_kmem_plan(s, "dax0.0", &k) == 0);
+	CHECK(k.memmap_on_memory);
+	CHECK_U64(k.memmap_bytes, 7 * 2 * M);
+	CHECK_U64(k.system_ram, 939524096 - 14 * M);
+
+	/* edited: a device too small for one whole block */
+	s->daxdevs[0].size = 100 * M;
+	REQUIRE(nsa_kmem_plan(s, "dax0.0", &k) == 0);
+	CHECK_U64(k.n_blocks, 0);
+	CHECK_U64(k.usable, 0);
+	CHECK_U64(k.lost_head, 100 * M);
+	nsa_snapshot_free(s);
+}
+
+static char root[] = "/tmp/nsalign-sysfs-XXXXXX";
+
+static void make_block(uint64_t i, const char *state)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sys/devices/system/memory/memory%llu", root,
+		 (unsigned long long)i);
+	mkdir(path, 0755);
+	strcat(path, "/state");
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%s\n", state);
+		fclose(f);
+	}
+}
+
+static const char *block_file(uint64_t i, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sys/devices/system/memory/memory%llu/state", root,
+		 (unsigned long long)i);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static int fail_at_second_write(void *data, const char *step)
+{
+	int *writes = data;
+
+	if (strcmp(step, "online_movable") != 0)
+		return 0;
+	return ++*writes == 2 ? -EBUSY : 0;
+}
+
+TEST(blocks_are_written_one_by_one_and_only_when_needed)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	struct nsa_block_result r;
+	char path[512], buf[32];
+	volatile int stop = 0;
+	int writes = 0;
+
+	REQUIRE(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/sys", root);
+	mkdir(path, 0755);
+	strcat(path, "/devices");
+	mkdir(path, 0755);
+	strcat(path, "/system");
+	mkdir(path, 0755);
+	strcat(path, "/memory");
+	mkdir(path, 0755);
+	nsa_set_sysfs_root(ctx, root);
+	make_block(33, "offline");
+	make_block(34, "online");
+	make_block(35, "offline");
+
+	REQUIRE(nsa_blocks_set(ctx, 33, 3, true, NSA_ONLINE_MOVABLE, &stop, NULL, NULL, &r) == 0);
+	CHECK_U64(r.changed, 2);
+	CHECK_U64(r.already, 1);
+	CHECK_STR(block_file(33, buf, sizeof(buf)), "online_movable");
+	CHECK_STR(block_file(34, buf, sizeof(buf)), "online"); /* not rewritten */
+
+	/* offline, with a refusal at the second write: stops there, says which */
+	make_block(33, "online");
+	make_block(34, "online");
+	make_block(35, "online");
+	REQUIRE(nsa_blocks_set(ctx, 33, 3, false, NSA_ONLINE_DEFAULT, NULL, NULL, NULL, &r) == 0);
+	CHECK_U64(r.changed, 3);
+	make_block(33, "offline");
+	make_block(34, "offline");
+	make_block(35, "offline");
+	nsa_set_fault_hook(ctx, fail_at_second_write, &writes);
+	CHECK(nsa_blocks_set(ctx, 33, 3, true, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) == -EBUSY);
+	CHECK_U64(r.failed_block, 34);
+	CHECK_U64(r.changed, 1);
+	CHECK_STR(block_file(35, buf, sizeof(buf)), "offline"); /* never reached */
+	nsa_set_fault_hook(ctx, NULL, NULL);
+
+	/* a stop request is honoured between two blocks */
+	stop = 1;
+	REQUIRE(nsa_blocks_set(ctx, 33, 3, true, NSA_ONLINE_MOVABLE, &stop, NULL, NULL, &r) == 0);
+	CHECK(r.interrupted);
+	CHECK_U64(r.changed + r.already, 0);
+
+	/* a block that does not exist */
+	CHECK(nsa_blocks_set(ctx, 99, 1, true, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) == -ENOENT);
+	CHECK_U64(r.failed_block, 99);
+	nsa_unref(ctx);
+}

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# nsalign reconfigure: a devdax device at a block-misaligned SPA (NVDIMM at
+# 0x104000000, devdax -s 1G -a 2M: dax0.0 is 0x105200000-0x143ffffff) made
+# System RAM and devdax again.  The System RAM (kmem) the kernel creates
+# equals the dry run's prediction to the byte, every block lands in
+# Movable, a second run changes nothing, non-root and a missing device are
+# refused before anything changes; the same work is timed against daxctl.
+BOOTS=1
+setup() { truncate -s 4G "$RUN/nv0.img"; }
+qemu_args() {
+	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=4G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K,addr=0x104000000"
+}
+append_args() { echo "nsa_expect_nd"; }
+
+kmem_bytes() {
+	local total=0 s e
+	while read -r s e; do total=$((total + 16#$e - 16#$s + 1)); done < <(
+		grep 'System RAM (kmem)' "$1" | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
+	echo $total
+}
+
+assert_boot() {
+	local d=$2 pred got first n
+	check "the guest starts with auto_online_blocks=offline" grep -qx offline "$d/auto_online_blocks"
+	check "non-root: exit 77" test "$(cat "$d/nobody.rc")" = 77
+	check "missing dax device: exit 66" test "$(cat "$d/nodev.rc")" = 66
+	check "dry run: exit 0, nothing onlined" test "$(cat "$d/dry.rc")" = 0 -a "$(kmem_bytes "$d/iomem.dry")" = 0
+	pred=$(jq .plan.usable "$d/dry.json")
+	got=$(kmem_bytes "$d/iomem.ram")
+	echo "# nsalign predicted $pred bytes (lost $(jq .plan.lost "$d/dry.json")); the kernel's System RAM (kmem): $got"
+	check "System RAM (kmem) equals the prediction to the byte" test -n "$pred" -a "$pred" = "$got"
+	check "dry run said why: lost bytes at the edges" grep -q "lost at the edges" "$d/dry.err"
+	check "to system-ram: exit 0, every planned block changed" \
+		jqf '.result.blocks_changed == .plan.blocks and .result.zone == "Movable"' "$d/to-ram.json"
+	first=$(jq .plan.first_block "$d/dry.json") n=$(jq .plan.blocks "$d/dry.json")
+	check "the planned blocks are online in Movable" \
+		sh -c "for i in \$(seq $first $((first + n - 1))); do grep -q \"^\$i online Movable\" '$d/blocks.ram' || exit 1; done"
+	check "a second run changes nothing (idempotent)" \
+		jqf '.result.blocks_changed == 0 and .result.blocks_already == .plan.blocks' "$d/again.json"
+	check "back to devdax: exit 0" test "$(cat "$d/to-dax.rc")" = 0
+	check "back to devdax: no System RAM (kmem) left" test "$(kmem_bytes "$d/iomem.dax")" = 0
+	check "back to devdax: daxctl sees devdax" jqf '.. | objects | select(.chardev? == "dax0.0") | .mode == "devdax"' "$d/daxctl.dax.json"
+	# nsalign vs daxctl, five rounds each (a figure, not an assertion)
+	awk '{ ns += $2 - $1; dx += $4 - $3 } END {
+		printf "# to system-ram, 5 rounds: nsalign %.2f s, daxctl %.2f s, ratio %.2f\n", ns, dx, dx ? ns / dx : 0 }' "$d/times"
+}
