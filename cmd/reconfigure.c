@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,8 @@ enum {
 
 static const struct cmd_option reconfigure_options[] = {
 	{ "mode", 'm', "system-ram|devdax", "what the dax device becomes" },
-	{ "movable", 0, NULL, "online the memory into ZONE_MOVABLE (default): it can be offlined again",
-	  OPT_MOVABLE },
+	{ "movable", 0, NULL,
+	  "online the memory into ZONE_MOVABLE (default): it can be offlined again", OPT_MOVABLE },
 	{ "no-movable", 0, NULL, "online into ZONE_NORMAL (it may never be offlined again)",
 	  OPT_NO_MOVABLE },
 	{ "dry-run", 0, NULL, "say what would happen, change nothing", OPT_DRY_RUN },
@@ -45,9 +46,12 @@ static const struct cmd_spec reconfigure_spec = {
 		 "[--dry-run] [--json]",
 	.about = "Make a devdax device System RAM (kmem) or devdax again. Memory hotplug works "
 		 "on whole\n"
-		 "memory blocks: the blocks inside the device are onlined, the partial blocks at its\n"
-		 "edges are lost; this is said first. Back to devdax offlines every block first and\n"
-		 "refuses, leaving it System RAM, when one cannot be offlined. Exit status: 0 done,\n"
+		 "memory blocks: the blocks inside the device are onlined, the partial blocks at "
+		 "its\n"
+		 "edges are lost; this is said first. Back to devdax offlines every block first "
+		 "and\n"
+		 "refuses, leaving it System RAM, when one cannot be offlined. Exit status: 0 "
+		 "done,\n"
 		 "64 usage, 66 no such dax device, 69 kmem missing, 73 the kernel refused (the "
 		 "reason\n"
 		 "is printed), 77 needs root.",
@@ -76,8 +80,8 @@ static struct daxctl_dev *find_dax(struct daxctl_ctx *dctx, const char *name)
 	struct daxctl_region *region;
 	struct daxctl_dev *dev;
 
-	daxctl_region_foreach(dctx, region)
-		daxctl_dev_foreach(region, dev)
+	daxctl_region_foreach (dctx, region)
+		daxctl_dev_foreach (region, dev)
 			if (strcmp(daxctl_dev_get_devname(dev), name) == 0)
 				return dev;
 	return NULL;
@@ -169,8 +173,8 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 	if (!dax_name && optind < argc)
 		dax_name = argv[optind++];
 	if (!dax_name || optind < argc) {
-		cmd_error("reconfigure",
-			  !dax_name ? "which dax device? (e.g. dax0.0)" : "one dax device at a time");
+		cmd_error("reconfigure", !dax_name ? "which dax device? (e.g. dax0.0)"
+						   : "one dax device at a time");
 		return EX_USAGE;
 	}
 	if (!mode || (strcmp(mode, "system-ram") != 0 && strcmp(mode, "devdax") != 0)) {
@@ -183,19 +187,46 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 		return EX_NOPERM;
 	}
 
-	r = cmd_get_snapshot("reconfigure", ctx, NULL, true, &s);
-	if (r)
-		return r;
-	r = nsa_kmem_plan(s, dax_name, &k);
-	if (r == -ENODEV) {
-		cmd_error("reconfigure", "%s: no such dax device (see 'nsalign list -X')", dax_name);
+	/*
+	 * Only what the plan needs (the device's range, the block size, the
+	 * hotplug policy), not a whole snapshot: this runs once per device
+	 * when a machine comes up, and must be no slower than daxctl.
+	 */
+	r = daxctl_new(&dctx);
+	if (r < 0) {
+		cmd_error("reconfigure", "libdaxctl: %s", strerror(-r));
+		return EX_SOFTWARE;
+	}
+	dev = find_dax(dctx, dax_name);
+	if (!dev) {
+		cmd_error("reconfigure", "%s: no such dax device (see 'nsalign list -X')",
+			  dax_name);
 		r = EX_NOINPUT;
 		goto out;
 	}
-	if (r < 0) {
-		cmd_error("reconfigure", "%s: its range or the memory block size is not known",
-			  dax_name);
+	s = nsa_snapshot_new();
+	if (!s) {
 		r = EX_SOFTWARE;
+		goto out;
+	}
+	nsa_collect_platform(ctx, s);
+	{
+		struct nsa_daxdev *d = nsa_snapshot_add_daxdev(s);
+		unsigned long long res = daxctl_dev_get_resource(dev);
+
+		if (!d) {
+			r = EX_SOFTWARE;
+			goto out;
+		}
+		snprintf(d->dev, sizeof(d->dev), "%s", dax_name);
+		d->spa_start = res == ULLONG_MAX ? 0 : res;
+		d->size = daxctl_dev_get_size(dev);
+	}
+	r = nsa_kmem_plan(s, dax_name, &k);
+	if (r < 0 && !s->daxdevs[0].spa_start) {
+		cmd_error("reconfigure", "%s: its physical address is hidden (run as root)",
+			  dax_name);
+		r = EX_NOPERM;
 		goto out;
 	}
 	if (to_ram && !k.n_blocks) {
@@ -217,7 +248,8 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 	if (to_ram && s->platform.auto_online_blocks[0] &&
 	    strcmp(s->platform.auto_online_blocks, "offline") != 0) {
 		cmd_error("reconfigure",
-			  "the kernel onlines new memory by itself (auto_online_blocks=%s), into a zone "
+			  "the kernel onlines new memory by itself (auto_online_blocks=%s), into a "
+			  "zone "
 			  "of its choosing; 'echo offline > /sys/devices/system/memory/"
 			  "auto_online_blocks' first; nothing was changed",
 			  s->platform.auto_online_blocks);
@@ -229,18 +261,6 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 		r = EX_UNAVAILABLE;
 		goto out;
 	}
-	r = daxctl_new(&dctx);
-	if (r < 0) {
-		cmd_error("reconfigure", "libdaxctl: %s", strerror(-r));
-		r = EX_SOFTWARE;
-		goto out;
-	}
-	dev = find_dax(dctx, dax_name);
-	if (!dev) {
-		cmd_error("reconfigure", "%s: no such dax device", dax_name);
-		r = EX_NOINPUT;
-		goto out;
-	}
 	signal(SIGINT, on_sigint);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	mem = daxctl_dev_get_memory(dev);
@@ -250,8 +270,9 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 			if (r == 0)
 				r = daxctl_dev_enable_ram(dev);
 			if (r < 0) {
-				cmd_error("reconfigure", "%s: the kernel did not take it as System RAM: "
-							 "%s (see 'journalctl -k -b | tail')",
+				cmd_error("reconfigure",
+					  "%s: the kernel did not take it as System RAM: "
+					  "%s (see 'journalctl -k -b | tail')",
 					  dax_name, strerror(-r));
 				daxctl_dev_enable_devdax(dev);
 				r = EX_CANTCREAT;
@@ -263,22 +284,24 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 				   tty && !json ? progress : NULL, (void *)dax_name, &br);
 	} else {
 		if (mem) {
-			r = nsa_blocks_set(ctx, k.first_block, k.n_blocks, false, NSA_ONLINE_DEFAULT,
-					   &interrupted, tty && !json ? progress : NULL,
-					   (void *)dax_name, &br);
+			r = nsa_blocks_set(ctx, k.first_block, k.n_blocks, false,
+					   NSA_ONLINE_DEFAULT, &interrupted,
+					   tty && !json ? progress : NULL, (void *)dax_name, &br);
 			if (r < 0 || br.interrupted) {
 				/* leave it as it was: every block online again */
 				struct nsa_block_result back;
 
 				nsa_blocks_set(ctx, k.first_block, k.n_blocks, true,
-					       movable ? NSA_ONLINE_MOVABLE : NSA_ONLINE_KERNEL, NULL,
-					       NULL, NULL, &back);
+					       movable ? NSA_ONLINE_MOVABLE : NSA_ONLINE_KERNEL,
+					       NULL, NULL, NULL, &back);
 				if (r < 0)
-					cmd_error("reconfigure",
-						  "memory%" PRIu64 " of %s cannot be offlined (%s: in use, "
-						  "or holding unmovable pages); %s stays System RAM",
-						  br.failed_block, dax_name, strerror(-br.error),
-						  dax_name);
+					cmd_error(
+						"reconfigure",
+						"memory%" PRIu64
+						" of %s cannot be offlined (%s: in use, "
+						"or holding unmovable pages); %s stays System RAM",
+						br.failed_block, dax_name, strerror(-br.error),
+						dax_name);
 				else
 					cmd_error("reconfigure", "interrupted; %s stays System RAM",
 						  dax_name);
@@ -287,8 +310,9 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 			}
 			r = daxctl_dev_disable(dev);
 			if (r < 0) {
-				cmd_error("reconfigure", "%s: the kernel did not release its memory: %s",
-					  dax_name, strerror(-r));
+				cmd_error("reconfigure",
+					  "%s: the kernel did not release its memory: %s", dax_name,
+					  strerror(-r));
 				r = EX_CANTCREAT;
 				goto out;
 			}
@@ -319,12 +343,13 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 		json_object_object_add(res, "mode", json_object_new_string(mode));
 		json_object_object_add(res, "blocks_changed", json_object_new_uint64(br.changed));
 		json_object_object_add(res, "blocks_already", json_object_new_uint64(br.already));
-		json_object_object_add(res, "bytes",
-				       json_object_new_uint64((br.changed + br.already) * k.block_size));
+		json_object_object_add(
+			res, "bytes",
+			json_object_new_uint64((br.changed + br.already) * k.block_size));
 		json_object_object_add(res, "zone",
-				       json_object_new_string(!to_ram ? "none"
-								      : movable ? "Movable"
-										: "Normal"));
+				       json_object_new_string(!to_ram	? "none"
+							      : movable ? "Movable"
+									: "Normal"));
 		json_object_object_add(res, "interrupted", json_object_new_boolean(br.interrupted));
 		json_object_object_add(res, "seconds",
 				       json_object_new_double((double)(t1.tv_sec - t0.tv_sec) +

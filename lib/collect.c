@@ -98,6 +98,11 @@ static void collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	nsa_platform_fill_defaults(p, ppc64_hash_mmu(ctx));
 }
 
+void nsa_collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
+{
+	collect_platform(ctx, s);
+}
+
 static int collect_iomem(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
 	char path[PATH_MAX], *text;

@@ -398,6 +398,8 @@ bool nsa_kernel_at_least(const char *release, int major, int minor);
  * privileges are recorded as notes and platform.iomem_visible = false.
  */
 int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out);
+/* Only the platform facts (kernel, page and block size, hotplug policy): cheap. */
+void nsa_collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s);
 
 /* ------------------------------------------------------------------ */
 /* Findings and analysis (findings.c, analyze.c)                       */

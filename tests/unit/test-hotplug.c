@@ -159,7 +159,8 @@ TEST(blocks_are_written_one_by_one_and_only_when_needed)
 	CHECK_U64(r.changed + r.already, 0);
 
 	/* a block that does not exist */
-	CHECK(nsa_blocks_set(ctx, 99, 1, true, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) == -ENOENT);
+	CHECK(nsa_blocks_set(ctx, 99, 1, true, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) ==
+	      -ENOENT);
 	CHECK_U64(r.failed_block, 99);
 	nsa_unref(ctx);
 }
