@@ -578,19 +578,21 @@ static const char *ns_what(const struct nsa_namespace *ns, char *buf, size_t len
  * reused and probed in parallel, so they cannot be tied to a namespace by
  * name: quote them all; with one refused namespace they are its own.
  */
-static int quote_kernel_log(struct ctx *c, struct nsa_finding *f)
+char *nsa_kernel_refusals(const struct nsa_snapshot *s, const char *only, bool with_probe)
 {
-	static const char *const refusals[] = { "bad offset", "misaligned", "alignment mismatch",
-						"exceeds capacity", "settings mismatch" };
+	static const char *const refusals[] = { "bad offset",	      "misaligned",
+						"alignment mismatch", "exceeds capacity",
+						"settings mismatch",  "probe of" };
+	size_t n = ARRAY_SIZE(refusals) - (with_probe ? 0 : 1);
 	char *joined = NULL;
 	size_t len = 0;
 
-	for (size_t i = 0; i < c->s->n_kernel_log; i++) {
-		const char *line = c->s->kernel_log[i];
-		bool match = false;
+	for (size_t i = 0; i < s->n_kernel_log; i++) {
+		const char *line = s->kernel_log[i];
+		bool match = only && strstr(line, only) != NULL;
 		char *grown;
 
-		for (size_t k = 0; k < ARRAY_SIZE(refusals) && !match; k++)
+		for (size_t k = 0; !only && k < n && !match; k++)
 			match = strstr(line, refusals[k]) != NULL;
 		if (!match)
 			continue;
@@ -599,11 +601,18 @@ static int quote_kernel_log(struct ctx *c, struct nsa_finding *f)
 		grown = realloc(joined, len + strlen(line) + 3);
 		if (!grown) {
 			free(joined);
-			return -ENOMEM;
+			return NULL;
 		}
 		joined = grown;
 		len += (size_t)sprintf(joined + len, "%s%s", len ? "; " : "", line);
 	}
+	return joined;
+}
+
+static int quote_kernel_log(struct ctx *c, struct nsa_finding *f)
+{
+	char *joined = nsa_kernel_refusals(c->s, NULL, false);
+
 	if (joined)
 		nsa_finding_fact_str(f, "kernel_message", joined);
 	free(joined);

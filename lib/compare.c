@@ -58,36 +58,6 @@ static void common_facts(struct cmp *c, struct nsa_finding *f, const struct nsa_
 	nsa_finding_fact_str(f, "identity", weak ? "range" : "uuid");
 }
 
-/* Every refusal line of this boot's kernel log, joined; NULL when none. */
-static char *kernel_lines(const struct nsa_snapshot *s, const char *prefer)
-{
-	static const char *const refusals[] = { "bad offset", "misaligned", "alignment mismatch",
-						"exceeds capacity", "probe of" };
-	char *joined = NULL;
-	size_t len = 0;
-
-	for (size_t i = 0; i < s->n_kernel_log; i++) {
-		const char *line = s->kernel_log[i];
-		bool match = prefer ? strstr(line, prefer) != NULL : false;
-		char *grown;
-
-		for (size_t k = 0; !prefer && k < ARRAY_SIZE(refusals) && !match; k++)
-			match = strstr(line, refusals[k]) != NULL;
-		if (!match)
-			continue;
-		while (*line == ' ')
-			line++;
-		grown = realloc(joined, len + strlen(line) + 3);
-		if (!grown) {
-			free(joined);
-			return NULL;
-		}
-		joined = grown;
-		len += (size_t)sprintf(joined + len, "%s%s", len ? "; " : "", line);
-	}
-	return joined;
-}
-
 /* The analyzer's finding about the same namespace says less: drop it. */
 static void supersede(struct cmp *c, const char *dev)
 {
@@ -229,11 +199,11 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 					   ? "misaligned, unable to map"
 					   : pl.kernel_message;
 
-		klog = kernel_lines(c->cur, core);
+		klog = nsa_kernel_refusals(c->cur, core, true);
 		confirmed = klog != NULL;
 	}
 	if (!klog)
-		klog = kernel_lines(c->cur, NULL);
+		klog = nsa_kernel_refusals(c->cur, NULL, true);
 
 	f = nsa_analysis_add(c->a, "NSA-NS-MOVED-UNAVAILABLE", ns->dev, ns->uuid);
 	if (!f)
@@ -359,7 +329,7 @@ static int report_moved(struct cmp *c, size_t i, const struct nsa_namespace *o)
 static int report_mode_lost(struct cmp *c, size_t i, const struct nsa_namespace *o)
 {
 	const struct nsa_namespace *ns = &c->cur->namespaces[i];
-	_cleanup_free_ char *klog = kernel_lines(c->cur, NULL);
+	_cleanup_free_ char *klog = nsa_kernel_refusals(c->cur, NULL, true);
 	struct nsa_finding *f = nsa_analysis_add(c->a, "NSA-NS-MODE-LOST", ns->dev, ns->uuid);
 	char size[32];
 

@@ -81,6 +81,14 @@ void nsa_kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable,
 const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s,
 				       const struct nsa_namespace *ns);
 
+/*
+ * This boot's kernel lines about refused PMEM, joined with "; " (NULL when
+ * none): those containing `only`, or else every refusal the kernel prints
+ * ("bad offset", "misaligned", ...), and with_probe also the "probe of ...
+ * failed" lines.
+ */
+char *nsa_kernel_refusals(const struct nsa_snapshot *s, const char *only, bool with_probe);
+
 /* Free what a finding owns (message, remedy, string facts). */
 void nsa_finding_clear(struct nsa_finding *f);
 

@@ -8,24 +8,10 @@
 #include <stdlib.h>
 
 #include "libnsalign.h"
+#include "fixtures.h"
 #include "test.h"
 
 /* Captured in the VM lab (tests/fixtures) unless the name starts with "hand-". */
-static struct nsa_snapshot *load(const char *name)
-{
-	const char *dir =
-		strncmp(name, "hand-", 5) == 0
-			? (getenv("SNAPSHOTS") ? getenv("SNAPSHOTS") : "../tests/snapshots")
-			: (getenv("FIXTURES") ? getenv("FIXTURES") : "../tests/fixtures");
-	struct nsa_snapshot *s = NULL;
-	char path[512], err[256] = "";
-
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	if (nsa_snapshot_load(path, &s, err, sizeof(err)) < 0)
-		printf("#   %s: %s\n", path, err);
-	return s;
-}
-
 static struct nsa_analysis *analyze(const struct nsa_snapshot *s)
 {
 	struct nsa_analysis_opts opts = { .platform_granularity = 64 * NSA_MiB, .with_info = true };

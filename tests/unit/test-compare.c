@@ -9,22 +9,11 @@
 #include <stdlib.h>
 
 #include "libnsalign.h"
+#include "fixtures.h"
 #include "test.h"
 
 #define DEVDAX_UUID "f41534c6-4c30-429c-892b-16ebeef271bc"
 #define FSDAX_UUID  "3ca840bd-f6e8-4f4c-8650-61048c3d7d7f"
-
-static struct nsa_snapshot *load(const char *name)
-{
-	const char *dir = getenv("FIXTURES") ? getenv("FIXTURES") : "../tests/fixtures";
-	struct nsa_snapshot *s = NULL;
-	char path[512], err[256] = "";
-
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	if (nsa_snapshot_load(path, &s, err, sizeof(err)) < 0)
-		printf("#   %s: %s\n", path, err);
-	return s;
-}
 
 struct run {
 	struct nsa_boot_record base;

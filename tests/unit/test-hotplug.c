@@ -14,21 +14,10 @@
 
 #include "libnsalign.h"
 #include "private.h"
+#include "fixtures.h"
 #include "test.h"
 
 #define M NSA_MiB
-
-static struct nsa_snapshot *load(const char *name)
-{
-	const char *dir = getenv("FIXTURES") ? getenv("FIXTURES") : "../tests/fixtures";
-	struct nsa_snapshot *s = NULL;
-	char path[512], err[256] = "";
-
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	if (nsa_snapshot_load(path, &s, err, sizeof(err)) < 0)
-		printf("#   %s: %s\n", path, err);
-	return s;
-}
 
 TEST(kmem_plan_matches_the_lab)
 {
@@ -163,4 +152,7 @@ TEST(blocks_are_written_one_by_one_and_only_when_needed)
 	      -ENOENT);
 	CHECK_U64(r.failed_block, 99);
 	nsa_unref(ctx);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	if (system(path) != 0)
+		printf("#   could not remove %s\n", root);
 }

@@ -55,6 +55,18 @@ jqf() {
 	[ -n "$out" ] && ! grep -qxE 'false|null' <<<"$out"
 }
 dmesg_has() { grep -qF -- "$2" "$1/dmesg"; } # dmesg_has DIR TEXT
+# one_nvdimm [ADDR]: 2 GiB of RAM and one 4 GiB NVDIMM with a label area on
+# $RUN/nv0.img, at ADDR (e.g. 0x104000000) or where QEMU puts it
+one_nvdimm() {
+	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=4G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K${1:+,addr=$1}"
+}
+# kmem_bytes IOMEM-FILE: the sum of its "System RAM (kmem)" ranges
+kmem_bytes() {
+	local total=0 s e
+	while read -r s e; do total=$((total + 16#$e - 16#$s + 1)); done < <(
+		grep 'System RAM (kmem)' "$1" | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
+	echo $total
+}
 
 for SCENARIO in "${scenarios[@]}"; do
 	file=$VM_TOP/scenarios/$SCENARIO.sh

@@ -7,17 +7,9 @@
 # refused before anything changes; the same work is timed against daxctl.
 BOOTS=1
 setup() { truncate -s 4G "$RUN/nv0.img"; }
-qemu_args() {
-	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=4G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K,addr=0x104000000"
-}
+qemu_args() { one_nvdimm 0x104000000; }
 append_args() { echo "nsa_expect_nd"; }
 
-kmem_bytes() {
-	local total=0 s e
-	while read -r s e; do total=$((total + 16#$e - 16#$s + 1)); done < <(
-		grep 'System RAM (kmem)' "$1" | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
-	echo $total
-}
 
 assert_boot() {
 	local d=$2 pred got first n

@@ -6,9 +6,7 @@
 # becomes devdax, and the old first 8 KiB (its fsdax info block) are kept.
 BOOTS=1
 setup() { truncate -s 4G "$RUN/nv0.img"; }
-qemu_args() {
-	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=4G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K"
-}
+qemu_args() { one_nvdimm; }
 append_args() { echo "nsa_expect_nd"; }
 ns_state() { jq -S '[.. | objects | select((.dev? // "" | startswith("namespace")) and (.size? // 0) > 0) | {raw_uuid, uuid, mode, size, align}]' "$1"; }
 

@@ -6,11 +6,7 @@
 # the predicted message; nsalign reports it refused, the fsdax one fine.
 BOOTS=2
 setup() { truncate -s 4G "$RUN/nv0.img"; }
-qemu_args() {
-	local addr=""
-	[ "$1" = 2 ] && addr=",addr=0x104000000"
-	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=4G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K$addr"
-}
+qemu_args() { one_nvdimm "$([ "$1" = 2 ] && echo 0x104000000)"; }
 append_args() { echo "nsa_expect_nd"; }
 
 assert_boot() {
