@@ -25,6 +25,8 @@ int cmd_snapshot(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx);
+int cmd_online_memory(int argc, char **argv, struct nsa_ctx *ctx);
+int cmd_offline_memory(int argc, char **argv, struct nsa_ctx *ctx);
 
 /*
  * Options are declared once per command; getopt's tables and --help are

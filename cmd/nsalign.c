@@ -20,6 +20,8 @@ static const struct cmd_struct commands[] = {
 	{ "create-namespace", cmd_create_namespace,
 	  "create a namespace with an alignment that survives platform moves" },
 	{ "reconfigure", cmd_reconfigure, "make a dax device System RAM (kmem) or devdax again" },
+	{ "online-memory", cmd_online_memory, "online memory blocks, never another owner's" },
+	{ "offline-memory", cmd_offline_memory, "offline memory blocks, never another owner's" },
 };
 
 static void usage(FILE *f)

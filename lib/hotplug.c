@@ -153,3 +153,78 @@ int nsa_blocks_set(struct nsa_ctx *ctx, uint64_t first, uint64_t n, bool online,
 	}
 	return 0;
 }
+
+/* ------------------------------------------------------------ ownership */
+
+static int add_owner(const char **owners, int n, int max, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(owners[i], name) == 0)
+			return n;
+	if (n < max)
+		owners[n++] = name;
+	return n;
+}
+
+/* Bytes of [lo, hi] covered by the kmem ("System RAM (kmem)") below resource i. */
+static uint64_t kmem_cover(const struct nsa_snapshot *s, size_t i, uint64_t lo, uint64_t hi,
+			   const char **owners, int *n, int max)
+{
+	uint64_t covered = 0;
+
+	for (size_t k = i + 1; k < s->n_iomem && s->iomem[k].depth > s->iomem[i].depth; k++) {
+		const struct nsa_resource *r = &s->iomem[k];
+		uint64_t a, b;
+
+		if (r->type != NSA_RES_KMEM || r->end < lo || r->start > hi)
+			continue;
+		a = r->start > lo ? r->start : lo;
+		b = r->end < hi ? r->end : hi;
+		covered += b - a + 1;
+		*n = add_owner(owners, *n, max,
+			       r->parent >= 0 ? s->iomem[r->parent].name : r->name);
+	}
+	return covered;
+}
+
+int nsa_block_owners(const struct nsa_snapshot *s, uint64_t index, const char **owners, int max)
+{
+	struct nsa_platform p;
+	uint64_t lo, hi;
+	int n = 0;
+
+	nsa_effective_platform(s, &p);
+	if (!p.block_size)
+		return -EINVAL;
+	lo = index * p.block_size;
+	hi = lo + p.block_size - 1;
+	for (size_t i = 0; i < s->n_iomem; i++) {
+		const struct nsa_resource *r = &s->iomem[i];
+		uint64_t a, b;
+
+		if (r->depth != 0 || r->end < lo || r->start > hi)
+			continue;
+		a = r->start > lo ? r->start : lo;
+		b = r->end < hi ? r->end : hi;
+		switch (r->type) {
+		case NSA_RES_SYSTEM_RAM:
+			n = add_owner(owners, n, max, "System RAM");
+			break;
+		case NSA_RES_PMEM:
+		case NSA_RES_PMEM_LEGACY:
+		case NSA_RES_SOFT_RESERVED:
+			/* kmem inside it belongs to its dax device; the rest to the PMEM */
+			if (kmem_cover(s, i, a, b, owners, &n, max) < b - a + 1)
+				n = add_owner(owners, n, max, r->name);
+			break;
+		case NSA_RES_RESERVED:
+		case NSA_RES_OTHER:
+			/* firmware and device windows: not memory anyone onlines */
+			n = add_owner(owners, n, max, r->name);
+			break;
+		default:
+			break;
+		}
+	}
+	return n;
+}

@@ -659,6 +659,15 @@ int nsa_blocks_set(struct nsa_ctx *ctx, uint64_t first, uint64_t n, bool online,
 		   void (*progress)(void *data, uint64_t done, uint64_t total), void *data,
 		   struct nsa_block_result *out);
 
+/*
+ * Who has memory in block `index`, from /proc/iomem: "System RAM" (boot or
+ * hot-added), a dax device's name for its kmem, a PMEM range's name for
+ * PMEM that is not System RAM, a firmware range's name.  Up to max names;
+ * returns how many (0: nothing there).  A block with more than one owner is
+ * shared: nsalign never onlines or offlines it on the others' behalf.
+ */
+int nsa_block_owners(const struct nsa_snapshot *s, uint64_t index, const char **owners, int max);
+
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out);

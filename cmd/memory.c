@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nsalign online-memory / offline-memory: memory blocks of a dax device, a
+ * block range or an address range, one block at a time through sysfs.
+ * Every block is checked before the first is touched: it must exist, and
+ * hold memory of one owner only (a block shared with boot RAM, another
+ * device or firmware is never changed on their behalf).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "builtin.h"
+
+enum {
+	OPT_JSON = 'j',
+	OPT_DAX = 6000,
+	OPT_BLOCKS,
+	OPT_RANGE,
+	OPT_ZONE,
+	OPT_DRY_RUN,
+};
+
+static const struct cmd_option online_options[] = {
+	{ "dax", 0, "DAX", "the System RAM (kmem) blocks of this dax device", OPT_DAX },
+	{ "blocks", 0, "N[-M]", "memory blocks N to M (memoryN)", OPT_BLOCKS },
+	{ "range", 0, "START-END|START+SIZE", "the blocks of a physical address range",
+	  OPT_RANGE },
+	{ "zone", 0, "movable|normal|auto", "where onlined memory goes (default movable)",
+	  OPT_ZONE },
+	{ "dry-run", 0, NULL, "say what would change, change nothing", OPT_DRY_RUN },
+	{ "snapshot", 0, "FILE", "with --dry-run: check a snapshot file", OPT_SNAPSHOT },
+	{ "json", 'j', NULL, "print the result as one JSON document" },
+	{ NULL },
+};
+
+static const struct cmd_option offline_options[] = {
+	{ "dax", 0, "DAX", "the System RAM (kmem) blocks of this dax device", OPT_DAX },
+	{ "blocks", 0, "N[-M]", "memory blocks N to M (memoryN)", OPT_BLOCKS },
+	{ "range", 0, "START-END|START+SIZE", "the blocks of a physical address range",
+	  OPT_RANGE },
+	{ "dry-run", 0, NULL, "say what would change, change nothing", OPT_DRY_RUN },
+	{ "snapshot", 0, "FILE", "with --dry-run: check a snapshot file", OPT_SNAPSHOT },
+	{ "json", 'j', NULL, "print the result as one JSON document" },
+	{ NULL },
+};
+
+#define ABOUT_TAIL                                                                               \
+	"Every block is checked first: it must exist and hold the memory of one owner only;\n"   \
+	"a block shared with boot System RAM, another device or firmware is refused, with\n"     \
+	"the other owner named. Blocks already in the wanted state are counted, not written.\n"  \
+	"Ctrl-C stops between two blocks. Exit status: 0 done, 64 usage, 66 no such block\n"     \
+	"or device, 73 refused (the reason is printed), 77 needs root, 130 interrupted."
+
+static const struct cmd_spec online_spec = {
+	.name = "online-memory",
+	.usage = "nsalign online-memory --dax DAX|--blocks N[-M]|--range START-END "
+		 "[--zone movable|normal|auto] [--dry-run] [--json]",
+	.about = "Online memory blocks, into ZONE_MOVABLE unless told otherwise.\n" ABOUT_TAIL,
+	.options = online_options,
+};
+
+static const struct cmd_spec offline_spec = {
+	.name = "offline-memory",
+	.usage = "nsalign offline-memory --dax DAX|--blocks N[-M]|--range START-END [--dry-run] "
+		 "[--json]",
+	.about = "Offline memory blocks (the kernel refuses blocks in use by unmovable pages).\n"
+		 ABOUT_TAIL,
+	.options = offline_options,
+};
+
+static volatile int interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void progress(void *data, uint64_t done, uint64_t total)
+{
+	fprintf(stderr, "\r%s: %" PRIu64 "/%" PRIu64 " memory blocks", (const char *)data, done,
+		total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* "32", "32-35", "memory32-memory35" */
+static int parse_blocks(const char *arg, uint64_t *first, uint64_t *n)
+{
+	char *end;
+	uint64_t a, b;
+
+	if (strncmp(arg, "memory", 6) == 0)
+		arg += 6;
+	a = strtoull(arg, &end, 10);
+	if (end == arg)
+		return -EINVAL;
+	b = a;
+	if (*end == '-') {
+		arg = end + 1;
+		if (strncmp(arg, "memory", 6) == 0)
+			arg += 6;
+		b = strtoull(arg, &end, 10);
+		if (end == arg)
+			return -EINVAL;
+	}
+	if (*end || b < a)
+		return -EINVAL;
+	*first = a;
+	*n = b - a + 1;
+	return 0;
+}
+
+/* "0x100000000-0x11fffffff" (inclusive, as /proc/iomem) or "0x100000000+512M" */
+static int parse_range(const char *arg, uint64_t *start, uint64_t *end_excl)
+{
+	char *sep = strpbrk(arg, "-+"), head[64];
+	uint64_t a, b;
+	int64_t size;
+
+	if (!sep || sep == arg || (size_t)(sep - arg) >= sizeof(head))
+		return -EINVAL;
+	memcpy(head, arg, (size_t)(sep - arg));
+	head[sep - arg] = '\0';
+	if (nsa_parse_u64(head, 0, &a) < 0)
+		return -EINVAL;
+	if (*sep == '+') {
+		if (nsa_parse_size(sep + 1, false, &size) < 0 || size <= 0)
+			return -EINVAL;
+		b = a + (uint64_t)size;
+	} else {
+		if (nsa_parse_u64(sep + 1, 0, &b) < 0 || b < a)
+			return -EINVAL;
+		b += 1;
+	}
+	*start = a;
+	*end_excl = b;
+	return 0;
+}
+
+static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
+	       struct nsa_ctx *ctx)
+{
+	const char *cmd = spec->name, *dax = NULL, *blocks = NULL, *range = NULL, *arg;
+	const char *snapshot_path = NULL;
+	enum nsa_online_policy policy = NSA_ONLINE_MOVABLE;
+	struct nsa_block_result br = { 0 };
+	struct json_object *root = NULL;
+	struct nsa_snapshot *s = NULL;
+	struct timespec t0, t1;
+	bool dry_run = false, json = false;
+	uint64_t first = 0, n = 0, B, already = 0;
+	int c, r, targets = 0;
+
+	while ((c = cmd_getopt(spec, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			return 0;
+		case OPT_DAX:
+			dax = arg;
+			targets++;
+			break;
+		case OPT_BLOCKS:
+			blocks = arg;
+			targets++;
+			break;
+		case OPT_RANGE:
+			range = arg;
+			targets++;
+			break;
+		case OPT_ZONE:
+			if (strcmp(arg, "movable") == 0)
+				policy = NSA_ONLINE_MOVABLE;
+			else if (strcmp(arg, "normal") == 0)
+				policy = NSA_ONLINE_KERNEL;
+			else if (strcmp(arg, "auto") == 0)
+				policy = NSA_ONLINE_DEFAULT;
+			else {
+				cmd_error(cmd, "--zone '%s': expected movable, normal or auto", arg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		case OPT_SNAPSHOT:
+			snapshot_path = arg;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cmd_error(cmd, "unexpected argument '%s' (see 'nsalign %s --help')", argv[optind], cmd);
+		return EX_USAGE;
+	}
+	if (targets != 1) {
+		cmd_error(cmd, "say which memory: one of --dax, --blocks or --range");
+		return EX_USAGE;
+	}
+	if (blocks && parse_blocks(blocks, &first, &n) < 0) {
+		cmd_error(cmd, "--blocks '%s': expected N or N-M (block numbers, as in memoryN)",
+			  blocks);
+		return EX_USAGE;
+	}
+	if (snapshot_path && !dry_run) {
+		cmd_error(cmd, "--snapshot goes with --dry-run");
+		return EX_USAGE;
+	}
+	if (!dry_run && geteuid() != 0) {
+		cmd_error(cmd, "changing memory blocks needs root");
+		return EX_NOPERM;
+	}
+
+	r = cmd_get_snapshot(cmd, ctx, snapshot_path, true, &s);
+	if (r)
+		return r;
+	B = s->platform.block_size;
+	if (!B) {
+		cmd_error(cmd, "this kernel has no memory blocks (no memory hotplug)");
+		r = EX_UNAVAILABLE;
+		goto out;
+	}
+	if (range) {
+		uint64_t a, b;
+
+		if (parse_range(range, &a, &b) < 0) {
+			cmd_error(cmd, "--range '%s': expected START-END (inclusive, as /proc/iomem "
+				       "prints it) or START+SIZE",
+				  range);
+			r = EX_USAGE;
+			goto out;
+		}
+		if (!nsa_is_aligned(a, B) || !nsa_is_aligned(b, B)) {
+			if (nsa_align_down(b, B) > nsa_align_up(a, B))
+				cmd_error(cmd,
+					  "--range '%s' is not whole memory blocks of %#" PRIx64
+					  "; the whole blocks inside it are %#" PRIx64 "-%#" PRIx64,
+					  range, B, nsa_align_up(a, B), nsa_align_down(b, B) - 1);
+			else
+				cmd_error(cmd,
+					  "--range '%s' holds no whole memory block of %#" PRIx64,
+					  range, B);
+			r = EX_USAGE;
+			goto out;
+		}
+		first = a / B;
+		n = (b - a) / B;
+	}
+	if (dax) {
+		struct nsa_kmem_plan k;
+		const struct nsa_daxdev *d = NULL;
+
+		for (size_t i = 0; i < s->n_daxdevs; i++)
+			if (strcmp(s->daxdevs[i].dev, dax) == 0)
+				d = &s->daxdevs[i];
+		if (!d || nsa_kmem_plan(s, dax, &k) < 0) {
+			cmd_error(cmd, "%s: no such dax device (see 'nsalign list -X')", dax);
+			r = EX_NOINPUT;
+			goto out;
+		}
+		if (d->mode != NSA_DAX_SYSTEM_RAM) {
+			cmd_error(cmd, "%s is devdax, not System RAM: 'nsalign reconfigure %s --mode "
+				       "system-ram' first",
+				  dax, dax);
+			r = EX_CANTCREAT;
+			goto out;
+		}
+		first = k.first_block;
+		n = k.n_blocks;
+	}
+
+	/* every block checked before the first is touched */
+	for (uint64_t i = first; i < first + n; i++) {
+		const char *owners[4];
+		int no;
+		ssize_t at = nsa_snapshot_block_at(s, i * B);
+
+		if (at < 0 || s->blocks[at].index != i) {
+			cmd_error(cmd, "memory%" PRIu64 " does not exist (see 'nsalign list -B')", i);
+			r = EX_NOINPUT;
+			goto out;
+		}
+		if ((online && s->blocks[at].state == NSA_BLOCK_ONLINE) ||
+		    (!online && s->blocks[at].state == NSA_BLOCK_OFFLINE))
+			already++;
+		no = nsa_block_owners(s, i, owners, 4);
+		if (no == 0) {
+			cmd_error(cmd, "memory%" PRIu64 " holds no memory in /proc/iomem", i);
+			r = EX_CANTCREAT;
+			goto out;
+		}
+		if (dax && (no > 1 || strcmp(owners[0], dax) != 0)) {
+			cmd_error(cmd,
+				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64 ") holds %s%s%s, not only "
+				  "%s's memory: nsalign does not %s it on another owner's behalf; "
+				  "nothing was changed",
+				  i, i * B, (i + 1) * B - 1, owners[0], no > 1 ? " and " : "",
+				  no > 1 ? owners[1] : "", dax, online ? "online" : "offline");
+			r = EX_CANTCREAT;
+			goto out;
+		}
+		if (no > 1) {
+			cmd_error(cmd,
+				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64 ") is shared by %s and "
+				  "%s%s%s: nsalign does not %s a block on another owner's behalf; "
+				  "nothing was changed",
+				  i, i * B, (i + 1) * B - 1, owners[0], owners[1], no > 2 ? " and " : "",
+				  no > 2 ? owners[2] : "", online ? "online" : "offline");
+			r = EX_CANTCREAT;
+			goto out;
+		}
+	}
+
+	root = json_object_new_object();
+	json_object_object_add(root, "first_block", json_object_new_uint64(first));
+	json_object_object_add(root, "blocks", json_object_new_uint64(n));
+	json_object_object_add(root, "bytes", json_object_new_uint64(n * B));
+	json_object_object_add(root, "already", json_object_new_uint64(already));
+	if (!json)
+		fprintf(stderr,
+			"nsalign %s: memory%" PRIu64 "-memory%" PRIu64 " (%" PRIu64
+			" blocks, %" PRIu64 " already %s)%s%s\n",
+			cmd, first, first + n - 1, n, already, online ? "online" : "offline",
+			online ? ", zone " : "",
+			online ? (policy == NSA_ONLINE_MOVABLE	 ? "Movable"
+				  : policy == NSA_ONLINE_KERNEL ? "Normal"
+								: "the kernel's choice")
+			       : "");
+	if (dry_run) {
+		r = json ? json_print(root) : 0;
+		goto out;
+	}
+	signal(SIGINT, on_sigint);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = nsa_blocks_set(ctx, first, n, online, policy, &interrupted,
+			   isatty(2) && !json ? progress : NULL, (void *)cmd, &br);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	json_object_object_add(root, "changed", json_object_new_uint64(br.changed));
+	json_object_object_add(root, "unchanged", json_object_new_uint64(br.already));
+	json_object_object_add(root, "interrupted", json_object_new_boolean(br.interrupted));
+	json_object_object_add(root, "seconds",
+			       json_object_new_double((double)(t1.tv_sec - t0.tv_sec) +
+						      (t1.tv_nsec - t0.tv_nsec) / 1e9));
+	if (r < 0) {
+		cmd_error(cmd,
+			  "the kernel refused memory%" PRIu64 ": %s%s; %" PRIu64
+			  " blocks before it were %s",
+			  br.failed_block, strerror(-br.error),
+			  !online && br.error == -EBUSY ? " (in use by unmovable pages)" : "",
+			  br.changed + br.already, online ? "onlined" : "offlined");
+		r = EX_CANTCREAT;
+		goto out;
+	}
+	if (br.interrupted)
+		cmd_warn(cmd, "interrupted: %" PRIu64 " of %" PRIu64 " blocks done",
+			 br.changed + br.already, n);
+	r = json ? json_print(root) : 0;
+	if (r == 0 && br.interrupted)
+		r = 130;
+out:
+	json_object_put(root);
+	nsa_snapshot_free(s);
+	return r;
+}
+
+int cmd_online_memory(int argc, char **argv, struct nsa_ctx *ctx)
+{
+	return run(&online_spec, true, argc, argv, ctx);
+}
+
+int cmd_offline_memory(int argc, char **argv, struct nsa_ctx *ctx)
+{
+	return run(&offline_spec, false, argc, argv, ctx);
+}
