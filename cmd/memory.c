@@ -32,8 +32,7 @@ enum {
 static const struct cmd_option online_options[] = {
 	{ "dax", 0, "DAX", "the System RAM (kmem) blocks of this dax device", OPT_DAX },
 	{ "blocks", 0, "N[-M]", "memory blocks N to M (memoryN)", OPT_BLOCKS },
-	{ "range", 0, "START-END|START+SIZE", "the blocks of a physical address range",
-	  OPT_RANGE },
+	{ "range", 0, "START-END|START+SIZE", "the blocks of a physical address range", OPT_RANGE },
 	{ "zone", 0, "movable|normal|auto", "where onlined memory goes (default movable)",
 	  OPT_ZONE },
 	{ "dry-run", 0, NULL, "say what would change, change nothing", OPT_DRY_RUN },
@@ -45,19 +44,18 @@ static const struct cmd_option online_options[] = {
 static const struct cmd_option offline_options[] = {
 	{ "dax", 0, "DAX", "the System RAM (kmem) blocks of this dax device", OPT_DAX },
 	{ "blocks", 0, "N[-M]", "memory blocks N to M (memoryN)", OPT_BLOCKS },
-	{ "range", 0, "START-END|START+SIZE", "the blocks of a physical address range",
-	  OPT_RANGE },
+	{ "range", 0, "START-END|START+SIZE", "the blocks of a physical address range", OPT_RANGE },
 	{ "dry-run", 0, NULL, "say what would change, change nothing", OPT_DRY_RUN },
 	{ "snapshot", 0, "FILE", "with --dry-run: check a snapshot file", OPT_SNAPSHOT },
 	{ "json", 'j', NULL, "print the result as one JSON document" },
 	{ NULL },
 };
 
-#define ABOUT_TAIL                                                                               \
-	"Every block is checked first: it must exist and hold the memory of one owner only;\n"   \
-	"a block shared with boot System RAM, another device or firmware is refused, with\n"     \
-	"the other owner named. Blocks already in the wanted state are counted, not written.\n"  \
-	"Ctrl-C stops between two blocks. Exit status: 0 done, 64 usage, 66 no such block\n"     \
+#define ABOUT_TAIL                                                                              \
+	"Every block is checked first: it must exist and hold the memory of one owner only;\n"  \
+	"a block shared with boot System RAM, another device or firmware is refused, with\n"    \
+	"the other owner named. Blocks already in the wanted state are counted, not written.\n" \
+	"Ctrl-C stops between two blocks. Exit status: 0 done, 64 usage, 66 no such block\n"    \
 	"or device, 73 refused (the reason is printed), 77 needs root, 130 interrupted."
 
 static const struct cmd_spec online_spec = {
@@ -72,8 +70,8 @@ static const struct cmd_spec offline_spec = {
 	.name = "offline-memory",
 	.usage = "nsalign offline-memory --dax DAX|--blocks N[-M]|--range START-END [--dry-run] "
 		 "[--json]",
-	.about = "Offline memory blocks (the kernel refuses blocks in use by unmovable pages).\n"
-		 ABOUT_TAIL,
+	.about = "Offline memory blocks (the kernel refuses blocks in use by unmovable "
+		 "pages).\n" ABOUT_TAIL,
 	.options = offline_options,
 };
 
@@ -147,8 +145,7 @@ static int parse_range(const char *arg, uint64_t *start, uint64_t *end_excl)
 	return 0;
 }
 
-static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
-	       struct nsa_ctx *ctx)
+static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, struct nsa_ctx *ctx)
 {
 	const char *cmd = spec->name, *dax = NULL, *blocks = NULL, *range = NULL, *arg;
 	const char *snapshot_path = NULL;
@@ -185,7 +182,8 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 			else if (strcmp(arg, "auto") == 0)
 				policy = NSA_ONLINE_DEFAULT;
 			else {
-				cmd_error(cmd, "--zone '%s': expected movable, normal or auto", arg);
+				cmd_error(cmd, "--zone '%s': expected movable, normal or auto",
+					  arg);
 				return EX_USAGE;
 			}
 			break;
@@ -203,7 +201,8 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 		}
 	}
 	if (optind < argc) {
-		cmd_error(cmd, "unexpected argument '%s' (see 'nsalign %s --help')", argv[optind], cmd);
+		cmd_error(cmd, "unexpected argument '%s' (see 'nsalign %s --help')", argv[optind],
+			  cmd);
 		return EX_USAGE;
 	}
 	if (targets != 1) {
@@ -237,8 +236,9 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 		uint64_t a, b;
 
 		if (parse_range(range, &a, &b) < 0) {
-			cmd_error(cmd, "--range '%s': expected START-END (inclusive, as /proc/iomem "
-				       "prints it) or START+SIZE",
+			cmd_error(cmd,
+				  "--range '%s': expected START-END (inclusive, as /proc/iomem "
+				  "prints it) or START+SIZE",
 				  range);
 			r = EX_USAGE;
 			goto out;
@@ -272,8 +272,9 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 			goto out;
 		}
 		if (d->mode != NSA_DAX_SYSTEM_RAM) {
-			cmd_error(cmd, "%s is devdax, not System RAM: 'nsalign reconfigure %s --mode "
-				       "system-ram' first",
+			cmd_error(cmd,
+				  "%s is devdax, not System RAM: 'nsalign reconfigure %s --mode "
+				  "system-ram' first",
 				  dax, dax);
 			r = EX_CANTCREAT;
 			goto out;
@@ -289,7 +290,8 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 		ssize_t at = nsa_snapshot_block_at(s, i * B);
 
 		if (at < 0 || s->blocks[at].index != i) {
-			cmd_error(cmd, "memory%" PRIu64 " does not exist (see 'nsalign list -B')", i);
+			cmd_error(cmd, "memory%" PRIu64 " does not exist (see 'nsalign list -B')",
+				  i);
 			r = EX_NOINPUT;
 			goto out;
 		}
@@ -304,7 +306,8 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 		}
 		if (dax && (no > 1 || strcmp(owners[0], dax) != 0)) {
 			cmd_error(cmd,
-				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64 ") holds %s%s%s, not only "
+				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64
+				  ") holds %s%s%s, not only "
 				  "%s's memory: nsalign does not %s it on another owner's behalf; "
 				  "nothing was changed",
 				  i, i * B, (i + 1) * B - 1, owners[0], no > 1 ? " and " : "",
@@ -314,11 +317,13 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 		}
 		if (no > 1) {
 			cmd_error(cmd,
-				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64 ") is shared by %s and "
+				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64
+				  ") is shared by %s and "
 				  "%s%s%s: nsalign does not %s a block on another owner's behalf; "
 				  "nothing was changed",
-				  i, i * B, (i + 1) * B - 1, owners[0], owners[1], no > 2 ? " and " : "",
-				  no > 2 ? owners[2] : "", online ? "online" : "offline");
+				  i, i * B, (i + 1) * B - 1, owners[0], owners[1],
+				  no > 2 ? " and " : "", no > 2 ? owners[2] : "",
+				  online ? "online" : "offline");
 			r = EX_CANTCREAT;
 			goto out;
 		}
@@ -335,7 +340,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv,
 			" blocks, %" PRIu64 " already %s)%s%s\n",
 			cmd, first, first + n - 1, n, already, online ? "online" : "offline",
 			online ? ", zone " : "",
-			online ? (policy == NSA_ONLINE_MOVABLE	 ? "Movable"
+			online ? (policy == NSA_ONLINE_MOVABLE	? "Movable"
 				  : policy == NSA_ONLINE_KERNEL ? "Normal"
 								: "the kernel's choice")
 			       : "");

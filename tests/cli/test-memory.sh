@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# online-memory / offline-memory --dry-run on lab snapshots: which blocks,
+# and every refusal (shared blocks, partial ranges, missing blocks, a dax
+# device that is not System RAM).  The writes run in the VM lab
+# (scenarios online-memory, reconfigure-kmem).
+. "$TOP_SRCDIR/tests/cli/lib.sh"
+
+legacy="$FIXTURES/lab-legacy-misaligned.json" # legacy PMEM shares memory39..41 with RAM
+ram="$FIXTURES/lab-kmem-system-ram.json"      # dax0.0 onlined: memory33-39
+devdax="$FIXTURES/lab-kmem-devdax.json"
+
+run "$NSALIGN" online-memory --dry-run --snapshot "$ram" --dax dax0.0 --json
+expect_rc 0 "the kmem blocks of dax0.0"
+jq -e '.first_block == 33 and .blocks == 7 and .bytes == 939524096 and .already == 7' "$TMP/out" >/dev/null &&
+	ok "memory33-39, 896 MiB, all already online" || { not_ok "dax0.0 blocks wrong"; cat "$TMP/out" | diag; }
+
+run "$NSALIGN" offline-memory --dry-run --snapshot "$ram" --blocks memory33-memory39 --json
+expect_rc 0 "the same blocks by number"
+jq -e '.blocks == 7 and .already == 0' "$TMP/out" >/dev/null && ok "none of them offline yet" || not_ok "offline count wrong"
+
+for b in 39 40 41; do
+	run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --blocks $b
+	expect_rc 73 "memory$b: shared by System RAM and legacy PMEM"
+	expect_err_line "memory$b .* is shared by .*System RAM.*: nsalign does not online" "memory$b: one line naming both owners"
+done
+run "$NSALIGN" offline-memory --dry-run --snapshot "$legacy" --range 0x130000000-0x147ffffff
+expect_rc 73 "a range that takes in a shared block"
+run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --range 0x100000000+100M
+expect_rc 64 "a range of no whole block"
+expect_err_line "holds no whole memory block" "partial range: one line"
+run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --range 0x100000000+200M
+expect_err_line "whole blocks inside it are 0x100000000-0x107ffffff" "partial range: says which whole blocks"
+run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --blocks 99999
+expect_rc 66 "a block that does not exist"
+run "$NSALIGN" online-memory --dry-run --snapshot "$devdax" --dax dax0.0
+expect_rc 73 "a dax device that is not System RAM"
+expect_err_line "dax0.0 is devdax, not System RAM: 'nsalign reconfigure dax0.0 --mode system-ram' first" "devdax: says what to do"
+run "$NSALIGN" online-memory --dry-run --snapshot "$devdax" --dax dax4.2
+expect_rc 66 "no such dax device"
+
+# usage
+for args in "" "--blocks 1 --dax dax0.0" "--blocks x" "--blocks 5-3" "--range 0x100" "--zone fast --blocks 1" "--snapshot $ram --blocks 1" "stray --blocks 1"; do
+	run "$NSALIGN" online-memory $args
+	expect_rc 64 "online-memory $args"
+	[ "$(wc -l <"$TMP/err")" = 1 ] && ok "online-memory $args: one line" || not_ok "online-memory $args: $(cat "$TMP/err")"
+done
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$NSALIGN" offline-memory --blocks 33
+	expect_rc 77 "offline-memory as non-root"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$NSALIGN" reconfigure dax0.0 --mode devdax
+	expect_rc 77 "reconfigure as non-root"
+fi
+run "$NSALIGN" reconfigure --mode devdax
+expect_rc 64 "reconfigure without a device"
+run "$NSALIGN" reconfigure dax0.0 --mode swap
+expect_rc 64 "reconfigure --mode swap"
+
+done_testing
