@@ -22,6 +22,7 @@ static const struct cmd_struct commands[] = {
 	{ "reconfigure", cmd_reconfigure, "make a dax device System RAM (kmem) or devdax again" },
 	{ "online-memory", cmd_online_memory, "online memory blocks, never another owner's" },
 	{ "offline-memory", cmd_offline_memory, "offline memory blocks, never another owner's" },
+	{ "probe", cmd_probe, "add memory through the kernel's probe interface, checked first" },
 };
 
 static void usage(FILE *f)

@@ -56,4 +56,24 @@ expect_rc 64 "reconfigure without a device"
 run "$NSALIGN" reconfigure dax0.0 --mode swap
 expect_rc 64 "reconfigure --mode swap"
 
+# probe: whole blocks, nothing in the way, an interface to write to
+run "$NSALIGN" probe 0x100000000 128M --dry-run --snapshot "$legacy"
+expect_rc 73 "probe over System RAM"
+expect_err_line "overlaps System RAM \(0x100000000-0x1388fffff\): nothing was added" "probe over RAM: names it"
+run "$NSALIGN" probe 0x200000000 1G --dry-run --snapshot "$legacy"
+expect_rc 73 "probe over a PCI window"
+run "$NSALIGN" probe 0x40000000000 100M --dry-run --snapshot "$legacy"
+expect_rc 64 "probe of a partial block"
+expect_err_line "not whole memory blocks of 0x8000000" "partial block: one line"
+for args in "" "0x1000" "abc 1G" "0x40000000000 -1G" "1 2 3"; do
+	run "$NSALIGN" probe $args --dry-run --snapshot "$legacy"
+	expect_rc 64 "probe $args"
+done
+# a free, block-aligned range: on a kernel without the interface (Debian x86_64), 69
+if [ ! -e /sys/devices/system/memory/probe ]; then
+	run "$NSALIGN" probe 0x40000000000 1G --dry-run --snapshot "$legacy"
+	expect_rc 69 "probe on a kernel without the interface"
+	expect_err_line "no memory probe interface" "no interface: one line"
+fi
+
 done_testing

@@ -38,6 +38,11 @@ assert_boot() {
 	check "they are online in Movable" \
 		test "$(grep -cE "^($first|$((first + 1))|$((first + 2))|$last) online Movable" "$d/states.2")" = 4
 	check "a second run changes nothing" jqf '.changed == 0 and .unchanged == 4' "$d/again.json"
+	check "probe over boot RAM: exit 73, names it" \
+		test "$(cat "$d/probe-ram.rc")" = 73 -a -n "$(grep 'overlaps System RAM' "$d/probe-ram.err")"
+	check "probe of a free range on a kernel without the interface: exit 69, says so" \
+		test "$(cat "$d/probe-free.rc")" = 69 -a -n "$(grep 'no memory probe interface' "$d/probe-free.err")"
+	check "... and the kernel indeed has no /sys/devices/system/memory/probe" grep -q "No such file" "$d/probe.ls"
 	check "offline-memory: exit 0, the 4 blocks offline again" \
 		test "$(cat "$d/offline.rc")" = 0 -a "$(grep -cE "^($first|$((first + 1))|$((first + 2))|$last) offline" "$d/states.3")" = 4
 }
