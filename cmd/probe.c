@@ -31,7 +31,8 @@ static const struct cmd_spec probe_spec = {
 		 "for\n"
 		 "platforms that have one (CONFIG_ARCH_MEMORY_PROBE). The range must be whole "
 		 "memory\n"
-		 "blocks and must not overlap anything in /proc/iomem; the new blocks come up as the\n"
+		 "blocks and must not overlap anything in /proc/iomem; the new blocks come up as "
+		 "the\n"
 		 "kernel's auto_online_blocks says. Exit status: 0 added, 64 usage (also a range\n"
 		 "that is not whole blocks), 69 no probe interface, 73 the range is in use or the\n"
 		 "kernel refused, 77 needs root.",
@@ -155,8 +156,9 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 		int n = snprintf(word, sizeof(word), "%#" PRIx64, a);
 
 		if (fd < 0 || write(fd, word, (size_t)n) != n) {
-			cmd_error("probe", "the kernel refused %#" PRIx64 ": %s; %" PRIu64
-					   " blocks before it were added",
+			cmd_error("probe",
+				  "the kernel refused %#" PRIx64 ": %s; %" PRIu64
+				  " blocks before it were added",
 				  a, strerror(errno), (a - addr) / B);
 			if (fd >= 0)
 				close(fd);
