@@ -52,6 +52,33 @@ TEST(kmem_plan_matches_the_lab)
 	nsa_snapshot_free(s);
 }
 
+TEST(shared_blocks_have_every_owner_named)
+{
+	/* the lab's memmap= ranges: 0x138900000-0x13ecfffff and 0x145000000-0x148bfffff */
+	struct nsa_snapshot *s = load("lab-legacy-misaligned");
+	const char *o[4];
+
+	REQUIRE(s);
+	CHECK(nsa_block_owners(s, 33, o, 4) == 1);
+	CHECK_STR(o[0], "System RAM");
+	REQUIRE(nsa_block_owners(s, 39, o, 4) == 2); /* RAM, then the first range */
+	CHECK_STR(o[0], "System RAM");
+	CHECK_STR(o[1], "Persistent Memory (legacy)");
+	CHECK(nsa_block_owners(s, 40, o, 4) == 2); /* the 60 MiB range, RAM both sides */
+	CHECK(nsa_block_owners(s, 41, o, 4) == 2); /* its end */
+	CHECK(nsa_block_owners(s, 42, o, 4) == 1);
+	nsa_snapshot_free(s);
+
+	/* kmem: the blocks inside belong to the dax device, the edges to the PMEM */
+	s = load("lab-kmem-system-ram");
+	REQUIRE(s);
+	REQUIRE(nsa_block_owners(s, 33, o, 4) == 1);
+	CHECK_STR(o[0], "dax0.0");
+	REQUIRE(nsa_block_owners(s, 32, o, 4) >= 1); /* 0x100000000: the region's head */
+	CHECK(strcmp(o[0], "dax0.0") != 0);
+	nsa_snapshot_free(s);
+}
+
 static char root[] = "/tmp/nsalign-sysfs-XXXXXX";
 
 static void make_block(uint64_t i, const char *state)
