@@ -82,6 +82,16 @@ void cmd_warn(const char *cmd, const char *fmt, ...) __attribute__((format(print
  */
 int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, bool need_addresses,
 		     struct nsa_snapshot **out);
+/*
+ * The preamble of a command that changes the system: --snapshot only with
+ * --dry-run, root unless --dry-run.  `what` completes "changing ... needs
+ * root" ("memory blocks").  0 or a sysexits code after saying why.
+ */
+int cmd_may_change(const char *cmd, bool dry_run, const char *snapshot, const char *what);
+/* Long block-by-block work: Ctrl-C sets the flag returned; progress on stderr (data: a label). */
+const volatile int *cmd_stop_on_sigint(void);
+void cmd_block_progress(void *data, uint64_t done, uint64_t total);
+
 /* Parse --granularity: a power of two >= 4 KiB.  EX_USAGE on error. */
 int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
 

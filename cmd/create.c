@@ -215,15 +215,9 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 		cmd_error("create-namespace", "--map goes with fsdax and devdax");
 		return EX_USAGE;
 	}
-	if (snapshot_path && !dry_run) {
-		cmd_error("create-namespace", "--snapshot goes with --dry-run: a file cannot be "
-					      "changed into a namespace");
-		return EX_USAGE;
-	}
-	if (!dry_run && geteuid() != 0) {
-		cmd_error("create-namespace", "creating a namespace needs root");
-		return EX_NOPERM;
-	}
+	r = cmd_may_change("create-namespace", dry_run, snapshot_path, "namespaces");
+	if (r)
+		return r;
 
 	r = cmd_get_snapshot("create-namespace", ctx, snapshot_path, true, &s);
 	if (r)

@@ -75,22 +75,6 @@ static const struct cmd_spec offline_spec = {
 	.options = offline_options,
 };
 
-static volatile int interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void progress(void *data, uint64_t done, uint64_t total)
-{
-	fprintf(stderr, "\r%s: %" PRIu64 "/%" PRIu64 " memory blocks", (const char *)data, done,
-		total);
-	if (done == total)
-		fputc('\n', stderr);
-}
-
 /* "32", "32-35", "memory32-memory35" */
 static int parse_blocks(const char *arg, uint64_t *first, uint64_t *n)
 {
@@ -214,14 +198,9 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 			  blocks);
 		return EX_USAGE;
 	}
-	if (snapshot_path && !dry_run) {
-		cmd_error(cmd, "--snapshot goes with --dry-run");
-		return EX_USAGE;
-	}
-	if (!dry_run && geteuid() != 0) {
-		cmd_error(cmd, "changing memory blocks needs root");
-		return EX_NOPERM;
-	}
+	r = cmd_may_change(cmd, dry_run, snapshot_path, "memory blocks");
+	if (r)
+		return r;
 
 	r = cmd_get_snapshot(cmd, ctx, snapshot_path, true, &s);
 	if (r)
@@ -348,10 +327,9 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 		r = json ? json_print(root) : 0;
 		goto out;
 	}
-	signal(SIGINT, on_sigint);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = nsa_blocks_set(ctx, first, n, online, policy, &interrupted,
-			   isatty(2) && !json ? progress : NULL, (void *)cmd, &br);
+	r = nsa_blocks_set(ctx, first, n, online, policy, cmd_stop_on_sigint(),
+			   isatty(2) && !json ? cmd_block_progress : NULL, (void *)cmd, &br);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	json_object_object_add(root, "changed", json_object_new_uint64(br.changed));
 	json_object_object_add(root, "unchanged", json_object_new_uint64(br.already));

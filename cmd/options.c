@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,4 +177,40 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 		return EX_NOPERM;
 	}
 	return 0;
+}
+
+int cmd_may_change(const char *cmd, bool dry_run, const char *snapshot, const char *what)
+{
+	if (snapshot && !dry_run) {
+		cmd_error(cmd, "--snapshot goes with --dry-run: a file cannot be changed into %s",
+			  what);
+		return EX_USAGE;
+	}
+	if (!dry_run && geteuid() != 0) {
+		cmd_error(cmd, "changing %s needs root", what);
+		return EX_NOPERM;
+	}
+	return 0;
+}
+
+static volatile int stop_requested;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+const volatile int *cmd_stop_on_sigint(void)
+{
+	signal(SIGINT, on_sigint);
+	return &stop_requested;
+}
+
+void cmd_block_progress(void *data, uint64_t done, uint64_t total)
+{
+	fprintf(stderr, "\r%s: %" PRIu64 "/%" PRIu64 " memory blocks", (const char *)data, done,
+		total);
+	if (done == total)
+		fputc('\n', stderr);
 }

@@ -87,14 +87,9 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 		cmd_error("probe", "'%s' is not a size", pos[1]);
 		return EX_USAGE;
 	}
-	if (snapshot_path && !dry_run) {
-		cmd_error("probe", "--snapshot goes with --dry-run");
-		return EX_USAGE;
-	}
-	if (!dry_run && geteuid() != 0) {
-		cmd_error("probe", "adding memory needs root");
-		return EX_NOPERM;
-	}
+	r = cmd_may_change("probe", dry_run, snapshot_path, "memory");
+	if (r)
+		return r;
 	r = cmd_get_snapshot("probe", ctx, snapshot_path, true, &s);
 	if (r)
 		return r;

@@ -58,23 +58,6 @@ static const struct cmd_spec reconfigure_spec = {
 	.options = reconfigure_options,
 };
 
-static volatile int interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-static void progress(void *data, uint64_t done, uint64_t total)
-{
-	const char *what = data;
-
-	fprintf(stderr, "\r%s: %" PRIu64 "/%" PRIu64 " memory blocks", what, done, total);
-	if (done == total)
-		fputc('\n', stderr);
-}
-
 static struct daxctl_dev *find_dax(struct daxctl_ctx *dctx, const char *name)
 {
 	struct daxctl_region *region;
@@ -135,6 +118,7 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 	struct nsa_snapshot *s = NULL;
 	struct nsa_kmem_plan k;
 	struct nsa_block_result br = { 0 };
+	const volatile int *stop = NULL;
 	struct timespec t0, t1;
 	bool movable = true, dry_run = false, json = false, to_ram, tty = isatty(2);
 	char err[320];
@@ -182,10 +166,9 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 		return EX_USAGE;
 	}
 	to_ram = strcmp(mode, "system-ram") == 0;
-	if (!dry_run && geteuid() != 0) {
-		cmd_error("reconfigure", "changing %s needs root", dax_name);
-		return EX_NOPERM;
-	}
+	r = cmd_may_change("reconfigure", dry_run, NULL, dax_name);
+	if (r)
+		return r;
 
 	/*
 	 * Only what the plan needs (the device's range, the block size, the
@@ -261,7 +244,7 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 		r = EX_UNAVAILABLE;
 		goto out;
 	}
-	signal(SIGINT, on_sigint);
+	stop = cmd_stop_on_sigint();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	mem = daxctl_dev_get_memory(dev);
 	if (to_ram) {
@@ -280,13 +263,13 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 			}
 		}
 		r = nsa_blocks_set(ctx, k.first_block, k.n_blocks, true,
-				   movable ? NSA_ONLINE_MOVABLE : NSA_ONLINE_KERNEL, &interrupted,
-				   tty && !json ? progress : NULL, (void *)dax_name, &br);
+				   movable ? NSA_ONLINE_MOVABLE : NSA_ONLINE_KERNEL, stop,
+				   tty && !json ? cmd_block_progress : NULL, (void *)dax_name, &br);
 	} else {
 		if (mem) {
-			r = nsa_blocks_set(ctx, k.first_block, k.n_blocks, false,
-					   NSA_ONLINE_DEFAULT, &interrupted,
-					   tty && !json ? progress : NULL, (void *)dax_name, &br);
+			r = nsa_blocks_set(
+				ctx, k.first_block, k.n_blocks, false, NSA_ONLINE_DEFAULT, stop,
+				tty && !json ? cmd_block_progress : NULL, (void *)dax_name, &br);
 			if (r < 0 || br.interrupted) {
 				/* leave it as it was: every block online again */
 				struct nsa_block_result back;
