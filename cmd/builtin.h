@@ -114,6 +114,8 @@ int json_print(struct json_object *obj);
 /* Journal (journal.c): each finding as a structured entry. */
 int journal_priority(enum nsa_severity s);
 int journal_send_finding(const struct nsa_finding *f, const char *context);
+/* extra: one more "FIELD=value" (nsalignd's NSALIGN_CHANGE=new|changed|resolved), or NULL */
+int journal_send_finding_with(const struct nsa_finding *f, const char *context, const char *extra);
 int journal_send_findings(const struct nsa_analysis *a, bool with_info);
 
 /* Prometheus textfile metrics (prometheus.c); path NULL or "-": stdout. */

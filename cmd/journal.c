@@ -89,6 +89,11 @@ static void fact_field(struct fields *fl, const struct nsa_fact *f)
 
 int journal_send_finding(const struct nsa_finding *f, const char *context)
 {
+	return journal_send_finding_with(f, context, NULL);
+}
+
+int journal_send_finding_with(const struct nsa_finding *f, const char *context, const char *extra)
+{
 	struct fields fl = { .n = 0 };
 	int r;
 
@@ -96,7 +101,9 @@ int journal_send_finding(const struct nsa_finding *f, const char *context)
 	    context ? context : "", f->message ? f->message : f->code->title);
 	add(&fl, "MESSAGE_ID=%s", f->code->message_id);
 	add(&fl, "PRIORITY=%d", journal_priority(f->severity));
-	add(&fl, "SYSLOG_IDENTIFIER=nsalign");
+	add(&fl, "SYSLOG_IDENTIFIER=%s", program_invocation_short_name);
+	if (extra)
+		add(&fl, "%s", extra);
 	add(&fl, "NSALIGN_CODE=%s", f->code->code);
 	add(&fl, "NSALIGN_SEVERITY=%s", nsa_severity_name(f->severity));
 	if (f->dev[0])

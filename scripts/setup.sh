@@ -6,8 +6,9 @@
 set -euo pipefail
 
 BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
-	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev
-	asciidoctor clang-format jq)
+	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev libinih-dev
+	asciidoctor clang-format jq
+	umockdev libumockdev-dev)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
 LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap arch-test mount)
 
