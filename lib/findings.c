@@ -72,6 +72,27 @@ static const struct nsa_code_info codes[] = {
 	  "namespace not in the recorded layout" },
 	{ "NSA-KERNEL-CHANGED", "afed74fbb32d4ca38fea8b26ae2b58e5", NSA_SEV_INFO,
 	  "another kernel than on the recorded boot" },
+	/*
+	 * nsalignd: others that online memory (competitors.c; the ONLINE codes
+	 * are warnings when nsalignd's own policy onlines memory, else info),
+	 * what its policy did, and findings that went away
+	 */
+	{ "NSA-ONLINE-UDEV-RULE", "0ff94aa88b4f40f9ab46e963011e6f00", NSA_SEV_WARNING,
+	  "a udev rule onlines memory blocks: it races with nsalignd and daxctl" },
+	{ "NSA-ONLINE-AUTO", "c57c0f269e244af6b7dcab5e0a4fcd99", NSA_SEV_WARNING,
+	  "the kernel onlines hot-added memory by itself (auto_online_blocks)" },
+	{ "NSA-ONLINE-DAXCTL", "19a6f22a1e304ee180f39c971a226293", NSA_SEV_WARNING,
+	  "daxctl's udev rule reconfigures dax devices to System RAM" },
+	{ "NSA-RESOLVED", "0e6a77ece3994e87815684b9feb3fbe0", NSA_SEV_INFO,
+	  "a finding reported earlier no longer holds" },
+	{ "NSA-HOTPLUG-ONLINED", "e281775ac91e4d7983180d66c55a5c1f", NSA_SEV_INFO,
+	  "nsalignd onlined new memory blocks by policy" },
+	{ "NSA-HOTPLUG-RECONFIGURED", "eeff987bb47e499cb307370ad6d2a6f9", NSA_SEV_INFO,
+	  "nsalignd made a new devdax device System RAM by policy" },
+	{ "NSA-HOTPLUG-FAILED", "71c7746582b848208b5f20ee77a53a1e", NSA_SEV_ERROR,
+	  "nsalignd's policy action failed; the memory is not (all) online" },
+	{ "NSA-HOTPLUG-SKIPPED", "ce0a3f1c036743349f1af79b5315f499", NSA_SEV_WARNING,
+	  "nsalignd did not online new memory: a block is shared or owned by someone else" },
 };
 
 const struct nsa_code_info *nsa_codes(size_t *n)

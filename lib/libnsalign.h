@@ -761,4 +761,67 @@ struct nsa_snapshot *nsa_snapshot_layout(const struct nsa_snapshot *s);
 int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
 		struct nsa_analysis *a);
 
+/* ------------------------------------------------------------------ */
+/* Others that online memory (competitors.c)                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Udev rules, the kernel's auto_online_blocks and daxctl's udev rule all
+ * online hot-added memory; two of them race for the same blocks (the first
+ * writer of a block's state decides its zone, the other gets an error).
+ */
+enum nsa_competitor_kind {
+	NSA_COMPETITOR_UDEV_RULE,   /* a rule assigns ATTR{state} or RUNs a state write */
+	NSA_COMPETITOR_AUTO_ONLINE, /* auto_online_blocks is not "offline" */
+	NSA_COMPETITOR_DAXCTL,	    /* daxctl's rule with a [reconfigure-device] section */
+};
+
+struct nsa_competitor {
+	enum nsa_competitor_kind kind;
+	/*
+	 * As on the system (without root): the rules file, the daxctl
+	 * configuration file, or for AUTO_ONLINE the sysfs file.
+	 */
+	char path[256];
+	int line;	  /* 1-based: the rule (its first line), the section; 0 for AUTO_ONLINE */
+	char detail[256]; /* the rule's text (continuations joined), the auto_online_blocks
+			     value, or the section with its nvdimm.uuid, mode, online, movable */
+	char via[256];	  /* DAXCTL: "FILE:LINE" of the udev rule that runs daxctl; else "" */
+};
+
+/*
+ * Look for the others that online memory.  root prefixes /etc, /run,
+ * /usr/local/lib, /usr/lib and /lib ("" or NULL: the live system).  Udev's
+ * rules directories are read as udev does: *.rules files in
+ * /etc/udev/rules.d, /run/udev/rules.d, /usr/local/lib/udev/rules.d,
+ * /usr/lib/udev/rules.d, /lib/udev/rules.d, a name in an earlier directory
+ * hiding the same name in later ones (so merged-/usr's /lib is not read
+ * twice), a symlink to /dev/null or an empty file masking it.  A rule
+ * (continued lines joined) counts when it assigns ATTR{state} (= or :=, a
+ * value other than "offline"; comparisons do not count) for the memory
+ * subsystem (SUBSYSTEM=="memory" on it, or after a SUBSYSTEM!="memory",
+ * GOTO= guard up to its LABEL), or RUNs a command that writes a block's
+ * state or runs daxctl online-memory.  daxctl's rule (daxdev-reconfigure,
+ * daxctl -C/--check-config) counts only with a [reconfigure-device ...]
+ * section in a regular *.conf file in /etc/daxctl.conf.d (one competitor
+ * per section).
+ * auto_online: the collected value of auto_online_blocks
+ * (s->platform.auto_online_blocks), "" or NULL when unknown.
+ *
+ * *out: one malloc()ed array (free() it), sorted by kind, path, line;
+ * NULL when *n is 0.  Missing directories are no error; -ENOMEM, or the
+ * negative errno of a directory or file that exists but cannot be read.
+ */
+int nsa_find_competitors(const char *root, const char *auto_online, struct nsa_competitor **out,
+			 size_t *n);
+/*
+ * One finding per competitor (NSA-ONLINE-UDEV-RULE, NSA-ONLINE-AUTO,
+ * NSA-ONLINE-DAXCTL), naming the file and line and the exact remedy.
+ * we_online: nsalignd's policy onlines memory itself, so each is a real
+ * race (warning); otherwise info.  dev is "FILE:LINE" (the file's base
+ * name), "auto_online_blocks".  Recounts a->counts.  0 or -ENOMEM.
+ */
+int nsa_competitor_findings(struct nsa_analysis *a, const struct nsa_competitor *c, size_t n,
+			    bool we_online);
+
 #endif
