@@ -238,17 +238,3 @@ struct json_object *json_findings(const struct nsa_analysis *a, unsigned flags)
 				      nsa_finding_to_json(&a->findings[i], flags & JSON_HUMAN));
 	return arr;
 }
-
-int json_print(struct json_object *obj)
-{
-	const char *text = json_object_to_json_string_ext(
-		obj,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-	if (!text || fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
-	    fflush(stdout) == EOF) {
-		cmd_error(NULL, "writing to standard output failed: %s", strerror(errno));
-		return EX_IOERR;
-	}
-	return 0;
-}

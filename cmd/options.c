@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "builtin.h"
 
 #define MAX_OPTIONS 48
@@ -213,4 +215,19 @@ void cmd_block_progress(void *data, uint64_t done, uint64_t total)
 		total);
 	if (done == total)
 		fputc('\n', stderr);
+}
+
+/* The one JSON document a command prints (the daemon links json.c without this). */
+int json_print(struct json_object *obj)
+{
+	const char *text = json_object_to_json_string_ext(
+		obj,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!text || fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
+	    fflush(stdout) == EOF) {
+		cmd_error(NULL, "writing to standard output failed: %s", strerror(errno));
+		return EX_IOERR;
+	}
+	return 0;
 }

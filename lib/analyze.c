@@ -68,6 +68,13 @@ void nsa_analysis_recount(struct nsa_analysis *a)
 		a->counts[a->findings[i].severity]++;
 }
 
+struct nsa_analysis *nsa_analysis_new(void)
+{
+	struct analysis_priv *p = calloc(1, sizeof(*p));
+
+	return p ? &p->pub : NULL;
+}
+
 void nsa_analysis_free(struct nsa_analysis *a)
 {
 	struct analysis_priv *p;

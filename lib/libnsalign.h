@@ -671,6 +671,8 @@ int nsa_block_owners(const struct nsa_snapshot *s, uint64_t index, const char **
 /* Pure: reads only the snapshot. -ENOMEM is the only failure. */
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out);
+/* An empty analysis, for findings made by hand (nsalignd's one-off reports). */
+struct nsa_analysis *nsa_analysis_new(void);
 void nsa_analysis_free(struct nsa_analysis *a);
 /* 0 nothing wrong, 1 warnings only, 2 errors (the check exit code). */
 int nsa_analysis_exit_code(const struct nsa_analysis *a);
