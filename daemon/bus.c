@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * org.nsalign1 on the system bus (org.nsalign1(5)).  Reading is for
+ * everyone; changing (OnlineMemory, Reconfigure, Reload) is for root
+ * only, enforced twice: by the installed bus policy, and here, from the
+ * sender's credentials, so that a permissive policy does not open it up.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <json-c/json.h>
+
+#include "../cmd/builtin.h"
+#include "nsalignd.h"
+
+#define BUS_NAME  "org.nsalign1"
+#define BUS_PATH  "/org/nsalign1"
+#define BUS_IFACE "org.nsalign1.Manager"
+
+static int require_root(sd_bus_message *msg, const char *what, sd_bus_error *error)
+{
+	sd_bus_creds *creds = NULL;
+	uid_t uid;
+	int r;
+
+	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID, &creds);
+	if (r < 0)
+		return r;
+	r = sd_bus_creds_get_euid(creds, &uid);
+	if (r == -ENODATA)
+		r = sd_bus_creds_get_uid(creds, &uid);
+	sd_bus_creds_unref(creds);
+	if (r < 0)
+		return r;
+	if (uid != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s changes the system: only root may call it (uid %u "
+					 "may not)",
+					 what, (unsigned)uid);
+	return 0;
+}
+
+static int property_count(sd_bus *bus, const char *path, const char *interface,
+			  const char *property, sd_bus_message *reply, void *userdata,
+			  sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	uint32_t v = 0;
+
+	if (strcmp(property, "Namespaces") == 0)
+		v = m->snapshot ? (uint32_t)m->snapshot->n_namespaces : 0;
+	else if (m->analysis && strcmp(property, "Errors") == 0)
+		v = (uint32_t)m->analysis->counts[NSA_SEV_ERROR];
+	else if (m->analysis && strcmp(property, "Warnings") == 0)
+		v = (uint32_t)m->analysis->counts[NSA_SEV_WARNING];
+	else if (m->analysis && strcmp(property, "Infos") == 0)
+		v = (uint32_t)m->analysis->counts[NSA_SEV_INFO];
+	return sd_bus_message_append(reply, "u", v);
+}
+
+static int property_last(sd_bus *bus, const char *path, const char *interface, const char *property,
+			 sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	return sd_bus_message_append(reply, "t", m->last_analysis);
+}
+
+static int property_policy(sd_bus *bus, const char *path, const char *interface,
+			   const char *property, sd_bus_message *reply, void *userdata,
+			   sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	if (strcmp(property, "MemoryBlocksPolicy") == 0)
+		return sd_bus_message_append(reply, "s",
+					     nsad_block_policy_name(m->config.memory_blocks));
+	return sd_bus_message_append(reply, "s", nsad_dax_policy_name(m->config.dax_devices));
+}
+
+static int property_version(sd_bus *bus, const char *path, const char *interface,
+			    const char *property, sd_bus_message *reply, void *userdata,
+			    sd_bus_error *error)
+{
+	return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
+}
+
+static int reply_json(sd_bus_message *msg, struct json_object *o, sd_bus_error *error)
+{
+	const char *text;
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	r = text ? sd_bus_reply_method_return(msg, "s", text) : -ENOMEM;
+	json_object_put(o);
+	return r;
+}
+
+static int method_check(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	struct json_object *o, *counts;
+	int r;
+
+	r = manager_analyze(m);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, -r, "analysis failed: %s", strerror(-r));
+	manager_notify_status(m);
+	o = json_object_new_object();
+	counts = json_object_new_object();
+	json_object_object_add(counts, "error",
+			       json_object_new_int(m->analysis->counts[NSA_SEV_ERROR]));
+	json_object_object_add(counts, "warning",
+			       json_object_new_int(m->analysis->counts[NSA_SEV_WARNING]));
+	json_object_object_add(counts, "info",
+			       json_object_new_int(m->analysis->counts[NSA_SEV_INFO]));
+	json_object_object_add(o, "analyzed_at_usec", json_object_new_uint64(m->last_analysis));
+	json_object_object_add(o, "counts", counts);
+	json_object_object_add(o, "findings", json_findings(m->analysis, 0));
+	return reply_json(msg, o, error);
+}
+
+static int method_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	struct nsa_snapshot *s = NULL;
+	struct json_object *o;
+	int r;
+
+	r = nsa_collect(m->ctx, &s);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, -r, "collection failed: %s", strerror(-r));
+	o = nsa_snapshot_to_json(s);
+	nsa_snapshot_free(s);
+	return reply_json(msg, o, error);
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	char err[512];
+	int r;
+
+	r = require_root(msg, "Reload", error);
+	if (r)
+		return r;
+	r = manager_reload(m, err, sizeof(err));
+	if (r < 0)
+		return sd_bus_error_setf(error, "org.nsalign1.Error.BadConfig",
+					 "%s; the running configuration stays in force", err);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static bool is_block_range(const char *s)
+{
+	size_t digits = strspn(s, "0123456789");
+
+	if (!digits)
+		return false;
+	if (!s[digits])
+		return true;
+	return s[digits] == '-' && s[digits + 1] &&
+	       !s[digits + 1 + strspn(s + digits + 1, "0123456789")];
+}
+
+static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	const char *blocks, *zone;
+	int r;
+
+	r = sd_bus_message_read(msg, "ss", &blocks, &zone);
+	if (r < 0)
+		return r;
+	r = require_root(msg, "OnlineMemory", error);
+	if (r)
+		return r;
+	if (!is_block_range(blocks))
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "blocks '%s': expected N or N-M (as in memoryN)", blocks);
+	if (strcmp(zone, "movable") && strcmp(zone, "normal") && strcmp(zone, "auto"))
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "zone '%s': expected movable, normal or auto", zone);
+	{
+		char *argv[] = { (char *)m->nsalign_bin,
+				 "online-memory",
+				 "--blocks",
+				 (char *)blocks,
+				 "--zone",
+				 (char *)zone,
+				 "--json",
+				 NULL };
+
+		r = action_queue(m, ACTION_BUS, blocks, 0, msg, argv);
+	}
+	return r < 0 ? r : 1; /* answered when the command is done */
+}
+
+static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	const char *dax, *mode;
+	int movable, r;
+
+	r = sd_bus_message_read(msg, "ssb", &dax, &mode, &movable);
+	if (r < 0)
+		return r;
+	r = require_root(msg, "Reconfigure", error);
+	if (r)
+		return r;
+	if (strncmp(dax, "dax", 3) != 0 || strlen(dax) >= NSA_DEV_LEN || strchr(dax, '/'))
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "'%s': expected a dax device name (dax0.0)", dax);
+	if (strcmp(mode, "system-ram") && strcmp(mode, "devdax"))
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "mode '%s': expected system-ram or devdax", mode);
+	{
+		char *argv[] = { (char *)m->nsalign_bin,
+				 "reconfigure",
+				 (char *)dax,
+				 "--mode",
+				 (char *)mode,
+				 movable ? "--movable" : "--no-movable",
+				 "--json",
+				 NULL };
+
+		r = action_queue(m, ACTION_BUS, dax, 0, msg, argv);
+	}
+	return r < 0 ? r : 1;
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", property_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Errors", "u", property_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Warnings", "u", property_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Infos", "u", property_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Namespaces", "u", property_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("LastAnalysis", "t", property_last, 0, 0),
+	SD_BUS_PROPERTY("MemoryBlocksPolicy", "s", property_policy, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+	SD_BUS_PROPERTY("DaxDevicesPolicy", "s", property_policy, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+	SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", findings_json),
+				method_check, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Snapshot", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", snapshot_json),
+				method_snapshot, SD_BUS_VTABLE_UNPRIVILEGED),
+	/* Unprivileged for sd-bus, which would ask for CAP_SYS_ADMIN: root is checked here */
+	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("OnlineMemory", SD_BUS_ARGS("s", blocks, "s", zone),
+				SD_BUS_RESULT("s", result_json), method_online_memory,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Reconfigure", SD_BUS_ARGS("s", dax, "s", mode, "b", movable),
+				SD_BUS_RESULT("s", result_json), method_reconfigure,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_ARGS("FindingsChanged",
+				SD_BUS_ARGS("u", errors, "u", warnings, "u", infos, "u", added, "u",
+					    changed, "u", resolved),
+				0),
+	SD_BUS_VTABLE_END
+};
+
+void bus_emit_findings_changed(struct manager *m, unsigned added, unsigned changed,
+			       unsigned resolved)
+{
+	const struct nsa_analysis *a = m->analysis;
+
+	if (!m->bus || !a)
+		return;
+	sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_IFACE, "Errors", "Warnings", "Infos",
+				       "Namespaces", NULL);
+	sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "FindingsChanged", "uuuuuu",
+			   (uint32_t)a->counts[NSA_SEV_ERROR], (uint32_t)a->counts[NSA_SEV_WARNING],
+			   (uint32_t)a->counts[NSA_SEV_INFO], added, changed, resolved);
+}
+
+int bus_start(struct manager *m)
+{
+	int r;
+
+	r = m->bus_kind == BUS_USER ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
+	if (r < 0)
+		return r;
+	r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, m);
+	if (r < 0)
+		return r;
+	r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+	if (r == -EEXIST) {
+		log_msg(m, LOG_ERR, "%s is taken: another nsalignd runs", BUS_NAME);
+		return r;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+}

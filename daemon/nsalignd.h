@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NSALIGND_H
+#define NSALIGND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "conf.h"
+#include "libnsalign.h"
+
+struct udev;
+struct udev_monitor;
+
+/*
+ * Events are coalesced: an analysis runs once the monitor has been quiet
+ * for COALESCE_QUIET_USEC, and at the latest COALESCE_MAX_USEC after the
+ * first event of a burst, so that a storm cannot postpone it for ever.
+ */
+#define COALESCE_QUIET_USEC (10 * 1000ULL)
+#define COALESCE_MAX_USEC   (250 * 1000ULL)
+
+enum log_target {
+	LOG_TARGET_AUTO = 0, /* the journal when started by systemd, else the console */
+	LOG_TARGET_JOURNAL,
+	LOG_TARGET_CONSOLE,
+};
+
+enum bus_kind {
+	BUS_SYSTEM = 0,
+	BUS_USER,
+	BUS_NONE,
+};
+
+/* A policy or D-Bus action: one nsalign command, run one at a time. */
+enum action_kind {
+	ACTION_ONLINE_BLOCKS, /* policy: new memory blocks */
+	ACTION_DAX_TO_RAM,    /* policy: a new devdax device */
+	ACTION_BUS,	      /* a D-Bus method: the reply is the command's output */
+};
+
+struct action {
+	struct action *next;
+	enum action_kind kind;
+	char *what; /* "memory40-memory43", "dax0.0" */
+	char **argv;
+	uint64_t blocks; /* ACTION_ONLINE_BLOCKS: how many */
+	sd_bus_message *reply_to;
+	pid_t pid;
+	int out_fd, err_fd;
+	sd_event_source *child;
+};
+
+/* A set of memory block indexes and dax device names seen as new. */
+struct newset {
+	uint64_t *blocks;
+	size_t n_blocks, cap_blocks;
+	char (*dax)[NSA_DEV_LEN];
+	size_t n_dax, cap_dax;
+};
+
+struct manager {
+	sd_event *event;
+	sd_bus *bus;
+	enum bus_kind bus_kind;
+	struct nsa_ctx *ctx;
+
+	struct udev *udev;
+	struct udev_monitor *monitor;
+	sd_event_source *monitor_source;
+	sd_event_source *coalesce;
+	uint64_t burst_start;	 /* CLOCK_MONOTONIC usec of the first pending event */
+	uint64_t pending_events; /* since the last analysis */
+	uint64_t events_total, overflows, analyses;
+	bool overflowed; /* the monitor lost events: nothing is known about what is new */
+
+	const char *config_dir;
+	const char *runtime_dir;
+	const char *rules_root; /* prefix for the udev rules directories ("" live) */
+	const char *nsalign_bin;
+	struct nsad_config config;
+
+	struct nsa_snapshot *snapshot; /* the last analysis' */
+	struct nsa_analysis *analysis;
+	uint64_t last_analysis; /* CLOCK_REALTIME usec */
+	struct nsa_competitor *competitors;
+	size_t n_competitors;
+	bool competitors_stale; /* look again at the next analysis (start, reload) */
+	struct newset fresh;	/* new since the last analysis, from uevents */
+	bool first_start;	/* first start in this boot: everything present is new */
+
+	struct action *queue; /* queue[0] runs */
+
+	enum log_target log_target;
+	bool exit_on_idle; /* tests: exit after the first analysis with nothing queued */
+};
+
+/* nsalignd.c */
+void log_msg(struct manager *m, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void manager_notify_status(struct manager *m);
+int manager_reload(struct manager *m, char *err, size_t errlen);
+
+/* monitor.c */
+int monitor_start(struct manager *m);
+void monitor_stop(struct manager *m);
+void manager_schedule_analysis(struct manager *m);
+
+/* reconcile.c */
+int manager_analyze(struct manager *m);
+void newset_clear(struct newset *n);
+int newset_add_block(struct newset *n, uint64_t index);
+int newset_add_dax(struct newset *n, const char *dax);
+/* Send a one-off finding (an action's result, a block left alone); fill sets its facts. */
+void manager_report(struct manager *m, const char *code, const char *dev,
+		    void (*fill)(struct nsa_finding *f, void *data), void *data);
+/* Send one finding (new, changed, resolved, an action's result) to the log target. */
+void log_finding(struct manager *m, const struct nsa_finding *f, const char *change);
+
+/* action.c */
+int action_queue(struct manager *m, enum action_kind kind, const char *what, uint64_t blocks,
+		 sd_bus_message *reply_to, char **argv);
+void action_queue_free(struct manager *m);
+
+/* bus.c */
+int bus_start(struct manager *m);
+void bus_emit_findings_changed(struct manager *m, unsigned added, unsigned changed,
+			       unsigned resolved);
+
+#endif
