@@ -365,6 +365,22 @@ int main(int argc, char **argv)
 	r = manager_analyze(&m);
 	if (r < 0)
 		log_msg(&m, LOG_ERR, "the first analysis failed: %s", strerror(-r));
+	{
+		char files[256];
+
+		log_msg(&m, LOG_INFO,
+			"started (%s): MemoryBlocks=%s DaxDevices=%s; %zu namespace%s, %d error%s, "
+			"%d warning%s",
+			nsad_config_files_str(&m.config, files, sizeof(files)),
+			nsad_block_policy_name(m.config.memory_blocks),
+			nsad_dax_policy_name(m.config.dax_devices),
+			m.snapshot ? m.snapshot->n_namespaces : 0,
+			m.snapshot && m.snapshot->n_namespaces == 1 ? "" : "s",
+			m.analysis ? m.analysis->counts[NSA_SEV_ERROR] : 0,
+			m.analysis && m.analysis->counts[NSA_SEV_ERROR] == 1 ? "" : "s",
+			m.analysis ? m.analysis->counts[NSA_SEV_WARNING] : 0,
+			m.analysis && m.analysis->counts[NSA_SEV_WARNING] == 1 ? "" : "s");
+	}
 	sd_notify(false, "READY=1");
 	manager_notify_status(&m);
 

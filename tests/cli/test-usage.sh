@@ -70,6 +70,25 @@ for c in list check snapshot simulate create-namespace reconfigure online-memory
 	done
 done
 
+# nsalignd: the same for the daemon's options
+NSALIGND=${NSALIGND:-$(dirname "$NSALIGN")/nsalignd}
+for opt in $("$NSALIGND" --help | grep -E '^  (-., |    )--' | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+	grep -qE -- "(^|[[:space:]\"])$opt([[:space:]\"]|\$)" "$TOP_SRCDIR/contrib/bash-completion/nsalignd" &&
+		ok "completion of nsalignd offers $opt" || not_ok "completion of nsalignd lacks $opt"
+done
+run "$NSALIGND" --bogus
+expect_rc 64 "nsalignd --bogus"
+expect_err_line "unknown option" "nsalignd: unknown option in one line"
+run "$NSALIGND" --bus tram
+expect_rc 64 "nsalignd --bus tram"
+run "$NSALIGND" --log-target
+expect_rc 64 "nsalignd --log-target without a value"
+mkdir -p "$TMP/badconf"
+printf '[Hotplug]\nMemoryBlocks=always\n' >"$TMP/badconf/nsalign.conf"
+run "$NSALIGND" -c "$TMP/badconf" --bus none --log-target console --exit-on-idle --runtime-dir "$TMP"
+expect_rc 78 "nsalignd with a broken nsalign.conf at start: 78"
+expect_err_line "badconf/nsalign.conf:2: bad value \"always\" for MemoryBlocks=" "nsalignd names the file, line and key"
+
 # every finding code in the catalog is documented in nsalign-findings(7)
 for code in $(grep -oE '"NSA-[A-Z-]+"' "$TOP_SRCDIR/lib/findings.c" | tr -d '"'); do
 	grep -q "^=== $code\$" "$TOP_SRCDIR/man/nsalign-findings.7.adoc" && ok "$code is documented" ||
