@@ -20,27 +20,38 @@
 #define BUS_PATH  "/org/nsalign1"
 #define BUS_IFACE "org.nsalign1.Manager"
 
-static int require_root(sd_bus_message *msg, const char *what, sd_bus_error *error)
+/*
+ * Refused calls are logged too: the caller's tools may show no more than
+ * "Access denied" (busctl does), and the administrator wants to know who
+ * tried.
+ */
+static int require_root(struct manager *m, sd_bus_message *msg, const char *what,
+			sd_bus_error *error)
 {
 	sd_bus_creds *creds = NULL;
 	uid_t uid;
+	pid_t pid = 0;
 	int r;
 
-	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID, &creds);
+	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_PID,
+				      &creds);
 	if (r < 0)
 		return r;
 	r = sd_bus_creds_get_euid(creds, &uid);
 	if (r == -ENODATA)
 		r = sd_bus_creds_get_uid(creds, &uid);
+	if (sd_bus_creds_get_pid(creds, &pid) < 0)
+		pid = 0;
 	sd_bus_creds_unref(creds);
 	if (r < 0)
 		return r;
-	if (uid != 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-					 "%s changes the system: only root may call it (uid %u "
-					 "may not)",
-					 what, (unsigned)uid);
-	return 0;
+	if (uid == 0)
+		return 0;
+	log_msg(m, LOG_NOTICE, "refused %s() from %s (uid %u, pid %d): only root may call it", what,
+		sd_bus_message_get_sender(msg) ?: "?", (unsigned)uid, (int)pid);
+	return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+				 "%s changes the system: only root may call it (uid %u may not)",
+				 what, (unsigned)uid);
 }
 
 static int property_count(sd_bus *bus, const char *path, const char *interface,
@@ -146,7 +157,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	char err[512];
 	int r;
 
-	r = require_root(msg, "Reload", error);
+	r = require_root(m, msg, "Reload", error);
 	if (r)
 		return r;
 	r = manager_reload(m, err, sizeof(err));
@@ -177,7 +188,7 @@ static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_erro
 	r = sd_bus_message_read(msg, "ss", &blocks, &zone);
 	if (r < 0)
 		return r;
-	r = require_root(msg, "OnlineMemory", error);
+	r = require_root(m, msg, "OnlineMemory", error);
 	if (r)
 		return r;
 	if (!is_block_range(blocks))
@@ -210,7 +221,7 @@ static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error 
 	r = sd_bus_message_read(msg, "ssb", &dax, &mode, &movable);
 	if (r < 0)
 		return r;
-	r = require_root(msg, "Reconfigure", error);
+	r = require_root(m, msg, "Reconfigure", error);
 	if (r)
 		return r;
 	if (strncmp(dax, "dax", 3) != 0 || strlen(dax) >= NSA_DEV_LEN || strchr(dax, '/'))

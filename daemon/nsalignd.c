@@ -346,6 +346,13 @@ int main(int argc, char **argv)
 		goto fail;
 
 	m.first_start = first_start_in_boot(&m);
+	if (!m.first_start) {
+		r = manager_load_reported(&m);
+		if (r < 0)
+			log_msg(&m, LOG_WARNING,
+				"%s/nsalignd.reported: %s; what holds is reported again",
+				m.runtime_dir, strerror(-r));
+	}
 	m.competitors_stale = true;
 	r = monitor_start(&m);
 	if (r < 0) {

@@ -111,6 +111,8 @@ void manager_schedule_analysis(struct manager *m);
 
 /* reconcile.c */
 int manager_analyze(struct manager *m);
+/* What an earlier run in this boot reported, as the analysis to compare with. */
+int manager_load_reported(struct manager *m);
 void newset_clear(struct newset *n);
 int newset_add_block(struct newset *n, uint64_t index);
 int newset_add_dax(struct newset *n, const char *dax);

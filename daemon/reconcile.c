@@ -18,6 +18,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../cmd/builtin.h"
 #include "nsalignd.h"
@@ -359,6 +360,90 @@ static void apply_dax_policy(struct manager *m, const struct nsa_snapshot *s,
 	}
 }
 
+/*
+ * What was reported, kept in the runtime directory so that a restart (the
+ * watchdog's, systemctl restart) does not report again what holds still:
+ * one line per finding at Level= or above, "CODE\tDEV\tUUID\tSEVERITY\tMESSAGE".
+ */
+#define REPORTED_FILE "nsalignd.reported"
+
+static void put_field(FILE *f, const char *s, char end)
+{
+	for (; s && *s; s++)
+		fputc(*s == '\t' || *s == '\n' ? ' ' : *s, f);
+	fputc(end, f);
+}
+
+static void save_reported(struct manager *m, const struct nsa_analysis *a)
+{
+	char path[512], tmp[520];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" REPORTED_FILE, m->runtime_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		log_msg(m, LOG_DEBUG, "%s: %s (a restart will report everything again)", tmp,
+			strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < a->n_findings; i++) {
+		const struct nsa_finding *x = &a->findings[i];
+
+		if (x->severity < m->config.log_min)
+			continue;
+		put_field(f, x->code->code, '\t');
+		put_field(f, x->dev, '\t');
+		put_field(f, x->uuid, '\t');
+		fprintf(f, "%d\t", (int)x->severity);
+		put_field(f, x->message, '\n');
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		log_msg(m, LOG_DEBUG, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+int manager_load_reported(struct manager *m)
+{
+	char path[512], *line = NULL;
+	size_t cap = 0;
+	struct nsa_analysis *a;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" REPORTED_FILE, m->runtime_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	a = nsa_analysis_new();
+	if (!a) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		char *field[5], *t = line;
+		struct nsa_finding *x;
+		int n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		/* strsep, not strtok: empty fields (no dev, no uuid) count */
+		while (n < 5 && (field[n] = strsep(&t, "\t")))
+			n++;
+		if (n != 5 || !(x = nsa_analysis_add(a, field[0], field[1], field[2])))
+			continue; /* a code this version does not know: reported again */
+		x->severity = (enum nsa_severity)atoi(field[3]);
+		if (*field[4])
+			nsa_finding_set_message(x, "%s", field[4]);
+	}
+	free(line);
+	fclose(f);
+	nsa_analysis_free(m->analysis);
+	m->analysis = a;
+	log_msg(m, LOG_DEBUG, "%zu findings reported before this start, from %s", a->n_findings,
+		path);
+	return 0;
+}
+
 static uint64_t realtime_usec(void)
 {
 	struct timespec ts;
@@ -412,6 +497,7 @@ int manager_analyze(struct manager *m)
 	newset_clear(&m->fresh);
 	m->overflowed = false;
 
+	save_reported(m, a);
 	nsa_analysis_free(m->analysis);
 	nsa_snapshot_free(m->snapshot);
 	m->analysis = a;
