@@ -117,7 +117,7 @@ boot() {
 # booted as an initramfs: the boot unit, the journal and the catalog run for
 # real.  The base tarball is cached by its package list; nsalign and the lab
 # units are laid over it on every run.
-IMAGE_PKGS="systemd,systemd-sysv,udev,dbus,kmod,ndctl,daxctl,libndctl6,libdaxctl1,libudev1,libsystemd0,libjson-c5,libkmod2,libuuid1"
+IMAGE_PKGS="systemd,systemd-sysv,udev,dbus,kmod,ndctl,daxctl,libndctl6,libdaxctl1,libudev1,libsystemd0,libjson-c5,libkmod2,libuuid1,libinih1,jq"
 
 systemd_base() {
 	local key
@@ -167,7 +167,7 @@ build_systemd_image() {
 	mkdir -p "$root/usr/lib/nsalign-lab/scenarios" "$root/etc/systemd/system/nsalign-boot-check.service.d" \
 		"$root/var/lib/prometheus/node-exporter"
 	cp "$VM_TOP"/systemd/prepare "$VM_TOP"/systemd/collect "$root/usr/lib/nsalign-lab/"
-	cp "$VM_TOP"/scenarios/*.guest "$root/usr/lib/nsalign-lab/scenarios/"
+	cp "$VM_TOP"/scenarios/*.guest "$VM_TOP"/scenarios/*.late "$root/usr/lib/nsalign-lab/scenarios/"
 	cp "$VM_TOP"/systemd/*.service "$root/etc/systemd/system/"
 	cp "$VM_TOP/systemd/prometheus.conf" "$root/etc/systemd/system/nsalign-boot-check.service.d/"
 	chroot "$root" systemctl enable nsalign-boot-check.service nsalign-lab-prepare.service \

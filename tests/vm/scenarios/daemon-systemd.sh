@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# nsalignd on a real systemd, one boot.  The image carries a policy drop-in
+# (MemoryBlocks=online_movable, DaxDevices=system-ram) and a 5 s watchdog.
+# The prepare unit creates an fsdax namespace; udev's rule starts nsalignd
+# (it is not enabled).  Once it runs, the late step (daemon-systemd.late)
+# asks it over D-Bus as root and as nobody (also with the bus policy opened
+# up: the daemon's own check still refuses), creates a devdax namespace
+# (the policy makes it System RAM), asks the host for a pc-dimm hot-add
+# (the policy onlines its 4 blocks into ZONE_MOVABLE), reloads a broken
+# configuration (the old one stays), and SIGSTOPs the daemon (the watchdog
+# restarts it).
+IMAGE=systemd
+BOOTS=1
+setup() { truncate -s 4G "$RUN/nv0.img"; }
+qemu_args() { one_nvdimm; }
+append_args() { echo "systemd.show_status=0 systemd.journald.forward_to_console=0"; }
+initrd_for() {
+	rm -rf "$RUN/overlay" && mkdir -p "$RUN/overlay/etc/nsalign/nsalign.conf.d" \
+		"$RUN/overlay/etc/systemd/system/nsalignd.service.d"
+	printf '[Hotplug]\nMemoryBlocks=online_movable\nDaxDevices=system-ram\nDaxZone=movable\n' \
+		>"$RUN/overlay/etc/nsalign/nsalign.conf.d/50-lab.conf"
+	printf '[Service]\nWatchdogSec=5s\n' >"$RUN/overlay/etc/systemd/system/nsalignd.service.d/lab.conf"
+	overlay_cpio "$RUN/overlay.cpio.gz" "$RUN/overlay"
+	cat "$SYSTEMD_INITRD" "$RUN/overlay.cpio.gz" >"$RUN/initrd$1.gz"
+	echo "$RUN/initrd$1.gz"
+}
+# The guest asks for the DIMM on the console once nsalignd runs.
+monitor_script() {
+	local i=0
+	while [ $i -lt 400 ] && ! grep -q NSA-LAB-HOTADD "$out/console.log" 2>/dev/null; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "object_add memory-backend-ram,id=m1,size=512M"
+	# at 8 GiB: after the NVDIMM, whose end QEMU aligns to 2 MiB only, where the
+	# kernel refuses a range that is not whole 128 MiB blocks
+	echo "device_add pc-dimm,id=d1,memdev=m1,addr=0x200000000"
+	exec sleep 300
+}
+
+show() { sed -n "s/^$2=//p" "$1"; }
+# daemon_entry DIR JQ-FILTER: an nsalignd journal entry matches
+daemon_entry() { jq -e -s "[.[] | select($2)] | length >= 1" "$1/daemon-journal.json" >/dev/null; }
+
+assert_boot() {
+	local d=$2 first last
+	check "the late step ran to its end" test "$(cat "$d/late.rc" 2>/dev/null)" = 0
+	check "nsalignd is not enabled, yet it runs" \
+		test "$(show "$d/daemon.show" UnitFileState)/$(show "$d/daemon.show" ActiveState)" = disabled/active
+	check "udev's rule wants it: a namespace's device unit" \
+		grep -qE '^WantedBy=.*sys-devices-.*namespace[0-9]+\.[0-9]+\.device' "$d/daemon.show"
+	check "Type=notify, STATUS= says how many namespaces and errors" \
+		grep -qE '^StatusText=[0-9]+ namespaces?, [0-9]+ errors?, [0-9]+ warnings?' "$d/daemon.show"
+	check "busctl introspect: the interface, its methods and the signal" \
+		test "$(grep -cE '^\.(Check|Snapshot|Reload|OnlineMemory|Reconfigure|FindingsChanged) ' "$d/introspect.txt")" = 6
+	check "Check() as root returns the findings as JSON" jqf '.counts.error >= 0 and (.findings | type == "array")' "$d/bus-check.json"
+	check "Check() as nobody works too" test "$(cat "$d/nobody-check.rc")" = 0
+	check "Errors property readable by nobody" grep -qE '^u [0-9]+$' "$d/nobody-errors.txt"
+	check "OnlineMemory() as nobody: refused by the bus policy" \
+		test "$(cat "$d/nobody-online.rc")" != 0 -a -n "$(grep -i 'access.*denied\|AccessDenied' "$d/nobody-online.err")"
+	check "with the policy opened up, nsalignd itself refuses nobody" \
+		grep -q "AccessDenied: OnlineMemory changes the system: only root may call it (uid 65534 may not)" "$d/open-online.err"
+	check "Reload() as nobody, policy open: refused by nsalignd" \
+		grep -q "AccessDenied: Reload changes the system: only root may call it" "$d/open-reload.err"
+	check "... and nsalignd logs who tried" grep -q "nsalignd\[[0-9]*\]: refused OnlineMemory() from .* (uid 65534" "$d/journal.txt"
+	check "devdax policy: the new devdax device became System RAM" \
+		jqf '[.[] | select(.mode == "system-ram")] | length == 1' "$d/daxctl.json"
+	check "journal: NSA-HOTPLUG-RECONFIGURED for it, from nsalignd" \
+		daemon_entry "$d" '.NSALIGN_CODE == "NSA-HOTPLUG-RECONFIGURED" and .NSALIGN_CHANGE == "action" and ._SYSTEMD_UNIT == "nsalignd.service"'
+	check "its kmem memory is online in Movable" test "$(cat "$d/kmem-movable.count")" -ge 1
+	local new first last
+	new=$(cat "$d/dimm.blocks")
+	first=${new%% *} last=${new##* }
+	echo "# the pc-dimm: memory$first-memory$last"
+	check "the pc-dimm came up as 4 new memory blocks" test "$(echo $new | wc -w)" = 4
+	check "the DIMM's 4 blocks were onlined by the policy, into ZONE_MOVABLE" \
+		test "$(for i in $new; do grep -E "^$i online Movable" "$d/states.dimm"; done | wc -l)" = 4
+	check "journal: NSA-HOTPLUG-ONLINED says so (4 blocks)" \
+		daemon_entry "$d" ".NSALIGN_CODE == \"NSA-HOTPLUG-ONLINED\" and .NSALIGN_BLOCKS == \"4\" and .NSALIGN_TARGET == \"memory$first-memory$last\""
+	check "no finding was reported new twice, not even across the watchdog restart" \
+		test "$(jq -r 'select(.NSALIGN_CHANGE == "new") | "\(.NSALIGN_CODE) \(.NSALIGN_DEV // "")"' "$d/daemon-journal.json" | sort | uniq -d | wc -l)" = 0
+	check "the lab's udev rules hold no competitor: no NSA-ONLINE-* finding" \
+		test "$(jq -r 'select(.NSALIGN_CODE // "" | startswith("NSA-ONLINE-")) | .NSALIGN_CODE' "$d/daemon-journal.before-competitor.json" | wc -l)" = 0
+	check "Ubuntu's 40-vm-hotadd.rules added, reloaded: NSA-ONLINE-UDEV-RULE, a warning, names the file and line" \
+		daemon_entry "$d" '.NSALIGN_CODE == "NSA-ONLINE-UDEV-RULE" and .NSALIGN_CHANGE == "new" and .PRIORITY == "4" and (.MESSAGE | test("/etc/udev/rules.d/40-vm-hotadd.rules:1"))'
+	echo "# $(grep -E 'Overall exposure level' "$d/security.txt")"
+
+	check "systemctl reload with a broken drop-in fails" test "$(cat "$d/reload-broken.rc")" != 0
+	check "... the daemon still runs, same PID, the old policy in force" \
+		test "$(cat "$d/pid.before-reload")" = "$(cat "$d/pid.after-reload")" -a "$(cat "$d/policy.after-reload")" = 's "online_movable"'
+	check "... and the journal names the file and the key" \
+		grep -q "configuration not reloaded.*90-broken.conf:2.*MemoryBlocks" "$d/journal.txt"
+	check "SIGSTOP: the watchdog killed it and systemd restarted it" \
+		test "$(cat "$d/pid.after-stop")" != "$(cat "$d/pid.before-stop")" -a "$(cat "$d/nrestarts")" -ge 1
+	check "journal: systemd's watchdog timeout for nsalignd" grep -q "nsalignd.service: Watchdog timeout" "$d/journal.txt"
+}
