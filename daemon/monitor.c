@@ -20,6 +20,8 @@
 
 /* What a burst of hot-added memory needs; the kernel caps it without CAP_NET_ADMIN. */
 #define RECEIVE_BUFFER (128 * 1024 * 1024)
+/* sd-event's default accuracy (0) is 250 ms: the 10 ms quiet period would be 10 to 260 ms */
+#define COALESCE_ACCURACY_USEC (1000ULL)
 
 static uint64_t now_usec(void)
 {
@@ -61,8 +63,8 @@ void manager_schedule_analysis(struct manager *m)
 	if (at > m->burst_start + COALESCE_MAX_USEC)
 		at = m->burst_start + COALESCE_MAX_USEC;
 	if (!m->coalesce) {
-		r = sd_event_add_time(m->event, &m->coalesce, CLOCK_MONOTONIC, at, 0, on_coalesced,
-				      m);
+		r = sd_event_add_time(m->event, &m->coalesce, CLOCK_MONOTONIC, at,
+				      COALESCE_ACCURACY_USEC, on_coalesced, m);
 		if (r < 0) {
 			log_msg(m, LOG_ERR, "cannot schedule an analysis: %s", strerror(-r));
 			return;
