@@ -23,12 +23,78 @@
 /* sd-event's default accuracy (0) is 250 ms: the 10 ms quiet period would be 10 to 260 ms */
 #define COALESCE_ACCURACY_USEC (1000ULL)
 
+/*
+ * Remove events whose add has not come yet.  An add event is news only
+ * when the last analysis did not see the device, or when the device went
+ * away in between (removed and added again between two analyses).  Any
+ * other add event is late or repeated -- a burst cut in two by the 250 ms
+ * cap, udev lagging behind sysfs, "udevadm trigger --action=add" -- for a
+ * device an analysis already judged, and must not be reported or acted on
+ * twice.  After an analysis only the devices it saw stay here (removed
+ * and back before it, their add event still to come): an add for a
+ * device it did not see is news anyway.
+ */
+static struct newset gone;
+static bool gone_lost; /* out of memory: every add event is news */
+
 static uint64_t now_usec(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static bool seen_block(const struct manager *m, uint64_t index)
+{
+	const struct nsa_snapshot *s = m->snapshot;
+
+	return s && s->platform.block_size &&
+	       nsa_snapshot_block_at(s, index * s->platform.block_size) >= 0;
+}
+
+static bool seen_dax(const struct manager *m, const char *dax)
+{
+	for (size_t i = 0; m->snapshot && i < m->snapshot->n_daxdevs; i++)
+		if (strcmp(m->snapshot->daxdevs[i].dev, dax) == 0)
+			return true;
+	return false;
+}
+
+static bool take_gone_block(uint64_t index)
+{
+	for (size_t i = 0; i < gone.n_blocks; i++)
+		if (gone.blocks[i] == index) {
+			gone.blocks[i] = gone.blocks[--gone.n_blocks];
+			return true;
+		}
+	return false;
+}
+
+static bool take_gone_dax(const char *dax)
+{
+	for (size_t i = 0; i < gone.n_dax; i++)
+		if (strcmp(gone.dax[i], dax) == 0) {
+			memmove(gone.dax[i], gone.dax[--gone.n_dax], sizeof(gone.dax[i]));
+			return true;
+		}
+	return false;
+}
+
+/* Keep what the last analysis saw (back before it, the add event still to come). */
+static void prune_gone(struct manager *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < gone.n_blocks; i++)
+		if (seen_block(m, gone.blocks[i]))
+			gone.blocks[n++] = gone.blocks[i];
+	gone.n_blocks = n;
+	n = 0;
+	for (size_t i = 0; i < gone.n_dax; i++)
+		if (seen_dax(m, gone.dax[i]))
+			memmove(gone.dax[n++], gone.dax[i], sizeof(gone.dax[i]));
+	gone.n_dax = n;
 }
 
 static int on_coalesced(sd_event_source *s, uint64_t usec, void *userdata)
@@ -48,6 +114,8 @@ static int on_coalesced(sd_event_source *s, uint64_t usec, void *userdata)
 			" us, %zu memory blocks, %zu findings, %" PRIu64 " us",
 			m->analyses, events, burst, m->snapshot->n_blocks, m->analysis->n_findings,
 			now_usec() - t0);
+	if (r >= 0)
+		prune_gone(m);
 	manager_notify_status(m);
 	return 0;
 }
@@ -97,12 +165,25 @@ static void note_event(struct manager *m, struct udev_device *d)
 
 	m->events_total++;
 	m->pending_events++;
-	if (!subsystem || !action || !sysname || strcmp(action, "add") != 0)
+	if (!subsystem || !action || !sysname)
+		return;
+	if (strcmp(action, "remove") == 0) {
+		if (strcmp(subsystem, "memory") == 0 && block_index(sysname, &index))
+			gone_lost |= newset_add_block(&gone, index) < 0;
+		else if (strcmp(subsystem, "dax") == 0 && strncmp(sysname, "dax", 3) == 0)
+			gone_lost |= newset_add_dax(&gone, sysname) < 0;
+		return;
+	}
+	if (strcmp(action, "add") != 0)
 		return;
 	if (strcmp(subsystem, "memory") == 0 && block_index(sysname, &index)) {
+		if (!take_gone_block(index) && seen_block(m, index) && !m->overflowed && !gone_lost)
+			return; /* late or repeated: the last analysis saw it */
 		if (newset_add_block(&m->fresh, index) < 0)
 			m->overflowed = true; /* out of memory: fall back to the snapshot diff */
 	} else if (strcmp(subsystem, "dax") == 0 && strncmp(sysname, "dax", 3) == 0) {
+		if (!take_gone_dax(sysname) && seen_dax(m, sysname) && !m->overflowed && !gone_lost)
+			return;
 		if (newset_add_dax(&m->fresh, sysname) < 0)
 			m->overflowed = true;
 	}
@@ -186,4 +267,7 @@ void monitor_stop(struct manager *m)
 	m->monitor_source = sd_event_source_disable_unref(m->monitor_source);
 	m->monitor = udev_monitor_unref(m->monitor);
 	m->udev = udev_unref(m->udev);
+	free(gone.blocks);
+	free(gone.dax);
+	gone = (struct newset){ 0 };
 }
