@@ -201,19 +201,26 @@ TEST(dropin_linked_to_dev_null_is_masked)
 	nsad_config_free(&c);
 }
 
-/* A broken file: the error names it and its line, and c stays as it was. */
-static void broken(const char *name, const char *text, const char *want)
+/* Loading fails with want (a negative errno) and err_msg; c stays as it was. */
+static void expect_refused(int want, const char *err_msg)
 {
 	struct nsad_config c;
 
+	poison(&c);
+	CHECK(load(&c) == want);
+	CHECK(untouched(&c));
+	if (err_msg)
+		CHECK_STR(err_rel(), err_msg);
+	CHECK(!strchr(err, '\n'));
+}
+
+/* A broken file: the error names it and its line, and c stays as it was. */
+static void broken(const char *name, const char *text, const char *want)
+{
 	fresh_dir();
 	put("nsalign.conf", "[Hotplug]\nMemoryBlocks=online_movable\n");
 	put(name, text);
-	poison(&c);
-	CHECK(load(&c) == -EBADMSG);
-	CHECK(untouched(&c));
-	CHECK_STR(err_rel(), want);
-	CHECK(!strchr(err, '\n'));
+	expect_refused(-EBADMSG, want);
 }
 
 TEST(unknown_section)
@@ -301,7 +308,6 @@ TEST(indented_line_is_not_a_continuation)
 
 TEST(nul_byte_refused)
 {
-	struct nsad_config c;
 	char path[256];
 	int fd;
 
@@ -311,10 +317,7 @@ TEST(nul_byte_refused)
 	REQUIRE(fd >= 0);
 	REQUIRE(write(fd, "[Log]\nLevel=in\0fo\n", 18) == 18);
 	close(fd);
-	poison(&c);
-	CHECK(load(&c) == -EBADMSG);
-	CHECK(untouched(&c));
-	CHECK_STR(err_rel(), "DIR/nsalign.conf:2: a NUL byte; expected text");
+	expect_refused(-EBADMSG, "DIR/nsalign.conf:2: a NUL byte; expected text");
 }
 
 TEST(long_line_refused)
@@ -337,18 +340,15 @@ TEST(long_line_refused)
 
 TEST(dropin_that_is_a_directory)
 {
-	struct nsad_config c;
 	char path[256];
 
 	fresh_dir();
 	put("nsalign.conf", "");
 	snprintf(path, sizeof(path), "%s/nsalign.conf.d/10-dir.conf", dir);
 	REQUIRE(mkdir(path, 0755) == 0);
-	poison(&c);
-	CHECK(load(&c) == -EISDIR);
-	CHECK(untouched(&c));
-	CHECK_STR(err_rel(), "DIR/nsalign.conf.d/10-dir.conf: is a directory; expected a regular "
-			     "file (remove or rename it)");
+	expect_refused(-EISDIR,
+		       "DIR/nsalign.conf.d/10-dir.conf: is a directory; expected a regular "
+		       "file (remove or rename it)");
 }
 
 TEST(unreadable_dropin)
@@ -376,21 +376,16 @@ TEST(unreadable_dropin)
 
 TEST(fifo_does_not_hang)
 {
-	struct nsad_config c;
 	char path[256];
 
 	fresh_dir();
 	snprintf(path, sizeof(path), "%s/nsalign.conf", dir);
 	REQUIRE(mkfifo(path, 0644) == 0);
-	poison(&c);
-	CHECK(load(&c) == -EINVAL);
-	CHECK(untouched(&c));
-	CHECK_STR(err_rel(), "DIR/nsalign.conf: is not a regular file; expected a regular file");
+	expect_refused(-EINVAL, "DIR/nsalign.conf: is not a regular file; expected a regular file");
 }
 
 TEST(config_dir_missing_is_defaults_dropins_not_a_dir_is_an_error)
 {
-	struct nsad_config c;
 	char path[256];
 
 	fresh_dir();
@@ -400,11 +395,9 @@ TEST(config_dir_missing_is_defaults_dropins_not_a_dir_is_an_error)
 	/* put() made the directory again: replace it with a file */
 	REQUIRE(rmdir(path) == 0);
 	REQUIRE(close(open(path, O_WRONLY | O_CREAT, 0644)) == 0);
-	poison(&c);
-	CHECK(load(&c) == -ENOTDIR);
-	CHECK(untouched(&c));
-	CHECK_STR(err_rel(),
-		  "DIR/nsalign.conf.d: is not a directory; expected a directory of *.conf files");
+	expect_refused(
+		-ENOTDIR,
+		"DIR/nsalign.conf.d: is not a directory; expected a directory of *.conf files");
 }
 
 TEST(first_error_wins_across_files)
