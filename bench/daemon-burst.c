@@ -154,8 +154,8 @@ int main(int argc, char **argv)
 			if (p) {
 				/* "analysis N: E events over B us, K memory blocks, F findings, T
 				 * us" */
-				p = strrchr(p, ',');
-				if (p && sscanf(p, ", %" SCNu64 " us", &last_took) == 1 &&
+				p = strstr(p, " findings, ");
+				if (p && sscanf(p, " findings, %" SCNu64 " us", &last_took) == 1 &&
 				    last_took > longest)
 					longest = last_took;
 				continue;
@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	       "%llu times for room in the daemon's socket)\n",
 	       (t_last - t_start) / 1000.0, blocks * 1e6 / (double)(t_last - t_start), waits);
 	printf("  analyses                       %9zu (the last took %.1f ms, the longest %.1f "
-	       "ms: collect and analyze %" PRIu64 " blocks)\n",
+	       "ms; %" PRIu64 " blocks in all)\n",
 	       harness_count(&h, 0, "nsalignd: analysis ") - analyses_before, last_took / 1000.0,
 	       longest / 1000.0, blocks + 8);
 	printf("  NSA-HOTPLUG-SKIPPED lines      %9zu (blocks reported twice: %" PRIu64

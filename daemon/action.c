@@ -181,7 +181,8 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 	free(out);
 	free(err);
 	action_free(a);
-	/* what the action changed is looked at like any other change */
+	/* what the action changed is looked at again, all of it: actions are rare */
+	m->need_full = true;
 	manager_schedule_analysis(m);
 	action_start_next(m);
 	manager_notify_status(m);

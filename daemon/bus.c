@@ -118,6 +118,7 @@ static int method_check(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	struct json_object *o, *counts;
 	int r;
 
+	m->need_full = true; /* asked for: the whole system, read again */
 	r = manager_analyze(m);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, -r, "analysis failed: %s", strerror(-r));

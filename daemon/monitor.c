@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The udev monitor: nd, dax and memory events, after udev has processed
- * them.  Events only say "look again": the analysis works on a fresh
- * collection, so a lost event (the socket overflowed) costs nothing but a
- * full reconcile.  Bursts are coalesced: hot-adding 1 TiB is 8192 memory
- * block events and one analysis.
+ * them.  Events only say "look again": the next analysis reads again the
+ * memory blocks that had events, or everything after an nd or dax event,
+ * so a lost event (the socket overflowed) costs nothing but a full
+ * reconcile.  Bursts are coalesced: hot-adding 1 TiB is 8192 memory block
+ * events and one analysis (a few while they come, each reading only the
+ * blocks added since the one before).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -101,19 +103,27 @@ static int on_coalesced(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
 	uint64_t events = m->pending_events, t0 = now_usec(), burst = t0 - m->burst_start;
+	char how[64];
 	int r;
 
 	m->pending_events = 0;
 	m->burst_start = 0;
 	r = manager_analyze(m);
-	if (r < 0)
+	if (r < 0) {
 		log_msg(m, LOG_ERR, "analysis failed: %s", strerror(-r));
-	else
+	} else {
+		if (m->last_was_full)
+			snprintf(how, sizeof(how), "all read");
+		else
+			snprintf(how, sizeof(how), "%zu read again", m->last_reread);
 		log_msg(m, LOG_DEBUG,
 			"analysis %" PRIu64 ": %" PRIu64 " events over %" PRIu64
-			" us, %zu memory blocks, %zu findings, %" PRIu64 " us",
-			m->analyses, events, burst, m->snapshot->n_blocks, m->analysis->n_findings,
-			now_usec() - t0);
+			" us, %zu memory blocks (%s), %zu findings, %" PRIu64
+			" us (collect %" PRIu64 ", analyze %" PRIu64 ")",
+			m->analyses, events, burst, m->snapshot->n_blocks, how,
+			m->analysis->n_findings, now_usec() - t0, m->last_collect_usec,
+			m->last_analyze_usec);
+	}
 	if (r >= 0)
 		prune_gone(m);
 	manager_notify_status(m);
@@ -167,6 +177,13 @@ static void note_event(struct manager *m, struct udev_device *d)
 	m->pending_events++;
 	if (!subsystem || !action || !sysname)
 		return;
+	/* what the next analysis reads again: this block, or everything */
+	if (strcmp(subsystem, "memory") == 0 && block_index(sysname, &index)) {
+		if (newset_add_block(&m->touched, index) < 0)
+			m->need_full = true;
+	} else {
+		m->need_full = true;
+	}
 	if (strcmp(action, "remove") == 0) {
 		if (strcmp(subsystem, "memory") == 0 && block_index(sysname, &index))
 			gone_lost |= newset_add_block(&gone, index) < 0;

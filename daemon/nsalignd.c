@@ -88,6 +88,7 @@ int manager_reload(struct manager *m, char *err, size_t errlen)
 		c.dax_movable ? "movable" : "normal", nsa_severity_name(c.log_min));
 	/* the competitors matter again: the policy may online memory now */
 	m->competitors_stale = true;
+	m->need_full = true;
 	manager_schedule_analysis(m);
 	return 0;
 }
@@ -280,6 +281,8 @@ static void manager_free(struct manager *m)
 	newset_clear(&m->fresh);
 	free(m->fresh.blocks);
 	free(m->fresh.dax);
+	free(m->touched.blocks);
+	free(m->touched.dax);
 	nsad_config_free(&m->config);
 	nsa_unref(m->ctx);
 }

@@ -76,6 +76,13 @@ struct manager {
 	uint64_t pending_events; /* since the last analysis */
 	uint64_t events_total, overflows, analyses;
 	bool overflowed; /* the monitor lost events: nothing is known about what is new */
+	/*
+	 * What the next analysis must read again: everything (start, reload,
+	 * an nd or dax event, lost events), or only the memory blocks with
+	 * events since the last one.
+	 */
+	bool need_full;
+	struct newset touched;
 
 	const char *config_dir;
 	const char *runtime_dir;
@@ -86,6 +93,9 @@ struct manager {
 	struct nsa_snapshot *snapshot; /* the last analysis' */
 	struct nsa_analysis *analysis;
 	uint64_t last_analysis; /* CLOCK_REALTIME usec */
+	uint64_t last_collect_usec, last_analyze_usec;
+	bool last_was_full;
+	size_t last_reread; /* memory blocks read again, when not all */
 	struct nsa_competitor *competitors;
 	size_t n_competitors;
 	bool competitors_stale; /* look again at the next analysis (start, reload) */
@@ -114,6 +124,7 @@ int manager_analyze(struct manager *m);
 /* What an earlier run in this boot reported, as the analysis to compare with. */
 int manager_load_reported(struct manager *m);
 void newset_clear(struct newset *n);
+size_t newset_unique_blocks(struct newset *n);
 int newset_add_block(struct newset *n, uint64_t index);
 int newset_add_dax(struct newset *n, const char *dax);
 /* Send a one-off finding (an action's result, a block left alone); fill sets its facts. */

@@ -23,6 +23,28 @@
 #include "../cmd/builtin.h"
 #include "nsalignd.h"
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort the blocks and drop repeats; returns how many are left. */
+size_t newset_unique_blocks(struct newset *n)
+{
+	size_t k = 0;
+
+	if (!n->n_blocks)
+		return 0;
+	qsort(n->blocks, n->n_blocks, sizeof(*n->blocks), cmp_u64);
+	for (size_t i = 0; i < n->n_blocks; i++)
+		if (!k || n->blocks[k - 1] != n->blocks[i])
+			n->blocks[k++] = n->blocks[i];
+	n->n_blocks = k;
+	return k;
+}
+
 void newset_clear(struct newset *n)
 {
 	n->n_blocks = 0;
@@ -60,13 +82,6 @@ int newset_add_dax(struct newset *n, const char *dax)
 	}
 	snprintf(n->dax[n->n_dax++], NSA_DEV_LEN, "%s", dax);
 	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 void log_finding(struct manager *m, const struct nsa_finding *f, const char *change)
@@ -287,21 +302,19 @@ static void apply_block_policy(struct manager *m, const struct nsa_snapshot *s,
 		log_msg(m, LOG_ERR, "out of memory: new memory blocks not looked at");
 		return;
 	}
+	/* a burst's fresh blocks against all offline ones: sorted, looked up */
+	if (m->fresh.n_blocks)
+		qsort(m->fresh.blocks, m->fresh.n_blocks, sizeof(*m->fresh.blocks), cmp_u64);
 	for (size_t i = 0; i < s->n_blocks; i++) {
 		const struct nsa_memblock *b = &s->blocks[i];
 
 		if (b->state != NSA_BLOCK_OFFLINE)
 			continue;
-		if (everything || !has_block(old, b->index))
+		if (everything || !has_block(old, b->index) ||
+		    (m->fresh.n_blocks && bsearch(&b->index, m->fresh.blocks, m->fresh.n_blocks,
+						  sizeof(*m->fresh.blocks), cmp_u64)))
 			cand[n++] = b->index;
-		else
-			for (size_t j = 0; j < m->fresh.n_blocks; j++)
-				if (m->fresh.blocks[j] == b->index) {
-					cand[n++] = b->index;
-					break;
-				}
 	}
-	qsort(cand, n, sizeof(*cand), cmp_u64);
 	for (size_t i = 0; i <= n; i++) {
 		const char *owners[4];
 		int no = 0;
@@ -452,24 +465,77 @@ static uint64_t realtime_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static uint64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Whether the next analysis reads everything again, or only the memory
+ * blocks with events since the last one (a burst of hot-added blocks).
+ * Everything: at start, after a reload, an action, an nd or dax event or
+ * lost events, and when a block with an event may be a dax device's
+ * System RAM, whose online count is the dax device's (libdaxctl's).
+ */
+static bool need_full(const struct manager *m)
+{
+	const struct nsa_snapshot *old = m->snapshot;
+
+	if (!old || m->need_full || m->overflowed || !old->platform.block_size)
+		return true;
+	for (size_t i = 0; i < old->n_daxdevs; i++) {
+		const struct nsa_daxdev *d = &old->daxdevs[i];
+
+		if (d->mode != NSA_DAX_SYSTEM_RAM)
+			continue;
+		if (!d->size || !d->spa_start)
+			return true; /* where it lives is unknown */
+		for (size_t j = 0; j < m->touched.n_blocks; j++) {
+			uint64_t start = m->touched.blocks[j] * old->platform.block_size;
+
+			if (start < d->spa_start + d->size &&
+			    d->spa_start < start + old->platform.block_size)
+				return true;
+		}
+	}
+	return false;
+}
+
 int manager_analyze(struct manager *m)
 {
 	struct nsa_analysis_opts opts = { .platform_granularity = m->config.granularity,
 					  .with_info = true };
 	struct nsa_snapshot *s = NULL;
 	struct nsa_analysis *a = NULL;
-	bool we_online, everything;
+	bool we_online, everything, full;
+	uint64_t t0, t1;
 	struct changes ch;
 	int r;
 
-	r = nsa_collect(m->ctx, &s);
+	t0 = monotonic_usec();
+	full = need_full(m);
+	m->last_reread = full ? 0 : newset_unique_blocks(&m->touched);
+	if (full)
+		r = nsa_collect(m->ctx, &s);
+	else
+		r = nsa_collect_update(m->ctx, m->snapshot, m->touched.blocks, m->touched.n_blocks,
+				       &s);
 	if (r < 0)
 		return r;
+	t1 = monotonic_usec();
 	r = nsa_analyze(s, &opts, &a);
 	if (r < 0) {
 		nsa_snapshot_free(s);
 		return r;
 	}
+	m->last_collect_usec = t1 - t0;
+	m->last_analyze_usec = monotonic_usec() - t1;
+	m->last_was_full = full;
+	m->need_full = false;
+	newset_clear(&m->touched);
 	if (m->competitors_stale) {
 		free(m->competitors);
 		m->competitors = NULL;

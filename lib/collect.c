@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,10 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 	return 0;
 }
 
+#define RESOURCE_HIDDEN_NOTE                                                              \
+	"region and namespace 'resource' attributes are readable by root only: physical " \
+	"addresses missing"
+
 static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
 	struct ndctl_ctx *nctx;
@@ -385,8 +390,7 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 		}
 	}
 	if (resource_hidden)
-		nsa_snapshot_add_note(s, "region and namespace 'resource' attributes are readable "
-					 "by root only: physical addresses missing");
+		nsa_snapshot_add_note(s, "%s", RESOURCE_HIDDEN_NOTE);
 out:
 	ndctl_unref(nctx);
 	return r;
@@ -449,6 +453,25 @@ static void collect_block_nodes(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 }
 
 /*
+ * One block's state, zones and removability from its directory
+ * (/sys/devices/system/memory/memoryN); false when it is gone.
+ */
+static bool read_block(const char *path, uint64_t index, struct nsa_memblock *b)
+{
+	char buf[64];
+
+	if (nsa_sysfs_read(path, "state", buf, sizeof(buf)) < 0)
+		return false; /* removed since we looked */
+	*b = (struct nsa_memblock){ .index = index, .node = -1 };
+	b->state = (uint8_t)nsa_block_state_from_name(buf);
+	if (nsa_sysfs_read(path, "valid_zones", buf, sizeof(buf)) == 0)
+		b->zones = nsa_zones_parse(buf);
+	if (nsa_sysfs_read(path, "removable", buf, sizeof(buf)) == 0)
+		b->removable = buf[0] == '1';
+	return true;
+}
+
+/*
  * Memory blocks straight from sysfs, not through libudev's enumerator,
  * which resolves each device's path one component at a time: some 30
  * system calls a block against 5 here (strace, 192 blocks).  nsalignd
@@ -458,7 +481,7 @@ static void collect_block_nodes(struct nsa_ctx *ctx, struct nsa_snapshot *s)
  */
 static int collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
-	char dir[PATH_MAX], path[PATH_MAX], buf[64];
+	char dir[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
@@ -471,26 +494,21 @@ static int collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 		return 0;
 	}
 	while ((de = readdir(d))) {
-		struct nsa_memblock *b;
+		struct nsa_memblock one, *b;
 		uint64_t index;
 
 		if (!block_name(de->d_name, &index))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
 			continue;
-		if (nsa_sysfs_read(path, "state", buf, sizeof(buf)) < 0)
-			continue; /* removed since readdir() */
+		if (!read_block(path, index, &one))
+			continue;
 		b = nsa_snapshot_add_block(s);
 		if (!b) {
 			closedir(d);
 			return -ENOMEM;
 		}
-		b->index = index;
-		b->state = (uint8_t)nsa_block_state_from_name(buf);
-		if (nsa_sysfs_read(path, "valid_zones", buf, sizeof(buf)) == 0)
-			b->zones = nsa_zones_parse(buf);
-		if (nsa_sysfs_read(path, "removable", buf, sizeof(buf)) == 0)
-			b->removable = buf[0] == '1';
+		*b = one;
 	}
 	closedir(d);
 	qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
@@ -564,23 +582,163 @@ static void collect_kernel_log(struct nsa_snapshot *s)
 	close(fd);
 }
 
-int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
+static struct nsa_snapshot *live_snapshot_new(void)
 {
 	struct nsa_snapshot *s = nsa_snapshot_new();
+
+	if (!s)
+		return NULL;
+	nsa_strlcpy(s->source, "live", sizeof(s->source));
+	snprintf(s->collector, sizeof(s->collector), "nsalign %s", PACKAGE_VERSION);
+	s->collected_at = (int64_t)time(NULL);
+	return s;
+}
+
+int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
+{
+	struct nsa_snapshot *s = live_snapshot_new();
 	int r;
 
 	if (!s)
 		return -ENOMEM;
-	nsa_strlcpy(s->source, "live", sizeof(s->source));
-	snprintf(s->collector, sizeof(s->collector), "nsalign %s", PACKAGE_VERSION);
-	s->collected_at = (int64_t)time(NULL);
-
 	collect_platform(ctx, s);
 	r = collect_iomem(ctx, s);
 	if (r == 0)
 		r = collect_nd(ctx, s);
 	if (r == 0)
 		r = collect_blocks(ctx, s);
+	if (r == 0)
+		collect_kernel_log(s);
+	if (r < 0) {
+		nsa_snapshot_free(s);
+		return r;
+	}
+	nsa_snapshot_finish(s);
+	*out = s;
+	return 0;
+}
+
+/* The nd side of an older snapshot: regions, namespaces, dax devices, its note. */
+static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
+{
+	s->platform.ndctl_available = old->platform.ndctl_available;
+	for (size_t i = 0; i < old->n_regions; i++) {
+		struct nsa_region *r = nsa_snapshot_add_region(s);
+
+		if (!r)
+			return -ENOMEM;
+		*r = old->regions[i];
+	}
+	for (size_t i = 0; i < old->n_namespaces; i++) {
+		struct nsa_namespace *ns = nsa_snapshot_add_namespace(s);
+
+		if (!ns)
+			return -ENOMEM;
+		*ns = old->namespaces[i];
+		ns->probe_error = 0; /* the kernel log, read again, says it again */
+	}
+	for (size_t i = 0; i < old->n_daxdevs; i++) {
+		struct nsa_daxdev *d = nsa_snapshot_add_daxdev(s);
+
+		if (!d)
+			return -ENOMEM;
+		*d = old->daxdevs[i];
+	}
+	for (size_t i = 0; i < old->n_notes; i++)
+		if (strcmp(old->notes[i], RESOURCE_HIDDEN_NOTE) == 0 &&
+		    nsa_snapshot_add_note(s, "%s", RESOURCE_HIDDEN_NOTE) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A block read again, with its node from the nodeN link in its directory. */
+static bool reread_block(const char *dir, uint64_t index, struct nsa_memblock *b)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (snprintf(path, sizeof(path), "%s/memory%" PRIu64, dir, index) >= (int)sizeof(path) ||
+	    !read_block(path, index, b))
+		return false;
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		if (strncmp(de->d_name, "node", 4) == 0 && de->d_name[4] >= '0' &&
+		    de->d_name[4] <= '9') {
+			b->node = atoi(de->d_name + 4);
+			break;
+		}
+	if (d)
+		closedir(d);
+	return true;
+}
+
+/*
+ * The old blocks, with those in changed[] read again (added, changed or
+ * gone), merged in index order: both lists are sorted.
+ */
+static int update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
+			 const struct nsa_snapshot *old, const uint64_t *changed, size_t n_changed)
+{
+	uint64_t *ch = NULL;
+	size_t n = 0, i = 0, j = 0;
+	char dir[PATH_MAX];
+	int r = 0;
+
+	if (n_changed) {
+		ch = malloc(n_changed * sizeof(*ch));
+		if (!ch)
+			return -ENOMEM;
+		memcpy(ch, changed, n_changed * sizeof(*ch));
+		qsort(ch, n_changed, sizeof(*ch), cmp_u64);
+		for (size_t k = 0; k < n_changed; k++) /* unique */
+			if (!n || ch[n - 1] != ch[k])
+				ch[n++] = ch[k];
+	}
+	path_of(ctx, false, "/sys/devices/system/memory", dir, sizeof(dir));
+	while (i < old->n_blocks || j < n) {
+		struct nsa_memblock one, *b;
+
+		if (j == n || (i < old->n_blocks && old->blocks[i].index < ch[j])) {
+			one = old->blocks[i++];
+		} else {
+			if (i < old->n_blocks && old->blocks[i].index == ch[j])
+				i++;
+			if (!reread_block(dir, ch[j++], &one))
+				continue; /* gone */
+		}
+		b = nsa_snapshot_add_block(s);
+		if (!b) {
+			r = -ENOMEM;
+			break;
+		}
+		*b = one;
+	}
+	free(ch);
+	return r;
+}
+
+int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
+		       size_t n_changed, struct nsa_snapshot **out)
+{
+	struct nsa_snapshot *s = live_snapshot_new();
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	collect_platform(ctx, s);
+	r = collect_iomem(ctx, s);
+	if (r == 0)
+		r = copy_nd(s, old);
+	if (r == 0)
+		r = update_blocks(ctx, s, old, changed, n_changed);
 	if (r == 0)
 		collect_kernel_log(s);
 	if (r < 0) {

@@ -398,6 +398,18 @@ bool nsa_kernel_at_least(const char *release, int major, int minor);
  * privileges are recorded as notes and platform.iomem_visible = false.
  */
 int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out);
+/*
+ * A collection that reads again only what changed since an older one of
+ * this boot: the platform, /proc/iomem and the kernel log as nsa_collect()
+ * does, the memory blocks in changed[] (added, changed or gone; any order,
+ * repeats allowed), and the rest of old as it was: its regions, namespaces
+ * and dax devices (call nsa_collect() instead once any nd or dax device
+ * changed, and when a changed block may belong to a dax device in System
+ * RAM mode, whose online count comes from libdaxctl) and its other blocks.
+ * What nsalignd does between uevents.
+ */
+int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
+		       size_t n_changed, struct nsa_snapshot **out);
 /* Only the platform facts (kernel, page and block size, hotplug policy): cheap. */
 void nsa_collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s);
 

@@ -17,7 +17,7 @@
  */
 #include "harness.h"
 
-#define PLAN 14
+#define PLAN 17
 
 static int n_test, n_failed;
 
@@ -144,6 +144,8 @@ int main(int argc, char **argv)
 		   has_line(mark, "[action] NSA-HOTPLUG-SKIPPED memory32-39: 8 new memory blocks "
 				  "(0x100000000-0x13fffffff) came up offline"),
 	   "one NSA-HOTPLUG-SKIPPED for exactly memory32-39");
+	ok(has_line(mark, "16 memory blocks (8 read again)"),
+	   "the burst's analysis reads again only its 8 blocks, and has all 16");
 
 	/*
 	 * 10 add events 1.5 ms apart: longer than the quiet period in all, one
@@ -211,6 +213,15 @@ int main(int argc, char **argv)
 	n = analyses_since(mark, &events, true);
 	ok(n == 1 && harness_count(&h, mark, "nsalignd: [") == 0,
 	   "a change event on memory33: one analysis, no finding repeated");
+	ok(harness_count(&h, mark, "(1 read again)") == 1, "... which reads memory33 alone again");
+
+	/* a reload: the next analysis reads everything again */
+	mark = h.n_lines;
+	kill(h.pid, SIGHUP);
+	n = analyses_since(mark, &events, false);
+	ok(n == 1 && harness_count(&h, mark, "(all read)") == 1 &&
+		   harness_count(&h, mark, "nsalignd: [") == 0,
+	   "SIGHUP: one analysis that reads everything again, no finding repeated");
 
 	/* an add event again for blocks already reported (udevadm trigger --action=add) */
 	mark = h.n_lines;

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nsa_collect_update() against nsa_collect() on a sysfs tree made here:
+ * reading again only the blocks with events must give the same blocks as
+ * reading everything, whatever happened to them (onlined, gone, added,
+ * moved to another zone) and however the event list comes (repeats, any
+ * order, blocks that never existed).  The nd side is the host's in both
+ * (none on a machine without PMEM), and it is compared too.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libnsalign.h"
+#include "test.h"
+
+#define ROOT_TEMPLATE "/tmp/nsalign-collect-XXXXXX"
+static char root[] = ROOT_TEMPLATE;
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void mkdirs(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+}
+
+/* memoryN with its files, and the node's link to it, both sides as sysfs has them */
+static void block(uint64_t i, const char *state, const char *zones, int node)
+{
+	char rel[128], target[256], link[512];
+
+	snprintf(rel, sizeof(rel), "/sys/devices/system/memory/memory%" PRIu64, i);
+	mkdirs(rel);
+	snprintf(target, sizeof(target), "%s/state", rel);
+	put(target, state);
+	snprintf(target, sizeof(target), "%s/valid_zones", rel);
+	put(target, zones);
+	snprintf(target, sizeof(target), "%s/removable", rel);
+	put(target, "1\n");
+	snprintf(target, sizeof(target), "../../node/node%d", node);
+	snprintf(link, sizeof(link), "%s%s/node%d", root, rel, node);
+	(void)!symlink(target, link);
+	snprintf(target, sizeof(target), "../../memory/memory%" PRIu64, i);
+	snprintf(link, sizeof(link), "%s/sys/devices/system/node/node%d/memory%" PRIu64, root, node,
+		 i);
+	(void)!symlink(target, link);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void unblock(uint64_t i, int node)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/sys/devices/system/node/node%d/memory%" PRIu64, root, node,
+		 i);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sys/devices/system/memory/memory%" PRIu64, root, i);
+	nftw(path, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static struct nsa_ctx *tree(void)
+{
+	struct nsa_ctx *ctx = nsa_new();
+
+	memcpy(root, ROOT_TEMPLATE, sizeof(root));
+	if (!ctx || !mkdtemp(root))
+		return NULL;
+	mkdirs("/sys/devices/system/node/node0");
+	mkdirs("/sys/devices/system/node/node1");
+	mkdirs("/proc");
+	put("/sys/devices/system/memory/block_size_bytes", "8000000\n");
+	put("/proc/iomem", "00000000-3fffffff : System RAM\n"
+			   "40000000-7fffffff : Reserved\n");
+	for (uint64_t i = 0; i < 8; i++)
+		block(i, "online\n", "Normal\n", 0);
+	for (uint64_t i = 8; i < 12; i++)
+		block(i, "offline\n", "Normal Movable\n", 1);
+	nsa_set_sysfs_root(ctx, root);
+	nsa_set_proc_root(ctx, root);
+	return ctx;
+}
+
+static void same(const struct nsa_snapshot *a, const struct nsa_snapshot *b)
+{
+	CHECK_U64(a->n_blocks, b->n_blocks);
+	for (size_t i = 0; i < a->n_blocks && i < b->n_blocks; i++) {
+		const struct nsa_memblock *x = &a->blocks[i], *y = &b->blocks[i];
+
+		if (x->index != y->index || x->node != y->node || x->state != y->state ||
+		    x->zones != y->zones || x->removable != y->removable) {
+			printf("#   block %zu: memory%" PRIu64 " node %d state %d zones %#x, "
+			       "expected memory%" PRIu64 " node %d state %d zones %#x\n",
+			       i, x->index, x->node, x->state, x->zones, y->index, y->node,
+			       y->state, y->zones);
+			test_failed_current = 1;
+		}
+	}
+	CHECK_U64(a->n_iomem, b->n_iomem);
+	CHECK_U64(a->n_regions, b->n_regions);
+	CHECK_U64(a->n_namespaces, b->n_namespaces);
+	CHECK_U64(a->n_daxdevs, b->n_daxdevs);
+	CHECK_U64(a->n_notes, b->n_notes);
+	CHECK_U64(a->platform.block_size, b->platform.block_size);
+	CHECK(a->platform.ndctl_available == b->platform.ndctl_available);
+}
+
+TEST(update_reads_again_only_the_changed_blocks_and_matches_a_full_collection)
+{
+	struct nsa_ctx *ctx = tree();
+	struct nsa_snapshot *old = NULL, *full = NULL, *upd = NULL, *again = NULL;
+	/* any order, repeats, and memory99 that never was */
+	const uint64_t changed[] = { 13, 3, 99, 7, 12, 3, 9 };
+
+	REQUIRE(ctx);
+	REQUIRE(nsa_collect(ctx, &old) == 0);
+	CHECK_U64(old->n_blocks, 12);
+	CHECK_U64(old->platform.block_size, 0x8000000);
+	CHECK_U64(old->blocks[9].node, 1);
+	CHECK_U64(old->blocks[9].state, NSA_BLOCK_OFFLINE);
+
+	block(3, "offline\n", "Normal\n", 0);			      /* offlined */
+	unblock(7, 0);						      /* hot-removed */
+	block(12, "offline\n", "Normal Movable\n", 1);		      /* hot-added */
+	block(13, "offline\n", "Normal Movable\n", 1);		      /* hot-added */
+	block(9, "online\n", "Movable\n", 1);			      /* onlined movable */
+	put("/sys/devices/system/memory/memory10/state", "online\n"); /* no event: not seen */
+
+	REQUIRE(nsa_collect_update(ctx, old, changed, sizeof(changed) / sizeof(changed[0]), &upd) ==
+		0);
+	REQUIRE(nsa_collect(ctx, &full) == 0);
+	CHECK_U64(upd->n_blocks, 13);
+	CHECK_U64(upd->blocks[3].state, NSA_BLOCK_OFFLINE);
+	CHECK_U64(upd->blocks[7].index, 8); /* memory7 is gone */
+	CHECK_U64(upd->blocks[8].state, NSA_BLOCK_ONLINE);
+	CHECK_U64(upd->blocks[8].zones, NSA_ZONE_MOVABLE);
+	CHECK_U64(upd->blocks[12].index, 13);
+	CHECK_U64(upd->blocks[12].node, 1);
+	/* memory10 changed without an event: the update keeps what it knew */
+	CHECK_U64(upd->blocks[9].state, NSA_BLOCK_OFFLINE);
+	CHECK_U64(full->blocks[9].state, NSA_BLOCK_ONLINE);
+
+	/* with memory10's event, the same as reading everything */
+	{
+		const uint64_t ten = 10;
+
+		REQUIRE(nsa_collect_update(ctx, upd, &ten, 1, &again) == 0);
+		same(again, full);
+		CHECK_STR(again->source, "live");
+	}
+	nsa_snapshot_free(again);
+	again = NULL;
+
+	/* nothing changed: the old blocks, and /proc/iomem read again */
+	put("/proc/iomem", "00000000-3fffffff : System RAM\n"
+			   "40000000-5fffffff : System RAM\n"
+			   "60000000-7fffffff : Reserved\n");
+	REQUIRE(nsa_collect_update(ctx, full, NULL, 0, &again) == 0);
+	CHECK_U64(again->n_iomem, full->n_iomem + 1);
+	CHECK_U64(again->n_blocks, full->n_blocks);
+
+	nsa_snapshot_free(again);
+	nsa_snapshot_free(upd);
+	nsa_snapshot_free(full);
+	nsa_snapshot_free(old);
+	nsa_unref(ctx);
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TEST(update_of_every_block_gone_leaves_none)
+{
+	struct nsa_ctx *ctx = tree();
+	struct nsa_snapshot *old = NULL, *upd = NULL;
+	uint64_t all[12];
+
+	REQUIRE(ctx);
+	REQUIRE(nsa_collect(ctx, &old) == 0);
+	for (uint64_t i = 0; i < 12; i++) {
+		all[i] = 11 - i;
+		unblock(i, i < 8 ? 0 : 1);
+	}
+	REQUIRE(nsa_collect_update(ctx, old, all, 12, &upd) == 0);
+	CHECK_U64(upd->n_blocks, 0);
+	nsa_snapshot_free(upd);
+	nsa_snapshot_free(old);
+	nsa_unref(ctx);
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
