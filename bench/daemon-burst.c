@@ -90,6 +90,77 @@ static long long schedstat_runs(pid_t pid)
 	return n == 3 ? (long long)count : -1;
 }
 
+/*
+ * Where the resident memory is, from /proc/PID/smaps: Pss (shared pages
+ * divided among the processes that map them), private pages (what the
+ * daemon alone costs), and the largest mappings by file.
+ */
+struct mapping_rss {
+	char name[96];
+	long long kb;
+};
+
+static void memory_breakdown(pid_t pid, char *buf, size_t len)
+{
+	struct mapping_rss top[64] = { 0 };
+	long long pss = 0, priv = 0, v;
+	char path[64], line[512], name[96] = "", perms[5];
+	unsigned long long lo, hi;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *slash;
+
+		if (sscanf(line, "Pss: %lld", &v) == 1) {
+			pss += v;
+		} else if (sscanf(line, "Private_Clean: %lld", &v) == 1 ||
+			   sscanf(line, "Private_Dirty: %lld", &v) == 1) {
+			priv += v;
+		} else if (sscanf(line, "Rss: %lld", &v) == 1) {
+			size_t i;
+
+			for (i = 0; i < n && strcmp(top[i].name, name) != 0; i++)
+				;
+			if (i == n && n < sizeof(top) / sizeof(top[0]))
+				snprintf(top[n++].name, sizeof(top[0].name), "%s", name);
+			if (i < n)
+				top[i].kb += v;
+		} else if (sscanf(line, "%llx-%llx %4s", &lo, &hi, perms) == 3) {
+			/* "start-end perms offset dev inode   path": a new mapping */
+			slash = strrchr(line, '/');
+			if (slash)
+				snprintf(name, sizeof(name), "%.*s", (int)strcspn(slash + 1, "\n"),
+					 slash + 1);
+			else
+				snprintf(name, sizeof(name), "%s",
+					 strchr(line, '[') ? "[heap, stack, vdso]" : "[anonymous]");
+		}
+	}
+	fclose(f);
+	for (size_t i = 0; i < n; i++) /* largest first */
+		for (size_t j = i + 1; j < n; j++)
+			if (top[j].kb > top[i].kb) {
+				struct mapping_rss t = top[i];
+
+				top[i] = top[j];
+				top[j] = t;
+			}
+	f = fmemopen(buf, len, "w");
+	if (!f)
+		return;
+	fprintf(f, "      now: Pss %.2f MiB, private %.2f MiB; by mapping (MiB):", pss / 1024.0,
+		priv / 1024.0);
+	for (size_t i = 0; i < n && i < 6; i++)
+		fprintf(f, "%s %s %.2f", i ? "," : "", top[i].name, top[i].kb / 1024.0);
+	fputc('\n', f);
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	struct harness h = { 0 };
@@ -102,7 +173,7 @@ int main(int argc, char **argv)
 	long long hwm_idle, anon_idle, file_idle, hwm_after, anon_after, file_after;
 	long long vol0, invol0, runs0, vol1, invol1, runs1;
 	uint64_t longest = 0, last_took = 0;
-	char iomem[256];
+	char iomem[256], breakdown[1024] = "";
 	int status, fail = 0;
 
 	harness_reexec(argv);
@@ -189,6 +260,7 @@ int main(int argc, char **argv)
 	hwm_after = harness_status(&h, "VmHWM");
 	anon_after = harness_status(&h, "RssAnon");
 	file_after = harness_status(&h, "RssFile");
+	memory_breakdown(h.pid, breakdown, sizeof(breakdown));
 
 	/* idle: what wakes the daemon when nothing happens */
 	harness_drain(&h, 500);
@@ -231,6 +303,8 @@ int main(int argc, char **argv)
 	       "%.2f MiB, RssFile %.2f MiB)\n",
 	       hwm_after / 1024.0, met(hwm_after >= 0 && hwm_after < 4096), anon_after / 1024.0,
 	       file_after / 1024.0);
+	if (breakdown[0])
+		fputs(breakdown, stdout);
 	printf("  (c) context switches, %2u s idle %7lld      target 0: %s (voluntary %lld, "
 	       "involuntary %lld; schedstat: scheduled in %lld times)\n",
 	       idle, (vol1 - vol0) + (invol1 - invol0), met(vol1 == vol0 && invol1 == invol0),
