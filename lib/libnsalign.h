@@ -198,7 +198,58 @@ struct nsa_infoblock {
 	uint32_t align;
 	uint32_t page_size;
 	uint16_t page_struct_size;
+	uint32_t flags;
+	uint64_t checksum;
 };
+
+/* ------------------------------------------------------------------ */
+/* Info blocks (infoblock.c): struct nd_pfn_sb, read and written       */
+/* ------------------------------------------------------------------ */
+
+#define NSA_INFOBLOCK_SIZE   4096
+#define NSA_INFOBLOCK_OFFSET 4096 /* from the namespace start */
+#define NSA_PFN_MODE_RAM     1	  /* struct pages in System RAM (map=mem) */
+#define NSA_PFN_MODE_PMEM    2	  /* struct pages in the namespace (map=dev) */
+
+/* fletcher64 over 32-bit words, the checksum field counted as zero (nd_sb_checksum). */
+uint64_t nsa_infoblock_checksum(const void *block);
+/*
+ * Parse a pfn/dax info block.  0 and ib->valid when signature, checksum,
+ * version and mode are right and parent_uuid (when not NULL; "" for a
+ * label-less namespace) matches.  Otherwise ib holds what could be read
+ * and err why: -EINVAL truncated, -ENODATA no pfn/dax signature, -EBADMSG
+ * checksum, -EPROTO version or mode, -ESTALE another namespace's block.
+ */
+int nsa_infoblock_parse(const void *buf, size_t len, const char *parent_uuid,
+			struct nsa_infoblock *ib, char *err, size_t errlen);
+/*
+ * ib's fields into a 4 KiB block and a new checksum; the bytes no field
+ * names (padding) stay as they are.  -EINVAL for a bad signature or uuid.
+ */
+int nsa_infoblock_serialize(const struct nsa_infoblock *ib, void *block);
+bool nsa_infoblock_is_devdax(const struct nsa_infoblock *ib);
+/* The align the kernel uses: the recorded one, before version 1.2 from dataoff. */
+uint64_t nsa_infoblock_effective_align(const struct nsa_infoblock *ib);
+
+/* Where a namespace is now: its resource, and this machine's page and compat alignment. */
+struct nsa_ib_place {
+	uint64_t start, size;
+	uint64_t page_size;    /* 0: 4 KiB */
+	uint64_t compat_align; /* memremap_compat_align(); 0: 2 MiB */
+};
+/* Would the kernel accept this block here?  0, or -EOPNOTSUPP and the kernel's message. */
+int nsa_infoblock_check(const struct nsa_infoblock *ib, const struct nsa_ib_place *p, char *msg,
+			size_t len);
+/*
+ * The align a repair writes: the largest value the mode accepts (devdax:
+ * page size, 2 MiB, 1 GiB), not above max_align (0: 2 MiB), that the data
+ * start satisfies, with which the kernel accepts the block here.  -ERANGE
+ * (and why) when none does: the namespace now starts or ends off the
+ * compat alignment, a shift no align can absorb; -EPROTO for a block
+ * without an align field (before 1.2).
+ */
+int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *p,
+		     uint64_t max_align, uint64_t *align, char *why, size_t len);
 
 struct nsa_namespace {
 	char dev[NSA_DEV_LEN];		/* "namespace0.1": NOT stable across boots */

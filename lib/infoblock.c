@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The pfn/dax info block (the kernel's struct nd_pfn_sb): 4096 bytes at
+ * namespace offset 4096, little-endian, sealed by a fletcher64 checksum
+ * over 32-bit words with the checksum field counted as zero.  Read,
+ * validated as the kernel does (drivers/nvdimm/pfn_devs.c,
+ * nd_pfn_validate()), and written back field by field: every byte this
+ * code does not name (flags, padding) stays as it was.
+ *
+ *   offset size  field
+ *        0   16  signature     "NVDIMM_PFN_INFO\0" fsdax, "NVDIMM_DAX_INFO\0" devdax
+ *       16   16  uuid          the info block's own (ndctl's "uuid")
+ *       32   16  parent_uuid   the namespace's label uuid (zero: label-less)
+ *       48    4  flags
+ *       52    2  version_major
+ *       54    2  version_minor
+ *       56    8  dataoff       from namespace start + start_pad to the data
+ *       64    8  npfns
+ *       72    4  mode          1 struct pages in RAM, 2 in PMEM
+ *       76    4  start_pad     minor >= 1
+ *       80    4  end_trunc     minor >= 1
+ *       84    4  align         minor >= 2
+ *       88    4  page_size     minor >= 4
+ *       92    2  page_struct_size  minor >= 4
+ *     4088    8  checksum
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "private.h"
+
+#define OFF_SIGNATURE	     0
+#define OFF_UUID	     16
+#define OFF_PARENT_UUID	     32
+#define OFF_FLAGS	     48
+#define OFF_VERSION_MAJOR    52
+#define OFF_VERSION_MINOR    54
+#define OFF_DATAOFF	     56
+#define OFF_NPFNS	     64
+#define OFF_MODE	     72
+#define OFF_START_PAD	     76
+#define OFF_END_TRUNC	     80
+#define OFF_ALIGN	     84
+#define OFF_PAGE_SIZE	     88
+#define OFF_PAGE_STRUCT_SIZE 92
+#define OFF_CHECKSUM	     4088
+
+#define SIG_LEN 16
+static const char pfn_sig[SIG_LEN] = "NVDIMM_PFN_INFO";
+static const char dax_sig[SIG_LEN] = "NVDIMM_DAX_INFO";
+
+#define SZ_2M (2ULL << 20)
+#define SZ_1G (1ULL << 30)
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+uint64_t nsa_infoblock_checksum(const void *block)
+{
+	const uint8_t *b = block;
+	uint32_t lo = 0;
+	uint64_t hi = 0;
+
+	for (size_t i = 0; i < NSA_INFOBLOCK_SIZE; i += 4) {
+		/* the checksum's own two words count as zero */
+		lo += i >= OFF_CHECKSUM ? 0 : get32(b + i);
+		hi += lo;
+	}
+	return hi << 32 | lo;
+}
+
+static int fail(char *err, size_t len, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t len, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+static void uuid_out(const uint8_t *raw, char *buf)
+{
+	static const uint8_t zero[16];
+
+	if (memcmp(raw, zero, 16) == 0)
+		buf[0] = '\0';
+	else
+		uuid_unparse_lower(raw, buf);
+}
+
+int nsa_infoblock_parse(const void *buf, size_t len, const char *parent_uuid,
+			struct nsa_infoblock *ib, char *err, size_t errlen)
+{
+	const uint8_t *b = buf;
+	uint64_t sum;
+
+	*ib = (struct nsa_infoblock){ 0 };
+	if (len < NSA_INFOBLOCK_SIZE)
+		return fail(err, errlen, -EINVAL, "truncated: %zu of %d bytes", len,
+			    NSA_INFOBLOCK_SIZE);
+	if (memcmp(b, pfn_sig, SIG_LEN) != 0 && memcmp(b, dax_sig, SIG_LEN) != 0)
+		return fail(err, errlen, -ENODATA, "no pfn or dax info block (signature \"%.15s\")",
+			    b[0] >= 0x20 && b[0] < 0x7f ? (const char *)b : "");
+	memcpy(ib->signature, b, SIG_LEN - 1);
+	ib->signature[SIG_LEN - 1] = '\0';
+	uuid_out(b + OFF_UUID, ib->uuid);
+	uuid_out(b + OFF_PARENT_UUID, ib->parent_uuid);
+	ib->flags = get32(b + OFF_FLAGS);
+	ib->version_major = get16(b + OFF_VERSION_MAJOR);
+	ib->version_minor = get16(b + OFF_VERSION_MINOR);
+	ib->dataoff = get64(b + OFF_DATAOFF);
+	ib->npfns = get64(b + OFF_NPFNS);
+	ib->mode = get32(b + OFF_MODE);
+	/* fields a version does not have read as the kernel reads them */
+	if (ib->version_minor >= 1) {
+		ib->start_pad = get32(b + OFF_START_PAD);
+		ib->end_trunc = get32(b + OFF_END_TRUNC);
+	}
+	if (ib->version_minor >= 2)
+		ib->align = get32(b + OFF_ALIGN);
+	if (ib->version_minor >= 4) {
+		ib->page_size = get32(b + OFF_PAGE_SIZE);
+		ib->page_struct_size = get16(b + OFF_PAGE_STRUCT_SIZE);
+	}
+	ib->checksum = get64(b + OFF_CHECKSUM);
+
+	sum = nsa_infoblock_checksum(b);
+	if (sum != ib->checksum)
+		return fail(err, errlen, -EBADMSG,
+			    "checksum %#018" PRIx64 " does not match the contents (%#018" PRIx64
+			    "): damaged, or edited without resealing",
+			    ib->checksum, sum);
+	if (ib->version_major != 1)
+		return fail(err, errlen, -EPROTO, "version %u.%u: only 1.x is known",
+			    ib->version_major, ib->version_minor);
+	if (ib->mode != NSA_PFN_MODE_RAM && ib->mode != NSA_PFN_MODE_PMEM)
+		return fail(err, errlen, -EPROTO,
+			    "mode %" PRIu32 " is neither ram (1) nor pmem (2)", ib->mode);
+	if (parent_uuid && strcasecmp(parent_uuid, ib->parent_uuid) != 0)
+		return fail(err, errlen, -ESTALE,
+			    "parent uuid %s is not the namespace's (%s): a block of an earlier "
+			    "namespace",
+			    ib->parent_uuid[0] ? ib->parent_uuid : "(none)",
+			    parent_uuid[0] ? parent_uuid : "none");
+	ib->valid = true;
+	return 0;
+}
+
+static int uuid_in(const char *s, uint8_t *raw)
+{
+	if (!s[0]) {
+		memset(raw, 0, 16);
+		return 0;
+	}
+	return uuid_parse(s, raw) == 0 ? 0 : -EINVAL;
+}
+
+int nsa_infoblock_serialize(const struct nsa_infoblock *ib, void *block)
+{
+	uint8_t *b = block;
+	uint8_t uu[16], pu[16];
+
+	if ((strcmp(ib->signature, "NVDIMM_PFN_INFO") != 0 &&
+	     strcmp(ib->signature, "NVDIMM_DAX_INFO") != 0) ||
+	    uuid_in(ib->uuid, uu) < 0 || uuid_in(ib->parent_uuid, pu) < 0)
+		return -EINVAL;
+	memcpy(b + OFF_SIGNATURE, nsa_infoblock_is_devdax(ib) ? dax_sig : pfn_sig, SIG_LEN);
+	memcpy(b + OFF_UUID, uu, 16);
+	memcpy(b + OFF_PARENT_UUID, pu, 16);
+	put32(b + OFF_FLAGS, ib->flags);
+	put16(b + OFF_VERSION_MAJOR, ib->version_major);
+	put16(b + OFF_VERSION_MINOR, ib->version_minor);
+	put64(b + OFF_DATAOFF, ib->dataoff);
+	put64(b + OFF_NPFNS, ib->npfns);
+	put32(b + OFF_MODE, ib->mode);
+	if (ib->version_minor >= 1) {
+		put32(b + OFF_START_PAD, ib->start_pad);
+		put32(b + OFF_END_TRUNC, ib->end_trunc);
+	}
+	if (ib->version_minor >= 2)
+		put32(b + OFF_ALIGN, ib->align);
+	if (ib->version_minor >= 4) {
+		put32(b + OFF_PAGE_SIZE, ib->page_size);
+		put16(b + OFF_PAGE_STRUCT_SIZE, ib->page_struct_size);
+	}
+	put64(b + OFF_CHECKSUM, nsa_infoblock_checksum(b));
+	return 0;
+}
+
+bool nsa_infoblock_is_devdax(const struct nsa_infoblock *ib)
+{
+	return strcmp(ib->signature, "NVDIMM_DAX_INFO") == 0;
+}
+
+/* The alignment the kernel uses: the recorded one, or, before 1.2, from dataoff. */
+uint64_t nsa_infoblock_effective_align(const struct nsa_infoblock *ib)
+{
+	uint64_t a = 1;
+
+	if (ib->align)
+		return ib->align;
+	if (!ib->dataoff)
+		return 0;
+	while (a <= ib->dataoff / 2)
+		a <<= 1;
+	return a;
+}
+
+/* devdax: what nd_pfn_supported_alignments() offers on x86_64 (and arm64 4K) */
+static bool devdax_align_ok(uint64_t align, uint64_t page_size)
+{
+	return align == page_size || align == SZ_2M || align == SZ_1G;
+}
+
+int nsa_infoblock_check(const struct nsa_infoblock *ib, const struct nsa_ib_place *p, char *msg,
+			size_t len)
+{
+	uint64_t align = nsa_infoblock_effective_align(ib),
+		 page = p->page_size ? p->page_size : 4096;
+	uint64_t compat = p->compat_align ? p->compat_align : SZ_2M;
+	uint64_t offset = ib->dataoff, start = p->start, size = p->size;
+
+	/* nd_pfn_validate(), in its order, with its messages */
+	if (ib->mode == NSA_PFN_MODE_PMEM && ib->version_minor >= 4 && ib->page_size > page)
+		return fail(msg, len, -EOPNOTSUPP, "init failed, page size mismatch %" PRIu32,
+			    ib->page_size);
+	if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(align, page))
+		return fail(msg, len, -EOPNOTSUPP, "init failed, alignment mismatch: %" PRIu64,
+			    align);
+	if (align > size)
+		return fail(msg, len, -EOPNOTSUPP,
+			    "alignment: %" PRIx64 " exceeds capacity %" PRIx64, align, size);
+	if (offset >= size)
+		return fail(msg, len, -EOPNOTSUPP, "pfn array size exceeds capacity");
+	if ((align && (start + offset + ib->start_pad) % align) || offset % page)
+		return fail(msg, len, -EOPNOTSUPP,
+			    "bad offset: %#" PRIx64 " dax disabled align: %#" PRIx64, offset,
+			    align);
+	if ((start + ib->start_pad) % compat)
+		return fail(msg, len, -EOPNOTSUPP, "resource start misaligned");
+	if ((start + size - ib->end_trunc) % compat)
+		return fail(msg, len, -EOPNOTSUPP, "resource end misaligned");
+	if (offset >= size - ib->start_pad - ib->end_trunc)
+		return fail(msg, len, -EOPNOTSUPP, "bad offset with small namespace");
+	return 0;
+}
+
+int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *p,
+		     uint64_t max_align, uint64_t *align, char *why, size_t len)
+{
+	uint64_t page = p->page_size ? p->page_size : 4096;
+	uint64_t compat = p->compat_align ? p->compat_align : SZ_2M;
+	uint64_t data = p->start + ib->start_pad + ib->dataoff, a;
+	struct nsa_infoblock fixed;
+
+	*align = 0;
+	if (!max_align)
+		max_align = SZ_2M;
+	if (ib->version_minor < 2)
+		return fail(
+			why, len, -EPROTO,
+			"info block version %u.%u records no align: the kernel takes %#" PRIx64
+			" from dataoff, and only rewriting dataoff (which moves the data) could "
+			"change that",
+			ib->version_major, ib->version_minor, nsa_infoblock_effective_align(ib));
+	if ((p->start + ib->start_pad) % compat || (p->start + p->size - ib->end_trunc) % compat)
+		return fail(why, len, -ERANGE,
+			    "the namespace now starts or ends off a %" PRIu64 " KiB boundary "
+			    "(start %#" PRIx64 ", end %#" PRIx64 "): the kernel maps PMEM only on "
+			    "%" PRIu64
+			    " KiB boundaries, whatever the info block says; the platform "
+			    "moved it by an amount that is not a multiple of %" PRIu64 " KiB",
+			    compat >> 10, p->start + ib->start_pad,
+			    p->start + p->size - ib->end_trunc, compat >> 10, compat >> 10);
+	/* the largest the mode accepts, not above max_align, that the data start satisfies */
+	for (a = SZ_1G; a >= page; a >>= 1) {
+		if (a > max_align || data % a)
+			continue;
+		if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(a, page))
+			continue;
+		break;
+	}
+	if (a < page)
+		return fail(why, len, -ERANGE,
+			    "the data start %#" PRIx64 " is not even page aligned", data);
+	fixed = *ib;
+	fixed.align = (uint32_t)a;
+	if (nsa_infoblock_check(&fixed, p, why, len) < 0)
+		return -ERANGE; /* why: the kernel's own words */
+	*align = a;
+	return 0;
+}
