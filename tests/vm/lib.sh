@@ -6,7 +6,11 @@
 VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_TOP=$(cd "$VM_TOP/../.." && pwd)
 CACHE=${NSALIGN_VM_CACHE:-$VM_TOP/.cache}
-MODULES="libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem kmem"
+# in load order (the guest's /init loads them from /etc/nsa-modules); loop and
+# ext4 (with what modinfo -F depends/softdep names: crc16, mbcache, jbd2, and
+# crc32c for metadata checksums; crc32c-intel needs SSE4.2, which qemu64 lacks)
+# are for rescue and repair
+MODULES="libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem kmem crc16 mbcache jbd2 crc32c_generic ext4 loop"
 
 die() { echo "vm-lab: $*" >&2; exit 1; }
 
@@ -45,11 +49,13 @@ copy_with_libs() {
 	done
 }
 
-# The initramfs: rebuilt when nsalign, the guest scripts or the kernel change.
+# The initramfs: rebuilt when nsalign, the guest scripts, the lab's tools or
+# the kernel change.
 build_initramfs() {
 	local nsalign=$1 root=$CACHE/initramfs-root mod f stamp
 	INITRD=$CACHE/initrd-$KVER.gz
-	stamp=$(cat "$nsalign" "$VM_TOP/init" "$VM_TOP"/scenarios/*.guest 2>/dev/null | sha256sum | cut -c1-16)
+	stamp=$(cat "$nsalign" "$VM_TOP/init" "$VM_TOP/lib.sh" "$VM_TOP"/tools/*.c "$VM_TOP"/scenarios/*.guest 2>/dev/null |
+		sha256sum | cut -c1-16)
 	if [ -f "$INITRD" ] && [ "$(cat "$INITRD.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return 0
 	fi
@@ -69,6 +75,16 @@ build_initramfs() {
 	done
 	rm -f "$root/bin/modprobe" "$root/bin/insmod" "$root/bin/lsmod"
 	for f in modprobe insmod lsmod; do ln -sf kmod "$root/bin/$f"; done
+	echo "$MODULES" >"$root/etc/nsa-modules"
+	# e2fsprogs' mke2fs, not busybox's (which makes no ext4), with its defaults file
+	[ -x /sbin/mke2fs ] || die "/sbin/mke2fs missing (apt-get install e2fsprogs)"
+	rm -f "$root/bin/mke2fs" "$root/bin/mkfs.ext2" "$root/bin/mkfs.ext4"
+	copy_with_libs "$root" /sbin/mke2fs /bin/mke2fs
+	ln -sf mke2fs "$root/bin/mkfs.ext4"
+	cp /etc/mke2fs.conf "$root/etc/" || die "/etc/mke2fs.conf missing"
+	# the lab's own tools, static
+	command -v gcc >/dev/null || die "gcc missing (apt-get install gcc libc6-dev)"
+	gcc -static -O2 -Wall -o "$root/bin/daxrw" "$VM_TOP/tools/daxrw.c" || die "cannot build tools/daxrw.c"
 	copy_with_libs "$root" "$nsalign" /bin/nsalign
 	cp "$VM_TOP/init" "$root/init" && chmod +x "$root/init"
 	cp "$VM_TOP"/scenarios/*.guest "$root/scenarios/"
