@@ -5,10 +5,84 @@
 # `make check` runs the analyzer on what a real kernel showed.  Runs the
 # scenarios first unless --no-run.  Each fixture's "source" says where it
 # came from; its .expected beside it is written and reviewed by hand.
+#
+#   tests/vm/capture.sh [--no-run]               the snapshots
+#   tests/vm/capture.sh --infoblocks [--no-run]  only the info blocks
+#                                                (tests/fixtures/infoblocks/)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-run=1
-[ "${1:-}" = "--no-run" ] && run=0
+run=1 infoblocks=0
+for a in "$@"; do
+	case "$a" in
+	--no-run) run=0 ;;
+	--infoblocks) infoblocks=1 ;;
+	*) die "usage: capture.sh [--infoblocks] [--no-run]" ;;
+	esac
+done
+
+# The info blocks the capture-infoblocks scenario read from raw namespaces,
+# with a README that says where each came from.
+capture_infoblocks() {
+	local d=$CACHE/run/capture-infoblocks/boot1 out=$REPO_TOP/tests/fixtures/infoblocks name meta
+	if [ $run = 1 ]; then
+		"$VM_TOP/run.sh" capture-infoblocks >/dev/null || die "the lab failed: run tests/vm/run.sh capture-infoblocks"
+	fi
+	mkdir -p "$out"
+	{
+		cat <<-'X'
+		<!-- SPDX-License-Identifier: GPL-2.0-or-later -->
+		# Info blocks written by a real kernel
+
+		Written by `tests/vm/capture.sh --infoblocks` from one boot of the VM
+		lab's `capture-infoblocks` scenario: one emulated 8 GiB NVDIMM with a
+		label area at 0x100000000, labels initialised, then four namespaces
+		created in this order with `ndctl create-namespace -r region0 -m MODE
+		-a ALIGN -s SIZE`. For each, the 4096 bytes at namespace offset 4096
+		(`struct nd_pfn_sb`, little-endian) were read from the raw namespace:
+		`ndctl disable-namespace NS`, `echo 1 > /sys/bus/nd/devices/NS/force_raw`,
+		`ndctl enable-namespace NS`, `dd if=/dev/pmemN bs=4096 skip=1 count=1`,
+		then disabled, `force_raw` 0 and enabled again (it came back in its mode).
+
+		X
+		echo "Kernel: \`$(grep -m1 -o 'Linux version .*' "$d/dmesg" | sed 's/ (debian-kernel[^)]*)//; s/ (gcc.*#1/ #1/')\`;"
+		echo "ndctl $(ndctl --version 2>/dev/null || echo '?') (Debian 12), QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}')."
+		echo
+		echo "The label uuid is what the info block's \`parent_uuid\` (offset 32) must"
+		echo "equal; the info-block uuid (\`uuid\`, offset 16) is what \`ndctl list\` shows"
+		echo "as \`uuid\` for fsdax and devdax namespaces. SPA start and size are the"
+		echo "namespace's \`resource\` and \`size\` in /sys/bus/nd/devices/NS/."
+		echo
+		echo "| file | ndctl create-namespace | namespace | SPA start | size | label uuid (parent_uuid) | info-block uuid |"
+		echo "|---|---|---|---|---|---|---|"
+		for name in fsdax-2m fsdax-1g devdax-2m devdax-1g; do
+			meta=$d/infoblocks/$name.meta
+			[ -s "$d/infoblocks/$name.bin" ] && [ -s "$meta" ] || die "no info block $name in $d"
+			cp "$d/infoblocks/$name.bin" "$out/$name.bin"
+			m() { sed -n "s/^$1=//p" "$meta"; }
+			echo "| $name.bin | \`-m $(m mode) -a $(m align) -s $(($(m size) >> 30))G\` | $(m namespace) | $(m resource) | $(m size) ($(($(m size) >> 30)) GiB) | $(m uuid) | $(jq -r '.[0] // . | .uuid' "$d/infoblocks/$name.after.json") |"
+		done
+		echo
+		echo "Fields, as the kernel wrote them (\`dataoff\`, \`npfns\`, \`mode\`, \`start_pad\`, \`end_trunc\`, \`align\`, version):"
+		echo
+		echo "| file | signature | dataoff | npfns | mode | start_pad | end_trunc | align | version |"
+		echo "|---|---|---|---|---|---|---|---|---|"
+		for name in fsdax-2m fsdax-1g devdax-2m devdax-1g; do
+			python3 - "$out/$name.bin" "$name" <<-'X'
+			import struct, sys
+			b = open(sys.argv[1], 'rb').read()
+			flags, major, minor, dataoff, npfns, mode, start_pad, end_trunc, align = struct.unpack_from('<IHHQQIIII', b, 48)
+			print('| %s.bin | %s | %#x | %d | %d (%s) | %#x | %#x | %#x | %d.%d |' % (sys.argv[2],
+			      b[:16].rstrip(b'\0').decode(), dataoff, npfns, mode, 'map=dev' if mode == 2 else 'map=mem',
+			      start_pad, end_trunc, align, major, minor))
+			X
+		done
+	} >"$out/README.md"
+	echo "captured tests/fixtures/infoblocks"
+}
+if [ $infoblocks = 1 ]; then
+	capture_infoblocks
+	exit 0
+fi
 # fixture name, scenario, boot, which collection (start: after boot, end: after the guest
 # step, before/nobody: taken by the guest step itself)
 captures=(
