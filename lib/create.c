@@ -79,6 +79,18 @@ static int load_module(struct nsa_ctx *ctx, struct kmod_ctx *kctx, const char *n
 	return r;
 }
 
+int nsa_load_module(struct nsa_ctx *ctx, const char *name, char *err, size_t errlen)
+{
+	struct kmod_ctx *kctx = kmod_new(NULL, NULL);
+	int r;
+
+	if (!kctx)
+		return say(err, errlen, -ENOMEM, "libkmod: cannot create a context");
+	r = load_module(ctx, kctx, name, err, errlen);
+	kmod_unref(kctx);
+	return r;
+}
+
 int nsa_load_mode_modules(struct nsa_ctx *ctx, enum nsa_mode mode, bool for_kmem, char *err,
 			  size_t errlen)
 {

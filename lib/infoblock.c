@@ -247,10 +247,13 @@ uint64_t nsa_infoblock_effective_align(const struct nsa_infoblock *ib)
 	return a;
 }
 
-/* devdax: what nd_pfn_supported_alignments() offers on x86_64 (and arm64 4K) */
-static bool devdax_align_ok(uint64_t align, uint64_t page_size)
+/* devdax: what nd_pfn_supported_alignments() offers: the page, PMD and PUD sizes */
+static bool devdax_align_ok(uint64_t align, const struct nsa_ib_place *p)
 {
-	return align == page_size || align == SZ_2M || align == SZ_1G;
+	uint64_t page = p->page_size ? p->page_size : 4096;
+	uint64_t pmd = p->pmd_size ? p->pmd_size : SZ_2M, pud = p->pud_size ? p->pud_size : SZ_1G;
+
+	return align == page || align == pmd || (pud != UINT64_MAX && align == pud);
 }
 
 int nsa_infoblock_check(const struct nsa_infoblock *ib, const struct nsa_ib_place *p, char *msg,
@@ -265,7 +268,7 @@ int nsa_infoblock_check(const struct nsa_infoblock *ib, const struct nsa_ib_plac
 	if (ib->mode == NSA_PFN_MODE_PMEM && ib->version_minor >= 4 && ib->page_size > page)
 		return fail(msg, len, -EOPNOTSUPP, "init failed, page size mismatch %" PRIu32,
 			    ib->page_size);
-	if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(align, page))
+	if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(align, p))
 		return fail(msg, len, -EOPNOTSUPP, "init failed, alignment mismatch: %" PRIu64,
 			    align);
 	if (align > size)
@@ -314,10 +317,12 @@ int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *
 			    compat >> 10, p->start + ib->start_pad,
 			    p->start + p->size - ib->end_trunc, compat >> 10, compat >> 10);
 	/* the largest the mode accepts, not above max_align, that the data start satisfies */
-	for (a = SZ_1G; a >= page; a >>= 1) {
-		if (a > max_align || data % a)
+	for (a = 1; a <= max_align / 2;) /* the largest power of two not above max_align */
+		a <<= 1;
+	for (; a >= page; a >>= 1) {
+		if (data % a)
 			continue;
-		if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(a, page))
+		if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(a, p))
 			continue;
 		break;
 	}

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <syslog.h>
@@ -231,11 +232,64 @@ bool nsa_infoblock_is_devdax(const struct nsa_infoblock *ib);
 /* The align the kernel uses: the recorded one, before version 1.2 from dataoff. */
 uint64_t nsa_infoblock_effective_align(const struct nsa_infoblock *ib);
 
+/*
+ * Rescue and repair (rescue.c; doc/rescue-repair.md).  NAMESPACE is a
+ * device name or a label uuid.  Errors: -ENOENT no such namespace or
+ * backup, -ENODEV no nd subsystem or loop driver, -EACCES not root,
+ * -ECANCELED refused (out->error says why; nothing changed), -ERANGE no
+ * align can be repaired here (only rescue helps), -ENOTRECOVERABLE the
+ * kernel refused the repaired block and the old one is back, -EBADMSG,
+ * -ENODATA, -EPROTO, -ESTALE, -EINVAL a damaged or foreign info block or
+ * backup, -EBUSY in use, -EIO and others: the system said no.
+ */
+struct nsa_rescue_result {
+	char dev[NSA_DEV_LEN];
+	char region[NSA_DEV_LEN];
+	char uuid[NSA_UUID_LEN]; /* label uuid, "" label-less */
+	uint64_t start, size;	 /* the namespace's resource now */
+	struct nsa_infoblock ib; /* its info block as found (or the backup's) */
+	char refusal[160];	 /* what the kernel says of ib here, "" it accepts it */
+	uint64_t data_offset;	 /* in the raw namespace: start_pad + dataoff */
+	uint64_t data_size;
+	/* rescue */
+	char blockdev[NSA_DEV_LEN]; /* "pmem1": the raw namespace, read-only */
+	char loopdev[32];	    /* "/dev/loop0": the data, read-only */
+	char fstype[32];	    /* what blkid found there: "ext4", "" */
+	/* repair, restore */
+	uint64_t new_align;
+	char backup[PATH_MAX];	  /* where the old block was saved */
+	bool written;		  /* the new block reached the media */
+	bool accepted;		  /* the kernel brought the namespace up in its mode */
+	bool restored;		  /* refused: the old block is back */
+	char holder[NSA_DEV_LEN]; /* accepted: "pfn0.1", "dax0.1" */
+	char error[640];
+};
+#define NSA_RESCUE_RUN_DIR "/run/nsalign"
+#define NSA_REPAIR_DRY_RUN (1U << 0)
+#define NSA_REPAIR_FORCE   (1U << 1)
+
+/* Raw, read-only, and a read-only loop device over the data; state in run_dir. */
+int nsa_rescue(struct nsa_ctx *ctx, const char *key, const char *run_dir,
+	       struct nsa_rescue_result *out);
+/* Loop device detached (refused while mounted), disabled, force_raw cleared. */
+int nsa_rescue_undo(struct nsa_ctx *ctx, const char *key, const char *run_dir,
+		    struct nsa_rescue_result *out);
+/* Mount options that write nothing (no journal replay) for a file system type. */
+const char *nsa_rescue_mount_options(const char *fstype);
+/* The align rewritten (plan only without NSA_REPAIR_FORCE, or with NSA_REPAIR_DRY_RUN). */
+int nsa_repair(struct nsa_ctx *ctx, const char *key, uint64_t max_align, unsigned flags,
+	       const char *backup_dir, struct nsa_rescue_result *out);
+/* A saved block (4096 bytes, or the 8192 of create-namespace -e) written back. */
+int nsa_repair_restore(struct nsa_ctx *ctx, const char *key, const char *backup, unsigned flags,
+		       const char *backup_dir, struct nsa_rescue_result *out);
+
 /* Where a namespace is now: its resource, and this machine's page and compat alignment. */
 struct nsa_ib_place {
 	uint64_t start, size;
 	uint64_t page_size;    /* 0: 4 KiB */
 	uint64_t compat_align; /* memremap_compat_align(); 0: 2 MiB */
+	uint64_t pmd_size;     /* devdax aligns besides the page: 0: 2 MiB */
+	uint64_t pud_size;     /* 0: 1 GiB; UINT64_MAX: none */
 };
 /* Would the kernel accept this block here?  0, or -EOPNOTSUPP and the kernel's message. */
 int nsa_infoblock_check(const struct nsa_infoblock *ib, const struct nsa_ib_place *p, char *msg,

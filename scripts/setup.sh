@@ -7,10 +7,11 @@ set -euo pipefail
 
 BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
 	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev libinih-dev
+	libblkid-dev
 	asciidoctor clang-format jq
 	umockdev libumockdev-dev)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
-LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap arch-test mount)
+LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap arch-test mount e2fsprogs)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${LAB_PKGS[@]}")

@@ -1,0 +1,865 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Rescue and repair of a namespace the kernel refuses after the platform
+ * moved the PMEM (doc/rescue-repair.md; KERNEL-NOTES, "Rescue and repair").
+ *
+ * The kernel refuses a pfn/dax namespace whose info block asks for an
+ * alignment the new placement does not give; the data are intact.  With
+ * force_raw set, the pfn, dax and btt probes step aside and the namespace
+ * comes up as a raw pmem disk: the info block at 4 KiB, the data at
+ * start_pad + dataoff.
+ *
+ * rescue: that raw disk, made read-only before anything else opens it,
+ *   and a read-only loop device over the data area.  Nothing is written
+ *   to the media.
+ * repair: the info block's align (and checksum) rewritten so that the
+ *   placement satisfies it, the old block saved first; the kernel must
+ *   then bring the namespace up in its mode, or the old block goes back.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <blkid/blkid.h>
+#include <json-c/json.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <ndctl/libndctl.h>
+#include <uuid/uuid.h>
+
+#include "private.h"
+
+static int say(char *err, size_t len, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int say(char *err, size_t len, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+#define ERR(out, r, ...) say((out)->error, sizeof((out)->error), r, __VA_ARGS__)
+
+/* ------------------------------------------------------------ finding it */
+
+struct target {
+	struct ndctl_ctx *nctx;
+	struct ndctl_region *region;
+	struct ndctl_namespace *ndns;
+};
+
+static void label_uuid(struct ndctl_namespace *ndns, char *buf)
+{
+	static const unsigned char zero[16];
+	uuid_t uu;
+
+	ndctl_namespace_get_uuid(ndns, uu);
+	if (memcmp(uu, zero, 16) == 0)
+		buf[0] = '\0';
+	else
+		uuid_unparse_lower(uu, buf);
+}
+
+static void put_target(struct target *t)
+{
+	ndctl_unref(t->nctx);
+	t->nctx = NULL;
+}
+
+/* By device name ("namespace0.1": this boot's) or label uuid (stable). */
+static int find_target(const char *key, struct target *t, struct nsa_rescue_result *out)
+{
+	struct ndctl_namespace *ndns;
+	struct ndctl_region *region;
+	struct ndctl_bus *bus;
+	char uuid[NSA_UUID_LEN];
+
+	*t = (struct target){ 0 };
+	if (ndctl_new(&t->nctx) < 0)
+		return ERR(out, -ENODEV,
+			   "the nd subsystem is not there (no PMEM, or its driver is not loaded: "
+			   "'modprobe nfit' or 'modprobe nd_e820')");
+	if (!ndctl_bus_get_first(t->nctx)) {
+		put_target(t);
+		return ERR(out, -ENODEV,
+			   "no nd bus: this machine shows no PMEM (or its driver is not loaded: "
+			   "'modprobe nfit' or 'modprobe nd_e820')");
+	}
+	ndctl_bus_foreach (t->nctx, bus)
+		ndctl_region_foreach (bus, region)
+			ndctl_namespace_foreach (region, ndns) {
+				label_uuid(ndns, uuid);
+				if (strcmp(ndctl_namespace_get_devname(ndns), key) != 0 &&
+				    (!uuid[0] || strcasecmp(uuid, key) != 0))
+					continue;
+				t->region = region;
+				t->ndns = ndns;
+				nsa_strlcpy(out->dev, ndctl_namespace_get_devname(ndns),
+					    sizeof(out->dev));
+				nsa_strlcpy(out->region, ndctl_region_get_devname(region),
+					    sizeof(out->region));
+				nsa_strlcpy(out->uuid, uuid, sizeof(out->uuid));
+				out->start = ndctl_namespace_get_resource(ndns);
+				out->size = ndctl_namespace_get_size(ndns);
+				if (out->start == ULLONG_MAX)
+					return ERR(out, -EACCES,
+						   "%s: its physical address is readable by root "
+						   "only: run as root",
+						   out->dev);
+				return 0;
+			}
+	ndctl_unref(t->nctx);
+	t->nctx = NULL;
+	return ERR(out, -ENOENT,
+		   "no namespace %s ('ndctl list -Ni' lists them; names change across boots, "
+		   "uuids do not)",
+		   key);
+}
+
+/* What holds the namespace now: "pfn0.1", "dax0.1", "btt0.1", "" (sysfs). */
+static void holder_of(const char *dev, char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "/sys/bus/nd/devices/%s", dev);
+	if (nsa_sysfs_read(dir, "holder", buf, len) < 0)
+		buf[0] = '\0';
+}
+
+/* ------------------------------------------------------------ the raw disk */
+
+/*
+ * Bring the namespace up raw (force_raw: the pfn/dax/btt probes step
+ * aside), and make its disk read-only at once when ro.  path: /dev/pmemN.
+ */
+static int raw_up(struct nsa_ctx *ctx, struct target *t, bool ro, char *path, size_t len,
+		  struct nsa_rescue_result *out)
+{
+	const char *blk;
+	int fd, r, one = 1, now = 0;
+
+	r = ndctl_namespace_set_raw_mode(t->ndns, 1);
+	if (r < 0)
+		return ERR(out, r, "%s: cannot set force_raw: %s", out->dev, strerror(-r));
+	r = nsa_fault(ctx, "raw-enable");
+	if (!r)
+		r = ndctl_namespace_enable(t->ndns);
+	if (r < 0) {
+		ndctl_namespace_set_raw_mode(t->ndns, 0);
+		return ERR(out, r, "%s: the kernel would not enable it raw: %s", out->dev,
+			   strerror(-r));
+	}
+	blk = ndctl_namespace_get_block_device(t->ndns);
+	if (!blk || !*blk) {
+		r = ERR(out, -ENODEV, "%s: enabled raw, but no pmem block device appeared",
+			out->dev);
+		goto fail;
+	}
+	snprintf(path, len, "/dev/%s", blk);
+	nsa_strlcpy(out->blockdev, blk, sizeof(out->blockdev));
+	/* devtmpfs makes the node as the disk is added; udev may still be at it */
+	for (int i = 0; i < 100; i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			break;
+		usleep(10000);
+	}
+	if (fd < 0) {
+		r = ERR(out, -errno, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	one = ro ? 1 : 0;
+	if (ioctl(fd, BLKROSET, &one) < 0 || ioctl(fd, BLKROGET, &now) < 0 || now != one) {
+		r = ERR(out, -EIO, "%s: cannot make it read-%s: %s", path, ro ? "only" : "write",
+			strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	dbg(ctx, "%s: raw, %s, read-%s\n", out->dev, path, ro ? "only" : "write");
+	return 0;
+fail:
+	ndctl_namespace_disable_invalidate(t->ndns);
+	ndctl_namespace_set_raw_mode(t->ndns, 0);
+	return r;
+}
+
+/* Disabled, force_raw cleared: as the kernel left it after refusing it. */
+static int raw_down(struct target *t, struct nsa_rescue_result *out)
+{
+	int r = ndctl_namespace_disable_safe(t->ndns);
+
+	if (r < 0)
+		return ERR(out, r, "%s: cannot disable it (in use? 'lsblk /dev/%s'): %s", out->dev,
+			   out->blockdev, strerror(-r));
+	ndctl_namespace_set_raw_mode(t->ndns, 0);
+	return 0;
+}
+
+/* The 4 KiB at offset 4096 of the raw disk, read or written past the page cache. */
+static int block_io(struct nsa_ctx *ctx, const char *path, void *buf, bool write,
+		    struct nsa_rescue_result *out)
+{
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, (write ? O_RDWR | O_SYNC : O_RDONLY) | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		return ERR(out, -errno, "%s: %s", path, strerror(errno));
+	r = nsa_fault(ctx, write ? "infoblock-write" : "infoblock-read");
+	if (r) {
+		close(fd);
+		return ERR(out, r, "%s: injected failure", path);
+	}
+	n = write ? pwrite(fd, buf, NSA_INFOBLOCK_SIZE, NSA_INFOBLOCK_OFFSET)
+		  : pread(fd, buf, NSA_INFOBLOCK_SIZE, NSA_INFOBLOCK_OFFSET);
+	if (n != NSA_INFOBLOCK_SIZE)
+		r = ERR(out, n < 0 ? -errno : -EIO, "%s: %s of the info block failed: %s", path,
+			write ? "write" : "read", n < 0 ? strerror(errno) : "short");
+	else if (write && fsync(fd) < 0)
+		r = ERR(out, -errno, "%s: fsync: %s", path, strerror(errno));
+	close(fd);
+	return r;
+}
+
+static void place_of(struct nsa_ctx *ctx, const struct nsa_rescue_result *out,
+		     struct nsa_ib_place *p)
+{
+	struct nsa_snapshot *s = nsa_snapshot_new();
+
+	*p = (struct nsa_ib_place){ .start = out->start, .size = out->size };
+	if (!s)
+		return;
+	nsa_collect_platform(ctx, s);
+	p->page_size = s->platform.page_size;
+	p->compat_align = s->platform.memremap_compat_align;
+	p->pmd_size = s->platform.pmd_size;
+	p->pud_size = s->platform.pud_size ? s->platform.pud_size : UINT64_MAX;
+	nsa_snapshot_free(s);
+}
+
+/*
+ * The namespace's info block, read the read-only way.  Leaves the
+ * namespace raw and read-only (path) when keep, disabled otherwise.
+ */
+static int read_block(struct nsa_ctx *ctx, struct target *t, uint8_t *block, bool keep, char *path,
+		      size_t len, struct nsa_rescue_result *out)
+{
+	char why[256];
+	int r;
+
+	r = raw_up(ctx, t, true, path, len, out);
+	if (r < 0)
+		return r;
+	r = block_io(ctx, path, block, false, out);
+	if (r == 0) {
+		r = nsa_infoblock_parse(block, NSA_INFOBLOCK_SIZE, out->uuid, &out->ib, why,
+					sizeof(why));
+		if (r == -ENODATA)
+			ERR(out, r,
+			    "%s has no pfn or dax info block: it is a raw namespace, "
+			    "nothing stands between you and its data ('ndctl "
+			    "enable-namespace %s')",
+			    out->dev, out->dev);
+		else if (r < 0)
+			ERR(out, r, "%s: its info block is not usable: %s", out->dev, why);
+	}
+	if (r < 0 || !keep)
+		raw_down(t, out);
+	return r;
+}
+
+/* Why the namespace needs no rescue, or 0 when it does. */
+static int refuse_enabled(struct target *t, struct nsa_rescue_result *out, const char *verb)
+{
+	char holder[NSA_DEV_LEN];
+
+	if (!ndctl_namespace_is_enabled(t->ndns))
+		return 0;
+	holder_of(out->dev, holder, sizeof(holder));
+	if (ndctl_namespace_get_raw_mode(t->ndns) == 1)
+		return ERR(out, -ECANCELED,
+			   "%s is rescued already (raw, read-only, /dev/%s): 'nsalign rescue "
+			   "--undo %s' first",
+			   out->dev, ndctl_namespace_get_block_device(t->ndns) ?: "?", out->dev);
+	if (holder[0] && strcmp(verb, "restore") == 0)
+		return ERR(out, -ECANCELED,
+			   "%s runs as %s: 'ndctl disable-namespace %s' first to put an older "
+			   "info block back",
+			   out->dev, holder, out->dev);
+	if (holder[0])
+		return ERR(out, -ECANCELED, "the kernel accepted %s (it runs as %s): nothing to %s",
+			   out->dev, holder, verb);
+	return ERR(out, -ECANCELED,
+		   "%s is enabled raw: the kernel found no info block it refuses, and "
+		   "/dev/%s is its data; nothing to %s",
+		   out->dev, ndctl_namespace_get_block_device(t->ndns) ?: "?", verb);
+}
+
+/* ------------------------------------------------------------ loop device */
+
+static int loop_control(struct nsa_ctx *ctx, struct nsa_rescue_result *out)
+{
+	char why[256];
+	int fd = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : ERR(out, -errno, "/dev/loop-control: %s", strerror(errno));
+	if (nsa_load_module(ctx, "loop", why, sizeof(why)) < 0)
+		return ERR(out, -ENODEV, "no loop devices: %s", why);
+	for (int i = 0; i < 100; i++) {
+		fd = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			break;
+		usleep(10000);
+	}
+	return fd >= 0 ? fd : ERR(out, -errno, "/dev/loop-control: %s", strerror(errno));
+}
+
+static int loop_attach(struct nsa_ctx *ctx, const char *backing, struct nsa_rescue_result *out)
+{
+	struct loop_config cfg = { 0 };
+	int ctl, bfd, lfd = -1, n, r = -EBUSY;
+
+	ctl = loop_control(ctx, out);
+	if (ctl < 0)
+		return ctl;
+	bfd = open(backing, O_RDONLY | O_CLOEXEC);
+	if (bfd < 0) {
+		close(ctl);
+		return ERR(out, -errno, "%s: %s", backing, strerror(errno));
+	}
+	cfg.fd = (uint32_t)bfd;
+	cfg.info.lo_offset = out->data_offset;
+	cfg.info.lo_sizelimit = out->data_size;
+	cfg.info.lo_flags = LO_FLAGS_READ_ONLY;
+	snprintf((char *)cfg.info.lo_file_name, LO_NAME_SIZE, "nsalign-rescue %s", out->dev);
+	/* another program may take the free device first: ask again */
+	for (int tries = 0; tries < 5 && r == -EBUSY; tries++) {
+		n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (n < 0) {
+			r = ERR(out, -errno, "no free loop device: %s", strerror(errno));
+			break;
+		}
+		snprintf(out->loopdev, sizeof(out->loopdev), "/dev/loop%d", n);
+		for (int i = 0; i < 100; i++) {
+			lfd = open(out->loopdev, O_RDONLY | O_CLOEXEC);
+			if (lfd >= 0 || errno != ENOENT)
+				break;
+			usleep(10000);
+		}
+		if (lfd < 0) {
+			r = ERR(out, -errno, "%s: %s", out->loopdev, strerror(errno));
+			break;
+		}
+		r = nsa_fault(ctx, "loop");
+		if (!r)
+			r = ioctl(lfd, LOOP_CONFIGURE, &cfg) < 0 ? -errno : 0;
+		if (r == -EINVAL || r == -ENOTTY) { /* before 5.8: two steps */
+			r = ioctl(lfd, LOOP_SET_FD, bfd) < 0 ? -errno : 0;
+			if (!r && ioctl(lfd, LOOP_SET_STATUS64, &cfg.info) < 0) {
+				r = -errno;
+				ioctl(lfd, LOOP_CLR_FD, 0);
+			}
+		}
+		close(lfd);
+		lfd = -1;
+	}
+	if (r < 0 && !out->error[0])
+		ERR(out, r, "%s: cannot attach %s to it: %s", out->loopdev, backing, strerror(-r));
+	if (r < 0)
+		out->loopdev[0] = '\0';
+	close(bfd);
+	close(ctl);
+	return r;
+}
+
+/* The loop devices whose backing file is /dev/BLOCKDEV. */
+static int loops_of(const char *blockdev, char loops[][32], int max)
+{
+	char path[PATH_MAX], back[PATH_MAX], want[64];
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/sys/block");
+
+	snprintf(want, sizeof(want), "/dev/%s", blockdev);
+	while (d && (de = readdir(d)) && n < max) {
+		if (strncmp(de->d_name, "loop", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/loop", de->d_name);
+		if (nsa_sysfs_read(path, "backing_file", back, sizeof(back)) < 0)
+			continue;
+		if (strcmp(back, want) == 0 && strlen(de->d_name) < 32 - 5)
+			snprintf(loops[n++], 32, "/dev/%.26s", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int loop_detach(const char *loopdev, struct nsa_rescue_result *out)
+{
+	/* O_EXCL on a block device: EBUSY while it is mounted or claimed */
+	int fd = open(loopdev, O_RDONLY | O_EXCL | O_CLOEXEC), r = 0;
+
+	if (fd < 0 && errno == EBUSY)
+		return ERR(out, -EBUSY,
+			   "%s is mounted or in use ('findmnt %s', 'lsblk %s'): umount it first",
+			   loopdev, loopdev, loopdev);
+	if (fd < 0)
+		return ERR(out, -errno, "%s: %s", loopdev, strerror(errno));
+	if (ioctl(fd, LOOP_CLR_FD, 0) < 0)
+		r = ERR(out, -errno, "%s: cannot detach it: %s", loopdev, strerror(errno));
+	close(fd);
+	return r;
+}
+
+/* What blkid finds on the loop device: "ext4", "xfs", ... "" nothing known. */
+static void probe_fstype(const char *dev, char *buf, size_t len)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(dev);
+	const char *type = NULL;
+
+	buf[0] = '\0';
+	if (!pr)
+		return;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
+		nsa_strlcpy(buf, type, len);
+	blkid_free_probe(pr);
+}
+
+const char *nsa_rescue_mount_options(const char *fstype)
+{
+	/* read-only, and no journal replay: replaying writes to the device */
+	if (!strcmp(fstype, "ext4") || !strcmp(fstype, "ext3"))
+		return "ro,noload";
+	if (!strcmp(fstype, "xfs"))
+		return "ro,norecovery";
+	if (!strcmp(fstype, "btrfs"))
+		return "ro,rescue=nologreplay";
+	return "ro";
+}
+
+/* ------------------------------------------------------------ state */
+
+static void state_path(const char *run_dir, const struct nsa_rescue_result *out, char *buf,
+		       size_t len)
+{
+	snprintf(buf, len, "%s/rescue-%s.json", run_dir, out->uuid[0] ? out->uuid : out->dev);
+}
+
+static void save_state(struct nsa_ctx *ctx, const char *run_dir,
+		       const struct nsa_rescue_result *out)
+{
+	struct json_object *o = json_object_new_object();
+	char path[PATH_MAX];
+	const char *text;
+
+	if (!o)
+		return;
+	mkdir(run_dir, 0755);
+	json_object_object_add(o, "dev", json_object_new_string(out->dev));
+	json_object_object_add(o, "uuid", json_object_new_string(out->uuid));
+	json_object_object_add(o, "blockdev", json_object_new_string(out->blockdev));
+	json_object_object_add(o, "loop", json_object_new_string(out->loopdev));
+	json_object_object_add(o, "offset", json_object_new_int64((int64_t)out->data_offset));
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)out->data_size));
+	json_object_object_add(o, "time", json_object_new_int64((int64_t)time(NULL)));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	state_path(run_dir, out, path, sizeof(path));
+	if (nsa_write_file_atomic(ctx, path, text, strlen(text), 0644) < 0)
+		dbg(ctx, "%s: not written (undo finds the loop device without it)\n", path);
+	json_object_put(o);
+}
+
+/* ------------------------------------------------------------ rescue */
+
+static void data_area(struct nsa_rescue_result *out)
+{
+	uint64_t head = (uint64_t)out->ib.start_pad + out->ib.dataoff;
+	uint64_t tail = out->ib.end_trunc;
+
+	out->data_offset = head;
+	out->data_size = out->size > head + tail ? out->size - head - tail : 0;
+}
+
+int nsa_rescue(struct nsa_ctx *ctx, const char *key, const char *run_dir,
+	       struct nsa_rescue_result *out)
+{
+	uint8_t *block = NULL;
+	struct nsa_ib_place p;
+	struct target t;
+	char path[64];
+	int r;
+
+	*out = (struct nsa_rescue_result){ 0 };
+	r = find_target(key, &t, out);
+	if (r < 0)
+		return r;
+	r = refuse_enabled(&t, out, "rescue");
+	if (r < 0)
+		goto out;
+	if (posix_memalign((void **)&block, 4096, NSA_INFOBLOCK_SIZE)) {
+		r = ERR(out, -ENOMEM, "out of memory");
+		goto out;
+	}
+	r = read_block(ctx, &t, block, true, path, sizeof(path), out);
+	if (r < 0)
+		goto out;
+	place_of(ctx, out, &p);
+	if (nsa_infoblock_check(&out->ib, &p, out->refusal, sizeof(out->refusal)) == 0) {
+		r = ERR(out, -ECANCELED,
+			"the kernel accepts %s's info block where the namespace is now: nothing to "
+			"rescue ('ndctl enable-namespace %s')",
+			out->dev, out->dev);
+		raw_down(&t, out);
+		goto out;
+	}
+	data_area(out);
+	if (!out->data_size) {
+		r = ERR(out, -EBADMSG, "%s: its info block leaves no data (dataoff %#" PRIx64 ")",
+			out->dev, out->ib.dataoff);
+		raw_down(&t, out);
+		goto out;
+	}
+	r = loop_attach(ctx, path, out);
+	if (r < 0) {
+		raw_down(&t, out);
+		goto out;
+	}
+	if (!nsa_infoblock_is_devdax(&out->ib))
+		probe_fstype(out->loopdev, out->fstype, sizeof(out->fstype));
+	save_state(ctx, run_dir, out);
+	info(ctx, "%s: rescued read-only as %s\n", out->dev, out->loopdev);
+out:
+	free(block);
+	put_target(&t);
+	return r;
+}
+
+int nsa_rescue_undo(struct nsa_ctx *ctx, const char *key, const char *run_dir,
+		    struct nsa_rescue_result *out)
+{
+	char loops[8][32], path[PATH_MAX];
+	struct target t;
+	int r, n;
+
+	*out = (struct nsa_rescue_result){ 0 };
+	r = find_target(key, &t, out);
+	if (r < 0)
+		return r;
+	if (!ndctl_namespace_is_enabled(t.ndns) || ndctl_namespace_get_raw_mode(t.ndns) != 1) {
+		r = ERR(out, -ECANCELED,
+			"%s is not rescued (not enabled with force_raw): nothing "
+			"to undo",
+			out->dev);
+		goto out;
+	}
+	nsa_strlcpy(out->blockdev, ndctl_namespace_get_block_device(t.ndns) ?: "",
+		    sizeof(out->blockdev));
+	n = loops_of(out->blockdev, loops, 8);
+	for (int i = 0; i < n; i++) { /* all or nothing: refuse before detaching any */
+		int fd = open(loops[i], O_RDONLY | O_EXCL | O_CLOEXEC);
+
+		if (fd < 0 && errno == EBUSY) {
+			r = ERR(out, -EBUSY,
+				"%s (%s's data) is mounted or in use: umount it first ('findmnt "
+				"%s')",
+				loops[i], out->dev, loops[i]);
+			goto out;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	for (int i = 0; i < n; i++) {
+		r = loop_detach(loops[i], out);
+		if (r < 0)
+			goto out;
+		nsa_strlcpy(out->loopdev, loops[i], sizeof(out->loopdev));
+	}
+	r = raw_down(&t, out);
+	if (r < 0)
+		goto out;
+	state_path(run_dir, out, path, sizeof(path));
+	unlink(path);
+	info(ctx, "%s: rescue undone\n", out->dev);
+out:
+	put_target(&t);
+	return r;
+}
+
+/* ------------------------------------------------------------ repair */
+
+static int save_backup(struct nsa_ctx *ctx, const char *dir, const struct nsa_rescue_result *out,
+		       const uint8_t *block, char *path, size_t len)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (snprintf(path, len, "%s/%s-%s-%s.infoblock", dir, out->dev,
+		     out->uuid[0] ? out->uuid : "legacy", stamp) >= (int)len)
+		return -ENAMETOOLONG;
+	r = nsa_fault(ctx, "backup");
+	if (r)
+		return r;
+	return nsa_write_file_atomic(ctx, path, (const char *)block, NSA_INFOBLOCK_SIZE, 0600);
+}
+
+/*
+ * Write block, read it back, and hand the namespace to the kernel: true
+ * when it comes up in its mode (holder bound), accepted == false otherwise.
+ */
+static int write_and_enable(struct nsa_ctx *ctx, struct target *t, const uint8_t *block,
+			    struct nsa_rescue_result *out)
+{
+	uint8_t *back = NULL;
+	char path[64], holder[NSA_DEV_LEN], why[256];
+	struct nsa_infoblock check;
+	int r;
+
+	if (posix_memalign((void **)&back, 4096, NSA_INFOBLOCK_SIZE))
+		return ERR(out, -ENOMEM, "out of memory");
+	r = raw_up(ctx, t, false, path, sizeof(path), out);
+	if (r < 0)
+		goto out;
+	memcpy(back, block, NSA_INFOBLOCK_SIZE);
+	r = block_io(ctx, path, back, true, out);
+	if (r == 0)
+		r = block_io(ctx, path, back, false, out);
+	if (r == 0 && memcmp(back, block, NSA_INFOBLOCK_SIZE) != 0)
+		r = ERR(out, -EIO, "%s: the info block read back differs from what was written",
+			path);
+	if (r == 0 &&
+	    nsa_infoblock_parse(back, NSA_INFOBLOCK_SIZE, out->uuid, &check, why, sizeof(why)) < 0)
+		r = ERR(out, -EIO, "%s: the info block read back does not validate: %s", path, why);
+	if (raw_down(t, out) < 0 && r == 0)
+		r = -EBUSY;
+	if (r < 0)
+		goto out;
+	out->written = true;
+	r = nsa_fault(ctx, "enable");
+	if (!r)
+		r = ndctl_namespace_enable(t->ndns);
+	holder_of(out->dev, holder, sizeof(holder));
+	out->accepted = r == 0 && holder[0] && ndctl_namespace_is_enabled(t->ndns);
+	if (out->accepted)
+		nsa_strlcpy(out->holder, holder, sizeof(out->holder));
+	else if (ndctl_namespace_is_enabled(t->ndns))
+		ndctl_namespace_disable_invalidate(t->ndns); /* up raw: not what we want */
+	r = 0;
+out:
+	free(back);
+	return r;
+}
+
+/* The lowest power of two the data start does not satisfy: a block the kernel refuses. */
+static uint64_t wrong_align(const struct nsa_rescue_result *out)
+{
+	uint64_t data = out->start + out->ib.start_pad + out->ib.dataoff, a = 4096;
+
+	while (a < (1ULL << 40) && data % a == 0)
+		a <<= 1;
+	return a;
+}
+
+int nsa_repair(struct nsa_ctx *ctx, const char *key, uint64_t max_align, unsigned flags,
+	       const char *backup_dir, struct nsa_rescue_result *out)
+{
+	uint8_t *old = NULL, *fixed = NULL;
+	struct nsa_infoblock ib;
+	struct nsa_ib_place p;
+	struct target t;
+	char path[64], why[512];
+	int r;
+
+	*out = (struct nsa_rescue_result){ 0 };
+	r = find_target(key, &t, out);
+	if (r < 0)
+		return r;
+	r = refuse_enabled(&t, out, "repair");
+	if (r < 0)
+		goto out;
+	if (posix_memalign((void **)&old, 4096, NSA_INFOBLOCK_SIZE) ||
+	    posix_memalign((void **)&fixed, 4096, NSA_INFOBLOCK_SIZE)) {
+		r = ERR(out, -ENOMEM, "out of memory");
+		goto out;
+	}
+	r = read_block(ctx, &t, old, false, path, sizeof(path), out);
+	if (r < 0)
+		goto out;
+	place_of(ctx, out, &p);
+	data_area(out);
+	if (nsa_infoblock_check(&out->ib, &p, out->refusal, sizeof(out->refusal)) == 0) {
+		r = ERR(out, -ECANCELED,
+			"the kernel accepts %s's info block where the namespace is now: nothing to "
+			"repair ('ndctl enable-namespace %s')",
+			out->dev, out->dev);
+		goto out;
+	}
+	r = nsa_repair_align(&out->ib, &p, max_align, &out->new_align, why, sizeof(why));
+	if (r < 0) {
+		r = ERR(out, -ERANGE,
+			"%s cannot be repaired: %s. Its data are intact: 'nsalign rescue %s' "
+			"gives them back read-only",
+			out->dev, why, out->uuid[0] ? out->uuid : out->dev);
+		goto out;
+	}
+	if (flags & NSA_REPAIR_DRY_RUN)
+		goto out;
+	if (!(flags & NSA_REPAIR_FORCE)) {
+		r = ERR(out, -ECANCELED,
+			"%s: rewriting its info block needs --force (the plan is above; the old "
+			"block is saved first)",
+			out->dev);
+		goto out;
+	}
+	r = save_backup(ctx, backup_dir, out, old, out->backup, sizeof(out->backup));
+	if (r < 0) {
+		r = ERR(out, r,
+			"%s: cannot save the old info block there first: %s; nothing "
+			"changed",
+			backup_dir, strerror(-r));
+		out->backup[0] = '\0';
+		goto out;
+	}
+	ib = out->ib;
+	ib.align = (uint32_t)(nsa_fault(ctx, "repair-align") ? wrong_align(out) : out->new_align);
+	memcpy(fixed, old, NSA_INFOBLOCK_SIZE);
+	nsa_infoblock_serialize(&ib, fixed);
+	r = write_and_enable(ctx, &t, fixed, out);
+	if (r == 0 && out->accepted) {
+		info(ctx, "%s: repaired, align %#" PRIx64 ", up as %s\n", out->dev, out->new_align,
+		     out->holder);
+		goto out;
+	}
+	/* refused (or failed half way): the old block goes back */
+	if (r == 0)
+		ERR(out, -ENOTRECOVERABLE,
+		    "the kernel refused %s with align %#" PRIx32 " (dmesg says why)", out->dev,
+		    ib.align);
+	{
+		char first[sizeof(out->error)];
+		bool was_written = out->written;
+
+		memcpy(first, out->error, sizeof(first));
+		out->written = false;
+		r = write_and_enable(ctx, &t, old, out);
+		out->restored = r == 0 && out->written;
+		out->written = was_written;
+		if (!out->restored)
+			r = ERR(out, -EIO,
+				"%s; putting the old info block back failed too: %s. It is saved "
+				"in %s: 'nsalign repair %s --restore %s --force'",
+				first, out->error, out->backup, out->dev, out->backup);
+		else
+			r = ERR(out, -ENOTRECOVERABLE, "%s; the old info block is back", first);
+	}
+out:
+	free(old);
+	free(fixed);
+	put_target(&t);
+	return r;
+}
+
+int nsa_repair_restore(struct nsa_ctx *ctx, const char *key, const char *backup, unsigned flags,
+		       const char *backup_dir, struct nsa_rescue_result *out)
+{
+	uint8_t *cur = NULL, *want = NULL, file[2 * NSA_INFOBLOCK_SIZE + 1];
+	struct nsa_infoblock ib;
+	struct nsa_ib_place p;
+	struct target t;
+	char path[64], why[256];
+	ssize_t n;
+	int r, fd;
+
+	*out = (struct nsa_rescue_result){ 0 };
+	/* the backup first: a bad file changes nothing */
+	fd = open(backup, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ERR(out, errno == ENOENT ? -ENOENT : -errno, "%s: %s", backup,
+			   strerror(errno));
+	n = read(fd, file, sizeof(file));
+	close(fd);
+	if (n != NSA_INFOBLOCK_SIZE && n != 2 * NSA_INFOBLOCK_SIZE)
+		return ERR(out, -EINVAL,
+			   "%s: %zd bytes; a backup is 4096 (nsalign repair) or 8192 (nsalign "
+			   "create-namespace -e) bytes",
+			   backup, n);
+	r = find_target(key, &t, out);
+	if (r < 0)
+		return r;
+	r = refuse_enabled(&t, out, "restore");
+	if (r < 0)
+		goto out;
+	if (posix_memalign((void **)&cur, 4096, NSA_INFOBLOCK_SIZE) ||
+	    posix_memalign((void **)&want, 4096, NSA_INFOBLOCK_SIZE)) {
+		r = ERR(out, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* an 8 KiB backup is the label space and the info block: the second half */
+	memcpy(want, file + (n == 2 * NSA_INFOBLOCK_SIZE ? NSA_INFOBLOCK_SIZE : 0),
+	       NSA_INFOBLOCK_SIZE);
+	r = nsa_infoblock_parse(want, NSA_INFOBLOCK_SIZE, out->uuid, &ib, why, sizeof(why));
+	if (r < 0) {
+		r = ERR(out, r, "%s: not an info block of %s: %s; nothing changed", backup,
+			out->dev, why);
+		goto out;
+	}
+	out->ib = ib;
+	out->new_align = nsa_infoblock_effective_align(&ib);
+	place_of(ctx, out, &p);
+	data_area(out);
+	if (nsa_infoblock_check(&ib, &p, out->refusal, sizeof(out->refusal)) < 0)
+		info(ctx, "%s: the kernel will refuse the restored block here: %s\n", out->dev,
+		     out->refusal);
+	if (flags & NSA_REPAIR_DRY_RUN)
+		goto out;
+	if (!(flags & NSA_REPAIR_FORCE)) {
+		r = ERR(out, -ECANCELED, "%s: writing %s back needs --force", out->dev, backup);
+		goto out;
+	}
+	/* the block there now is saved too: a restore can be undone */
+	r = raw_up(ctx, &t, true, path, sizeof(path), out);
+	if (r == 0) {
+		r = block_io(ctx, path, cur, false, out);
+		raw_down(&t, out);
+	}
+	if (r == 0)
+		r = save_backup(ctx, backup_dir, out, cur, out->backup, sizeof(out->backup));
+	if (r < 0) {
+		char why_save[sizeof(out->error)];
+
+		nsa_strlcpy(why_save, out->error[0] ? out->error : strerror(-r), sizeof(why_save));
+		r = ERR(out, r, "%s: cannot save the current block first (%s); nothing changed",
+			out->dev, why_save);
+		goto out;
+	}
+	r = write_and_enable(ctx, &t, want, out);
+out:
+	free(cur);
+	free(want);
+	put_target(&t);
+	return r;
+}
