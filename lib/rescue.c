@@ -80,8 +80,21 @@ static void put_target(struct target *t)
 	t->nctx = NULL;
 }
 
+static void ndctl_log_to_ctx(struct ndctl_ctx *nctx, int priority, const char *file, int line,
+			     const char *fn, const char *format, va_list args)
+{
+	struct nsa_ctx *ctx = ndctl_get_userdata(nctx);
+	char msg[512];
+
+	(void)priority, (void)file, (void)line, (void)fn;
+	vsnprintf(msg, sizeof(msg), format, args);
+	/* "failed to enable" is what we test for, and say in our own words */
+	dbg(ctx, "libndctl: %s", msg);
+}
+
 /* By device name ("namespace0.1": this boot's) or label uuid (stable). */
-static int find_target(const char *key, struct target *t, struct nsa_rescue_result *out)
+static int find_target(struct nsa_ctx *ctx, const char *key, struct target *t,
+		       struct nsa_rescue_result *out)
 {
 	struct ndctl_namespace *ndns;
 	struct ndctl_region *region;
@@ -93,6 +106,9 @@ static int find_target(const char *key, struct target *t, struct nsa_rescue_resu
 		return ERR(out, -ENODEV,
 			   "the nd subsystem is not there (no PMEM, or its driver is not loaded: "
 			   "'modprobe nfit' or 'modprobe nd_e820')");
+	ndctl_set_userdata(t->nctx, ctx);
+	ndctl_set_log_fn(t->nctx, ndctl_log_to_ctx);
+	ndctl_set_log_priority(t->nctx, nsa_get_log_priority(ctx));
 	if (!ndctl_bus_get_first(t->nctx)) {
 		put_target(t);
 		return ERR(out, -ENODEV,
@@ -138,6 +154,18 @@ static void holder_of(const char *dev, char *buf, size_t len)
 	snprintf(dir, sizeof(dir), "/sys/bus/nd/devices/%s", dev);
 	if (nsa_sysfs_read(dir, "holder", buf, len) < 0)
 		buf[0] = '\0';
+}
+
+/* A pfn or dax device holds the namespace and its driver is bound: the kernel took the block. */
+static bool kernel_took_it(const char *dev, char *holder, size_t len)
+{
+	char path[PATH_MAX];
+
+	holder_of(dev, holder, len);
+	if (!holder[0])
+		return false;
+	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/driver", holder);
+	return access(path, F_OK) == 0;
 }
 
 /* ------------------------------------------------------------ the raw disk */
@@ -509,7 +537,7 @@ int nsa_rescue(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 	int r;
 
 	*out = (struct nsa_rescue_result){ 0 };
-	r = find_target(key, &t, out);
+	r = find_target(ctx, key, &t, out);
 	if (r < 0)
 		return r;
 	r = refuse_enabled(&t, out, "rescue");
@@ -561,7 +589,7 @@ int nsa_rescue_undo(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 	int r, n;
 
 	*out = (struct nsa_rescue_result){ 0 };
-	r = find_target(key, &t, out);
+	r = find_target(ctx, key, &t, out);
 	if (r < 0)
 		return r;
 	if (!ndctl_namespace_is_enabled(t.ndns) || ndctl_namespace_get_raw_mode(t.ndns) != 1) {
@@ -659,15 +687,23 @@ static int write_and_enable(struct nsa_ctx *ctx, struct target *t, const uint8_t
 	if (r < 0)
 		goto out;
 	out->written = true;
-	r = nsa_fault(ctx, "enable");
-	if (!r)
-		r = ndctl_namespace_enable(t->ndns);
-	holder_of(out->dev, holder, sizeof(holder));
-	out->accepted = r == 0 && holder[0] && ndctl_namespace_is_enabled(t->ndns);
-	if (out->accepted)
+	/*
+	 * The namespace's own probe returns -ENXIO when a pfn or dax device
+	 * claims it, and that device is registered asynchronously: whatever
+	 * the enable returns, wait for the bus's probes, then look at what
+	 * holds the namespace and whether a driver took that.
+	 */
+	if (nsa_fault(ctx, "enable") == 0)
+		ndctl_namespace_enable(t->ndns);
+	ndctl_bus_wait_probe(ndctl_region_get_bus(t->region));
+	out->accepted = kernel_took_it(out->dev, holder, sizeof(holder));
+	if (out->accepted) {
 		nsa_strlcpy(out->holder, holder, sizeof(out->holder));
-	else if (ndctl_namespace_is_enabled(t->ndns))
-		ndctl_namespace_disable_invalidate(t->ndns); /* up raw: not what we want */
+	} else {
+		/* refused (disabled), or up raw (it did not see the block): down again */
+		ndctl_namespace_disable_invalidate(t->ndns);
+		ndctl_namespace_set_raw_mode(t->ndns, 0);
+	}
 	r = 0;
 out:
 	free(back);
@@ -695,7 +731,7 @@ int nsa_repair(struct nsa_ctx *ctx, const char *key, uint64_t max_align, unsigne
 	int r;
 
 	*out = (struct nsa_rescue_result){ 0 };
-	r = find_target(key, &t, out);
+	r = find_target(ctx, key, &t, out);
 	if (r < 0)
 		return r;
 	r = refuse_enabled(&t, out, "repair");
@@ -755,26 +791,33 @@ int nsa_repair(struct nsa_ctx *ctx, const char *key, uint64_t max_align, unsigne
 		goto out;
 	}
 	/* refused (or failed half way): the old block goes back */
-	if (r == 0)
-		ERR(out, -ENOTRECOVERABLE,
-		    "the kernel refused %s with align %#" PRIx32 " (dmesg says why)", out->dev,
-		    ib.align);
 	{
 		char first[sizeof(out->error)];
 		bool was_written = out->written;
 
-		memcpy(first, out->error, sizeof(first));
+		if (r == 0)
+			snprintf(first, sizeof(first),
+				 "the kernel refused %s with align %#" PRIx32 " (dmesg says why)",
+				 out->dev, ib.align);
+		else
+			nsa_strlcpy(first, out->error, sizeof(first));
+		out->error[0] = '\0';
 		out->written = false;
 		r = write_and_enable(ctx, &t, old, out);
 		out->restored = r == 0 && out->written;
 		out->written = was_written;
-		if (!out->restored)
+		if (out->restored)
+			r = ERR(out, -ENOTRECOVERABLE, "%s; the old info block is back", first);
+		else {
+			char second[sizeof(out->error)];
+
+			nsa_strlcpy(second, out->error[0] ? out->error : strerror(-r),
+				    sizeof(second));
 			r = ERR(out, -EIO,
 				"%s; putting the old info block back failed too: %s. It is saved "
 				"in %s: 'nsalign repair %s --restore %s --force'",
-				first, out->error, out->backup, out->dev, out->backup);
-		else
-			r = ERR(out, -ENOTRECOVERABLE, "%s; the old info block is back", first);
+				first, second, out->backup, out->dev, out->backup);
+		}
 	}
 out:
 	free(old);
@@ -807,7 +850,7 @@ int nsa_repair_restore(struct nsa_ctx *ctx, const char *key, const char *backup,
 			   "%s: %zd bytes; a backup is 4096 (nsalign repair) or 8192 (nsalign "
 			   "create-namespace -e) bytes",
 			   backup, n);
-	r = find_target(key, &t, out);
+	r = find_target(ctx, key, &t, out);
 	if (r < 0)
 		return r;
 	r = refuse_enabled(&t, out, "restore");
