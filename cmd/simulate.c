@@ -100,14 +100,34 @@ static const char *shift_name(int64_t shift, char *buf, size_t len)
 	return buf;
 }
 
-/* "refused: 'bad offset: ...'" -- moves with the same outcome are printed together. */
-static void outcome(const struct nsa_shift_result *r, char *buf, size_t len)
+/* What repair would do where the move takes it: "" when it is not refused there. */
+static const char *repair_note(const struct nsa_shift_result *r, char *buf, size_t len)
 {
+	char sz[32];
+
+	buf[0] = '\0';
+	if (r->verdict == NSA_ACCEPT_NO && r->repair == 1)
+		snprintf(buf, len, "; 'nsalign repair' would bring it back (align %s)",
+			 nsa_size_str(r->repair_align, sz, sizeof(sz)));
+	else if (r->verdict == NSA_ACCEPT_NO && r->repair == 0)
+		snprintf(buf, len, "; no repair can, 'nsalign rescue' would read the data");
+	return buf;
+}
+
+/*
+ * "REFUSED by ...: 'bad offset: ...'" -- moves with the same outcome (and
+ * the same repair) are printed together.
+ */
+static void outcome(const struct nsa_shift_result *r, bool with_repair, char *buf, size_t len)
+{
+	char note[96];
+
 	if (r->verdict == NSA_ACCEPT_YES)
 		snprintf(buf, len, "available");
 	else if (r->verdict == NSA_ACCEPT_NO && r->placement.kernel_message[0])
-		snprintf(buf, len, "REFUSED by %s(): '%s'", r->placement.kernel_check,
-			 r->placement.kernel_message);
+		snprintf(buf, len, "REFUSED by %s(): '%s'%s", r->placement.kernel_check,
+			 r->placement.kernel_message,
+			 with_repair ? repair_note(r, note, sizeof(note)) : "");
 	else if (r->verdict == NSA_ACCEPT_NO)
 		snprintf(buf, len, "unavailable (%s)", r->reason ? r->reason : "?");
 	else
@@ -118,7 +138,7 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 			    const struct nsa_shift_result *res, size_t n)
 {
 	const struct nsa_namespace *ns = &s->namespaces[i];
-	char size[32], out[320], sh[40], u1[32], u2[32];
+	char size[32], out[320], head[320], note[96], sh[40], u1[32], u2[32];
 	bool *done = calloc(n, sizeof(*done));
 	uint64_t kmin = UINT64_MAX, kmax = 0;
 
@@ -131,21 +151,22 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 
 		if (done[k])
 			continue;
-		outcome(&res[k], out, sizeof(out));
+		outcome(&res[k], true, out, sizeof(out));
 		for (size_t j = k; j < n; j++) {
 			char other[320];
 
-			outcome(&res[j], other, sizeof(other));
+			outcome(&res[j], true, other, sizeof(other));
 			if (strcmp(other, out) == 0)
 				count++;
 		}
-		printf("  %s after ", out);
+		outcome(&res[k], false, head, sizeof(head));
+		printf("  %s after ", head);
 		for (size_t j = k; j < n; j++) {
 			char other[320];
 
 			if (done[j])
 				continue;
-			outcome(&res[j], other, sizeof(other));
+			outcome(&res[j], true, other, sizeof(other));
 			if (strcmp(other, out) != 0)
 				continue;
 			done[j] = true;
@@ -156,7 +177,8 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 				printf(", ...");
 			shown++;
 		}
-		printf(" (%zu move%s)\n", count, count == 1 ? "" : "s");
+		printf(" (%zu move%s)%s\n", count, count == 1 ? "" : "s",
+		       repair_note(&res[k], note, sizeof(note)));
 	}
 	for (size_t k = 0; k < n; k++) {
 		if (!res[k].has_kmem)
@@ -194,6 +216,13 @@ static struct json_object *json_result(const struct nsa_shift_result *r, unsigne
 		if (r->placement.violated_addr)
 			json_object_object_add(o, "checked_addr",
 					       json_addr(r->placement.violated_addr, flags));
+	}
+	if (r->verdict == NSA_ACCEPT_NO) {
+		json_object_object_add(o, "repairable",
+				       r->repair < 0 ? NULL : json_object_new_boolean(r->repair));
+		if (r->repair == 1)
+			json_object_object_add(o, "repair_align",
+					       json_size(r->repair_align, flags));
 	}
 	if (r->reason)
 		json_object_object_add(o, "reason", json_object_new_string(r->reason));

@@ -320,6 +320,52 @@ int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t 
 	return 0;
 }
 
+int nsa_repair_plan_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
+		       uint64_t spa_start, uint64_t *align)
+{
+	struct nsa_infoblock ib = { .version_major = 1, .version_minor = 4 };
+	struct nsa_ib_place place;
+	struct geometry g;
+	char why[256];
+
+	*align = 0;
+	ns_geometry(ns, &g);
+	if (!g.pfn)
+		return -EPROTO; /* no info block: nothing to rewrite */
+	if (!g.known || !spa_start || !ns->size)
+		return -ENODATA;
+	nsa_strlcpy(ib.signature, g.dax ? "NVDIMM_DAX_INFO" : "NVDIMM_PFN_INFO",
+		    sizeof(ib.signature));
+	ib.mode = NSA_PFN_MODE_PMEM;
+	ib.dataoff = g.offset;
+	ib.start_pad = (uint32_t)g.start_pad;
+	ib.end_trunc = (uint32_t)g.end_trunc;
+	ib.align = (uint32_t)g.align;
+	if (ns->ib.valid) { /* what the block really says: its version decides */
+		ib.version_minor = ns->ib.version_minor;
+		ib.align = ns->ib.align;
+	}
+	place = (struct nsa_ib_place){ .start = spa_start,
+				       .size = ns->size,
+				       .page_size = p->page_size,
+				       .compat_align = p->memremap_compat_align,
+				       .pmd_size = p->pmd_size,
+				       .pud_size = p->pud_size ? p->pud_size : UINT64_MAX };
+	return nsa_repair_align(&ib, &place, 0, align, why, sizeof(why));
+}
+
+int nsa_repair_plan(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
+		    uint64_t *align)
+{
+	struct nsa_platform p;
+
+	*align = 0;
+	if (ns_index >= s->n_namespaces)
+		return -EINVAL;
+	nsa_effective_platform(s, &p);
+	return nsa_repair_plan_on(&p, &s->namespaces[ns_index], spa_start, align);
+}
+
 /* The largest alignment the namespace depends on: it survives moves by its multiples. */
 static uint64_t required_align(const struct nsa_platform *p, const struct nsa_region *region,
 			       const struct geometry *g)
@@ -683,16 +729,34 @@ static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 			what, g->dax ? "devdax" : "fsdax", pl->kernel_check, pl->kernel_message,
 			pl->violated_align ? ": the checked address is not a multiple of " : "",
 			pl->violated_align ? a1 : "");
-		nsa_finding_set_remedy(
-			f,
-			"Do not re-create or reconfigure the namespace and do not run mkfs on it: "
-			"that "
-			"destroys the data. Restoring the previous hardware layout (DIMM slots, "
-			"firmware memory settings) brings it back. Confirm with 'journalctl -k -b "
-			"| "
-			"grep -e \"bad offset\" -e misaligned' and 'ndctl read-infoblock -V -j "
-			"%s'.",
-			ns->dev);
+		{
+			const char *key = ns->uuid[0] ? ns->uuid : ns->dev;
+			uint64_t fix = 0;
+			int rp = nsa_repair_plan_on(&c->p, ns, ns->spa_start, &fix);
+			char how[320];
+
+			if (rp == 0)
+				snprintf(
+					how, sizeof(how),
+					" If the move is permanent: 'nsalign repair %s --dry-run', "
+					"then --force (its align becomes %s, the old block is "
+					"saved "
+					"first).",
+					key, nsa_size_str(fix, a2, sizeof(a2)));
+			else
+				snprintf(how, sizeof(how),
+					 " No align fits where it is now: only 'nsalign rescue' or "
+					 "the old hardware layout gives the data back.");
+			nsa_finding_set_remedy(
+				f,
+				"Do not re-create or reconfigure the namespace and do not run mkfs "
+				"on it: that destroys the data. Restoring the previous hardware "
+				"layout (DIMM slots, firmware memory settings) brings it back. The "
+				"data, read-only, nothing written: 'nsalign rescue %s'.%s",
+				key, how);
+			if (rp == 0)
+				nsa_finding_fact_u64(f, "repair_align", fix);
+		}
 		nsa_finding_fact_str(f, "kernel_message", pl->kernel_message);
 		nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
 		nsa_finding_fact_u64(f, "dataoff", g->offset);
@@ -730,12 +794,13 @@ static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 		nsa_finding_set_remedy(
 			f,
 			"Do not re-create or reconfigure the namespace and do not run mkfs on it: "
-			"that destroys the data. Read the kernel's reason: 'journalctl -k -b | "
-			"grep "
-			"-e \"bad offset\" -e misaligned -e alignment'; read the recorded layout: "
-			"'ndctl read-infoblock -V -j %s'. Putting the hardware back as it was "
-			"restores access.",
-			ns->dev);
+			"that destroys the data. Putting the hardware back as it was restores "
+			"access. Meanwhile the data, read-only, nothing written: 'nsalign rescue "
+			"%s'. If the move is permanent, 'nsalign repair %s --dry-run' says whether "
+			"rewriting its info block's align brings it back, and --force does it (the "
+			"old block is saved first). The kernel's reason: 'journalctl -k -b | grep "
+			"-e \"bad offset\" -e misaligned -e alignment'.",
+			ns->uuid[0] ? ns->uuid : ns->dev, ns->uuid[0] ? ns->uuid : ns->dev);
 		nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
 		nsa_finding_fact_u64(f, "size", ns->size);
 		if (ns->holder_class[0])

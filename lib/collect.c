@@ -218,6 +218,32 @@ static int collect_daxdevs(struct nsa_snapshot *s, struct ndctl_dax *dax, const 
 	return 0;
 }
 
+/*
+ * A namespace up raw (force_raw, as 'nsalign rescue' leaves it, or a
+ * kernel that found no valid info block) shows its info block at byte
+ * 4096 of its pmem disk: read it there, read-only, and only there.  A
+ * refused namespace is disabled and stays unread: reading it would mean
+ * enabling it, and collecting changes nothing.
+ */
+static void read_raw_infoblock(struct nsa_namespace *ns)
+{
+	char path[64], why[128];
+	struct nsa_infoblock ib;
+	void *block = NULL;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", ns->blockdev);
+	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		return; /* root only, as the disk is */
+	if (posix_memalign(&block, 4096, NSA_INFOBLOCK_SIZE) == 0 &&
+	    pread(fd, block, NSA_INFOBLOCK_SIZE, NSA_INFOBLOCK_OFFSET) == NSA_INFOBLOCK_SIZE &&
+	    nsa_infoblock_parse(block, NSA_INFOBLOCK_SIZE, ns->uuid, &ib, why, sizeof(why)) == 0)
+		ns->ib = ib;
+	free(block);
+	close(fd);
+}
+
 static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 			     struct ndctl_namespace *ndns, const struct nsa_region *region,
 			     bool *resource_hidden)
@@ -314,6 +340,7 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 	} else if (ndctl_namespace_get_block_device(ndns)) {
 		nsa_strlcpy(ns->blockdev, ndctl_namespace_get_block_device(ndns),
 			    sizeof(ns->blockdev));
+		read_raw_infoblock(ns);
 	}
 	if (!ns->holder_uuid[0] || strcmp(ns->holder_uuid, ns->uuid) == 0)
 		ns->holder_uuid[0] = '\0';

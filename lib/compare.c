@@ -183,8 +183,11 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 {
 	const struct nsa_namespace *ns = &c->cur->namespaces[i];
 	int64_t shift = (int64_t)(ns->spa_start - o->spa_start);
-	char sh[40], back[40], a1[32], off[32], size[32], cause[512], repair[320];
+	char sh[40], back[40], a1[32], off[32], size[32], cause[512], repair[400];
 	_cleanup_free_ char *klog = NULL;
+	const char *key;
+	uint64_t new_align = 0;
+	int rp;
 	struct nsa_placement pl;
 	struct nsa_finding *f;
 	bool confirmed = false;
@@ -247,30 +250,37 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 		sh, cause, confirmed ? " This boot's kernel log has that very line." : "",
 		ns->enabled ? "enabled but unusable" : "raw and disabled");
 
-	if (nsa_is_aligned((uint64_t)(shift < 0 ? -shift : shift), compat))
+	key = ns->uuid[0] ? ns->uuid : ns->dev;
+	rp = nsa_repair_plan_on(&c->p, o, ns->spa_start, &new_align);
+	if (rp == 0)
 		snprintf(repair, sizeof(repair),
-			 " If the move is permanent, the info block's alignment can be rewritten "
-			 "for the new address (the shift is a multiple of %s); back up the data "
-			 "first.",
+			 " If the move is permanent: 'nsalign repair %s --dry-run' shows the plan "
+			 "(the info block's align becomes %s, nothing else changes), 'nsalign "
+			 "repair %s --force' does it, the old block saved first.",
+			 key, sz(new_align, a1, sizeof(a1)), key);
+	else if (rp == -ERANGE && !nsa_is_aligned((uint64_t)(shift < 0 ? -shift : shift), compat))
+		snprintf(repair, sizeof(repair),
+			 " The shift is not a multiple of %s, so no info block can fit the new "
+			 "address: copy the data out through 'nsalign rescue', then re-create the "
+			 "namespace.",
 			 sz(compat, a1, sizeof(a1)));
 	else
 		snprintf(repair, sizeof(repair),
-			 " The shift is not a multiple of %s, so the info block cannot be made to "
-			 "fit the new address: copy the data out, then re-create the namespace.",
-			 sz(compat, a1, sizeof(a1)));
+			 " If the move is permanent, 'nsalign repair %s --dry-run' says whether "
+			 "rewriting the info block's align brings it back.",
+			 key);
 	nsa_finding_set_remedy(
 		f,
 		"Do not re-create the namespace, reconfigure it ('ndctl create-namespace -e %s "
-		"-f') "
-		"or run mkfs on it: each destroys the data. First choice: put the hardware back as "
-		"it was (same DIMMs in the same slots, the same firmware memory settings); the "
-		"namespace then comes back at %#" PRIx64 " unchanged. To read the data meanwhile, "
-		"read-only: 'echo 1 > /sys/bus/nd/devices/%s/force_raw; ndctl enable-namespace "
-		"%s', then read the raw /dev/pmem device from byte %s on (fsdax: 'losetup -r -o "
-		"%" PRIu64 "' and 'mount -o ro,noload').%s",
-		ns->dev, o->spa_start, ns->dev, ns->dev,
-		sz(o->data_start - o->spa_start, off, sizeof(off)), o->data_start - o->spa_start,
+		"-f') or run mkfs on it: each destroys the data. First choice: put the hardware "
+		"back as it was (same DIMMs in the same slots, the same firmware memory settings); "
+		"the namespace then comes back at %#" PRIx64 " unchanged. To read the data "
+		"meanwhile, read-only, nothing written: 'nsalign rescue %s' (its data start at "
+		"byte %s of the raw namespace).%s",
+		ns->dev, o->spa_start, key, sz(o->data_start - o->spa_start, off, sizeof(off)),
 		repair);
+	if (rp == 0)
+		nsa_finding_fact_u64(f, "repair_align", new_align);
 	common_facts(c, f, o, c->weak[i]);
 	nsa_finding_fact_addr(f, "spa_old", o->spa_start);
 	nsa_finding_fact_addr(f, "spa_new", ns->spa_start);

@@ -637,6 +637,16 @@ struct nsa_placement {
 };
 int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
 			struct nsa_placement *out);
+/*
+ * Would 'nsalign repair' make the kernel accept the namespace at
+ * spa_start?  0 and the align it would write; -ERANGE no align can (a
+ * move off the compat alignment: only rescue), -ENODATA its geometry is
+ * not known, -EPROTO it has no info block (or one without align).
+ */
+int nsa_repair_plan(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
+		    uint64_t *align);
+int nsa_repair_plan_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
+		       uint64_t spa_start, uint64_t *align);
 /* The platform facts the analyzer uses: the snapshot's, gaps filled from the arch table. */
 void nsa_effective_platform(const struct nsa_snapshot *s, struct nsa_platform *out);
 
@@ -647,7 +657,9 @@ struct nsa_shift_result {
 	enum nsa_accept verdict;	/* YES: the kernel would map it there */
 	struct nsa_placement placement; /* the check that fails, when NO */
 	const char *reason;		/* why UNKNOWN (or NO for another reason), else NULL */
-	bool has_kmem;			/* devdax: kmem yield at the new address */
+	int repair; /* refused there: 1 'nsalign repair' would fix it, 0 not, -1 unknown */
+	uint64_t repair_align; /* the align it would write */
+	bool has_kmem;	       /* devdax: kmem yield at the new address */
 	uint64_t kmem_usable_after;
 	uint64_t kmem_blocks_after;
 };

@@ -22,6 +22,7 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 		return -EINVAL;
 	ns = &s->namespaces[i];
 	memset(out, 0, sizeof(*out));
+	out->repair = -1;
 	out->shift = shift;
 	out->verdict = NSA_ACCEPT_UNKNOWN;
 	if (!ns->spa_start || !ns->size) {
@@ -53,6 +54,11 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 	out->verdict = out->placement.verdict;
 	if (out->verdict == NSA_ACCEPT_UNKNOWN)
 		out->reason = "its info-block geometry is not known";
+	if (out->verdict == NSA_ACCEPT_NO) {
+		int r = nsa_repair_plan(s, i, out->spa_after, &out->repair_align);
+
+		out->repair = r == 0 ? 1 : r == -ERANGE || r == -EPROTO ? 0 : -1;
+	}
 
 	/* what kmem would make of it there */
 	dax = nsa_ns_daxdev(s, ns);

@@ -120,7 +120,12 @@ TEST(lab_shift_names_the_broken_rule)
 	x = fact(f, "kernel_message");
 	CHECK(x && strstr(x->str, "dax0.1: bad offset: 0x40000000 dax disabled align: 0x40000000"));
 	CHECK(strstr(f->remedy, "Do not re-create") != NULL);
-	CHECK(strstr(f->remedy, "multiple of 2 MiB") != NULL);
+	/* the commands that give the data back, by the stable uuid */
+	CHECK(strstr(f->remedy, "'nsalign rescue " DEVDAX_UUID "'") != NULL);
+	CHECK(strstr(f->remedy, "'nsalign repair " DEVDAX_UUID " --dry-run'") != NULL);
+	CHECK(strstr(f->remedy, "align becomes 2 MiB") != NULL);
+	x = fact(f, "repair_align");
+	CHECK(x && x->u64 == 2 * NSA_MiB);
 	/* it replaces the analyzer's vaguer finding */
 	CHECK(find(&r, "NSA-NS-REFUSED", NULL) == NULL);
 	f = find(&r, "NSA-NS-MOVED", FSDAX_UUID);

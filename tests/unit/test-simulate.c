@@ -117,3 +117,50 @@ TEST(planned_namespaces_survive_what_the_plan_promises)
 	printf("#   %d plans checked against the simulator\n", cases);
 	CHECK(cases >= 40);
 }
+
+/* simulate says, for each move that breaks a namespace, whether 'nsalign repair' brings it back */
+TEST(simulate_says_whether_repair_would_help)
+{
+	static const struct {
+		enum nsa_mode mode;
+		uint64_t align;
+		int64_t shift;
+		enum nsa_accept verdict;
+		int repair;
+		uint64_t repair_align;
+	} cases[] = {
+		{ NSA_MODE_DEVDAX, 1 * G, 64 * M, NSA_ACCEPT_NO, 1, 2 * M },
+		{ NSA_MODE_DEVDAX, 1 * G, -2 * (int64_t)M, NSA_ACCEPT_NO, 1, 2 * M },
+		{ NSA_MODE_DEVDAX, 1 * G, 1 * M, NSA_ACCEPT_NO, 0, 0 },
+		{ NSA_MODE_DEVDAX, 1 * G, 1 * G, NSA_ACCEPT_YES, -1, 0 },
+		{ NSA_MODE_FSDAX, 1 * G, 64 * M, NSA_ACCEPT_NO, 1, 2 * M },
+		{ NSA_MODE_FSDAX, 2 * M, 1 * M, NSA_ACCEPT_NO, 0, 0 },
+		{ NSA_MODE_FSDAX, 2 * M, 4 * M, NSA_ACCEPT_YES, -1, 0 },
+	};
+	struct nsa_analysis_opts opts = { .with_info = true, .platform_granularity = 64 * M };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nsa_snapshot *empty = planned(NULL, 0x100000000ULL), *s;
+		struct nsa_plan_request req = {
+			.mode = cases[i].mode, .size = 2 * G, .align = cases[i].align, .force = true
+		};
+		struct nsa_analysis *an = NULL;
+		struct nsa_shift_result r;
+		struct nsa_plan p;
+
+		REQUIRE(nsa_plan_namespace(empty, "region0", &req, &p) == 0);
+		s = planned(&p, 0x100000000ULL);
+		REQUIRE(nsa_analyze(s, &opts, &an) == 0);
+		REQUIRE(nsa_simulate_shift(s, an, 0, cases[i].shift, &r) == 0);
+		printf("# %s align %#" PRIx64 " moved %+" PRId64
+		       ": verdict %d, repair %d (%#" PRIx64 ")\n",
+		       nsa_mode_name(cases[i].mode), cases[i].align, cases[i].shift, r.verdict,
+		       r.repair, r.repair_align);
+		CHECK(r.verdict == cases[i].verdict);
+		CHECK(r.repair == cases[i].repair);
+		CHECK_U64(r.repair_align, cases[i].repair_align);
+		nsa_analysis_free(an);
+		nsa_snapshot_free(s);
+		nsa_snapshot_free(empty);
+	}
+}
