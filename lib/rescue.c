@@ -489,7 +489,7 @@ const char *nsa_rescue_mount_options(const char *fstype)
 static void state_path(const char *run_dir, const struct nsa_rescue_result *out, char *buf,
 		       size_t len)
 {
-	snprintf(buf, len, "%s/rescue-%s.json", run_dir, out->uuid[0] ? out->uuid : out->dev);
+	snprintf(buf, len, "%s/rescue/%s.json", run_dir, out->uuid[0] ? out->uuid : out->dev);
 }
 
 static void save_state(struct nsa_ctx *ctx, const char *run_dir,
@@ -502,6 +502,8 @@ static void save_state(struct nsa_ctx *ctx, const char *run_dir,
 	if (!o)
 		return;
 	mkdir(run_dir, 0755);
+	snprintf(path, sizeof(path), "%s/rescue", run_dir);
+	mkdir(path, 0755);
 	json_object_object_add(o, "dev", json_object_new_string(out->dev));
 	json_object_object_add(o, "uuid", json_object_new_string(out->uuid));
 	json_object_object_add(o, "blockdev", json_object_new_string(out->blockdev));
