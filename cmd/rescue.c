@@ -174,9 +174,8 @@ static int fail(const char *cmd, struct json_object *o, bool json, int r,
 	if (json && o) {
 		json_object_object_add(o, "error", json_object_new_string(res->error));
 		json_print(o);
-	} else {
-		json_object_put(o);
 	}
+	json_object_put(o);
 	return exit_code(r);
 }
 
@@ -192,6 +191,14 @@ static const char *leading_namespace(int *argc, char ***argv)
 	(*argv)++;
 	(*argc)--;
 	return ns;
+}
+
+static int print_and_put(struct json_object *o)
+{
+	int r = json_print(o);
+
+	json_object_put(o);
+	return r ? EX_IOERR : 0;
 }
 
 static int one_namespace(const char *cmd, int argc, char **argv, const char **ns)
@@ -273,7 +280,7 @@ int cmd_rescue(int argc, char **argv, struct nsa_ctx *ctx)
 		if (res.loopdev[0])
 			json_object_object_add(o, "loop", json_object_new_string(res.loopdev));
 		if (json)
-			return json_print(o) ? EX_IOERR : 0;
+			return print_and_put(o);
 		printf("%s: rescue undone%s%s; the namespace is disabled again, as the kernel left "
 		       "it\n",
 		       res.dev, res.loopdev[0] ? ", " : "", res.loopdev[0] ? res.loopdev : "");
@@ -303,7 +310,7 @@ int cmd_rescue(int argc, char **argv, struct nsa_ctx *ctx)
 		}
 		json_object_object_add(o, "undo", json_object_new_string(undo_cmd));
 		if (json)
-			return json_print(o) ? EX_IOERR : 0;
+			return print_and_put(o);
 		json_object_put(o);
 		printf("%s (%s, %s) is refused by the kernel: %s\n", res.dev, mode_name(&res.ib),
 		       res.uuid[0] ? res.uuid : "no label", res.refusal);
@@ -447,7 +454,7 @@ int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx)
 	if (r < 0)
 		return fail("repair", o, json, r, &res);
 	if (json)
-		return json_print(o) ? EX_IOERR : 0;
+		return print_and_put(o);
 	json_object_put(o);
 	if (flags & NSA_REPAIR_DRY_RUN) {
 		printf("  dry run: nothing changed; 'nsalign repair %s%s%s --force' does it\n",
