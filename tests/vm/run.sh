@@ -55,10 +55,21 @@ jqf() {
 	[ -n "$out" ] && ! grep -qxE 'false|null' <<<"$out"
 }
 dmesg_has() { grep -qF -- "$2" "$1/dmesg"; } # dmesg_has DIR TEXT
-# one_nvdimm [ADDR]: 2 GiB of RAM and one 4 GiB NVDIMM with a label area on
-# $RUN/nv0.img, at ADDR (e.g. 0x104000000) or where QEMU puts it
+# one_nvdimm [ADDR [SIZE [ALIGN]]]: 2 GiB of RAM and one NVDIMM (4G unless
+# SIZE) with a label area on $RUN/nv0.img, at ADDR (e.g. 0x104000000) or, when
+# ADDR is empty, where QEMU puts it.  QEMU wants ADDR aligned to the memory
+# backend's ALIGN (2M unless given: 1M allows a 1 MiB move)
 one_nvdimm() {
-	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=4G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K${1:+,addr=$1}"
+	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=${2:-4G},align=${3:-2M} -device nvdimm,id=nv1,memdev=mem1,label-size=128K${1:+,addr=$1}"
+}
+# file_sha256 FILE: its sha256 (openssl's is several times faster than
+# sha256sum on multi-GiB NVDIMM images)
+file_sha256() {
+	if command -v openssl >/dev/null; then
+		openssl dgst -sha256 -r "$1" | cut -d' ' -f1
+	else
+		sha256sum "$1" | cut -d' ' -f1
+	fi
 }
 # kmem_bytes IOMEM-FILE: the sum of its "System RAM (kmem)" ranges
 kmem_bytes() {

@@ -5,9 +5,7 @@
 # back in its mode.  tests/vm/capture.sh --infoblocks saves them.
 BOOTS=1
 setup() { truncate -s 8G "$RUN/nv0.img"; }
-qemu_args() {
-	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=8G,align=2M -device nvdimm,id=nv1,memdev=mem1,label-size=128K"
-}
+qemu_args() { one_nvdimm "" 8G; }
 append_args() { echo "nsa_expect_nd"; }
 
 assert_boot() {
