@@ -791,16 +791,39 @@ static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 			       : "an fsdax or devdax namespace",
 			ns->probe_error ? " (error -95, EOPNOTSUPP: its info block does not fit)"
 					: "");
-		nsa_finding_set_remedy(
-			f,
-			"Do not re-create or reconfigure the namespace and do not run mkfs on it: "
-			"that destroys the data. Putting the hardware back as it was restores "
-			"access. Meanwhile the data, read-only, nothing written: 'nsalign rescue "
-			"%s'. If the move is permanent, 'nsalign repair %s --dry-run' says whether "
-			"rewriting its info block's align brings it back, and --force does it (the "
-			"old block is saved first). The kernel's reason: 'journalctl -k -b | grep "
-			"-e \"bad offset\" -e misaligned -e alignment'.",
-			ns->uuid[0] ? ns->uuid : ns->dev, ns->uuid[0] ? ns->uuid : ns->dev);
+		{
+			const char *key = ns->uuid[0] ? ns->uuid : ns->dev;
+			uint64_t compat = c->p.memremap_compat_align;
+			char how[400];
+
+			/*
+			 * Its info block was not read, but where it starts is known:
+			 * off the compat alignment, no align can make the kernel map
+			 * it (nd_pfn_validate(): "resource start misaligned"; the
+			 * kernel writes no start_pad since 5.3).
+			 */
+			if (ns->spa_start && compat && ns->spa_start % compat)
+				snprintf(how, sizeof(how),
+					 " It now starts at %#" PRIx64 ", off a %s boundary: no "
+					 "info block can make the kernel map it there, so 'nsalign "
+					 "repair' cannot help.",
+					 ns->spa_start, nsa_size_str(compat, a1, sizeof(a1)));
+			else
+				snprintf(
+					how, sizeof(how),
+					" If the move is permanent, 'nsalign repair %s --dry-run' "
+					"says whether rewriting its info block's align brings it "
+					"back, and --force does it (the old block is saved first).",
+					key);
+			nsa_finding_set_remedy(
+				f,
+				"Do not re-create or reconfigure the namespace and do not run mkfs "
+				"on it: that destroys the data. Putting the hardware back as it "
+				"was restores access. Meanwhile the data, read-only, nothing "
+				"written: 'nsalign rescue %s'.%s The kernel's reason: 'journalctl "
+				"-k -b | grep -e \"bad offset\" -e misaligned -e alignment'.",
+				key, how);
+		}
 		nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
 		nsa_finding_fact_u64(f, "size", ns->size);
 		if (ns->holder_class[0])

@@ -435,9 +435,10 @@ static int save_backup(struct nsa_ctx *ctx, const char *dir, const char *dev, co
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
+	int r = nsa_mkdir_p(dir, 0700);
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	if (r < 0)
+		return r;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	if (snprintf(path, len, "%s/%s-%s-%s.infoblock", dir, dev, uuid, stamp) >= (int)len)

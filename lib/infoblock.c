@@ -307,15 +307,17 @@ int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *
 			" from dataoff, and only rewriting dataoff (which moves the data) could "
 			"change that",
 			ib->version_major, ib->version_minor, nsa_infoblock_effective_align(ib));
-	if ((p->start + ib->start_pad) % compat || (p->start + p->size - ib->end_trunc) % compat)
+	if ((p->start + ib->start_pad) % compat || (p->start + p->size - ib->end_trunc) % compat) {
+		char c[32];
+
+		nsa_size_str(compat, c, sizeof(c));
 		return fail(why, len, -ERANGE,
-			    "the namespace now starts or ends off a %" PRIu64 " KiB boundary "
-			    "(start %#" PRIx64 ", end %#" PRIx64 "): the kernel maps PMEM only on "
-			    "%" PRIu64
-			    " KiB boundaries, whatever the info block says; the platform "
-			    "moved it by an amount that is not a multiple of %" PRIu64 " KiB",
-			    compat >> 10, p->start + ib->start_pad,
-			    p->start + p->size - ib->end_trunc, compat >> 10, compat >> 10);
+			    "the namespace now starts or ends off a %s boundary (start %#" PRIx64
+			    ", end %#" PRIx64 "): the kernel maps PMEM only on %s boundaries, "
+			    "whatever the info block says; the platform moved it by an amount that "
+			    "is not a multiple of %s",
+			    c, p->start + ib->start_pad, p->start + p->size - ib->end_trunc, c, c);
+	}
 	/* the largest the mode accepts, not above max_align, that the data start satisfies */
 	for (a = 1; a <= max_align / 2;) /* the largest power of two not above max_align */
 		a <<= 1;

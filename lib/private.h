@@ -51,6 +51,9 @@ void *nsa_array_push(void **array, size_t *n, size_t *cap, size_t elem_size);
 /* Load a kernel module with libkmod unless it is there (create.c); err says what to do. */
 int nsa_load_module(struct nsa_ctx *ctx, const char *name, char *err, size_t errlen);
 
+/* mkdir -p: the missing directories of path, each with mode; 0 when it is there. */
+int nsa_mkdir_p(const char *path, mode_t mode);
+
 /* Read a small text file whole (sysfs attribute, /proc file); trailing newline stripped. */
 int nsa_read_file(const char *path, char **out, size_t *len);
 /* Read one sysfs attribute "dir/attr" into buf; trailing newline stripped. */

@@ -316,7 +316,7 @@ static int refuse_enabled(struct target *t, struct nsa_rescue_result *out, const
 {
 	char holder[NSA_DEV_LEN];
 
-	if (!ndctl_namespace_is_enabled(t->ndns))
+	if (!ndctl_namespace_is_active(t->ndns))
 		return 0;
 	holder_of(out->dev, holder, sizeof(holder));
 	if (ndctl_namespace_get_raw_mode(t->ndns) == 1)
@@ -501,9 +501,8 @@ static void save_state(struct nsa_ctx *ctx, const char *run_dir,
 
 	if (!o)
 		return;
-	mkdir(run_dir, 0755);
 	snprintf(path, sizeof(path), "%s/rescue", run_dir);
-	mkdir(path, 0755);
+	nsa_mkdir_p(path, 0755);
 	json_object_object_add(o, "dev", json_object_new_string(out->dev));
 	json_object_object_add(o, "uuid", json_object_new_string(out->uuid));
 	json_object_object_add(o, "blockdev", json_object_new_string(out->blockdev));
@@ -594,7 +593,7 @@ int nsa_rescue_undo(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 	r = find_target(ctx, key, &t, out);
 	if (r < 0)
 		return r;
-	if (!ndctl_namespace_is_enabled(t.ndns) || ndctl_namespace_get_raw_mode(t.ndns) != 1) {
+	if (!ndctl_namespace_is_active(t.ndns) || ndctl_namespace_get_raw_mode(t.ndns) != 1) {
 		r = ERR(out, -ECANCELED,
 			"%s is not rescued (not enabled with force_raw): nothing "
 			"to undo",
@@ -644,8 +643,9 @@ static int save_backup(struct nsa_ctx *ctx, const char *dir, const struct nsa_re
 	struct tm tm;
 	int r;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	r = nsa_mkdir_p(dir, 0700);
+	if (r < 0)
+		return r;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	if (snprintf(path, len, "%s/%s-%s-%s.infoblock", dir, out->dev,
@@ -809,7 +809,8 @@ int nsa_repair(struct nsa_ctx *ctx, const char *key, uint64_t max_align, unsigne
 		out->restored = r == 0 && out->written;
 		out->written = was_written;
 		if (out->restored)
-			r = ERR(out, -ENOTRECOVERABLE, "%s; the old info block is back", first);
+			r = ERR(out, -ENOTRECOVERABLE, "%s; the original info block is back",
+				first);
 		else {
 			char second[sizeof(out->error)];
 

@@ -277,8 +277,23 @@ TEST(refused_after_move_quotes_the_kernel)
 	CHECK_STR(fact_str(f, "kernel_message"),
 		  "dax0.1: bad offset: 0x40000000 dax disabled align: 0x40000000");
 	CHECK(strstr(f->remedy, "Do not re-create") != NULL);
+	/* the commands that give the data back; +64 MiB keeps it on 2 MiB: repair may help */
+	CHECK(strstr(f->remedy, "'nsalign rescue ") != NULL);
+	CHECK(strstr(f->remedy, " --dry-run' says whether") != NULL);
 	CHECK(!a->verdicts[ns_index(s, "namespace0.1")].available);
 	CHECK(a->verdicts[ns_index(s, "namespace0.0")].available);
+	nsa_analysis_free(a);
+
+	/* hand-edited: the same refusal 1 MiB further on: off 2 MiB, no repair can help */
+	s->namespaces[ns_index(s, "namespace0.1")].spa_start += NSA_MiB;
+	a = analyze(s);
+	REQUIRE(a);
+	f = finding(a, "NSA-NS-REFUSED", "namespace0.1");
+	REQUIRE(f);
+	CHECK(strstr(f->remedy, "'nsalign rescue ") != NULL);
+	CHECK(strstr(f->remedy, "off a 2 MiB boundary") != NULL);
+	CHECK(strstr(f->remedy, "'nsalign repair' cannot help") != NULL);
+	CHECK(strstr(f->remedy, "--dry-run") == NULL);
 	nsa_analysis_free(a);
 	nsa_snapshot_free(s);
 }
