@@ -24,7 +24,8 @@ static const struct cmd_struct commands[] = {
 	{ "offline-memory", cmd_offline_memory, "offline memory blocks, never another owner's" },
 	{ "probe", cmd_probe, "add memory through the kernel's probe interface, checked first" },
 	{ "rescue", cmd_rescue, "the data of a namespace the kernel refuses, read-only" },
-	{ "repair", cmd_repair, "make the kernel accept a moved namespace again (align rewritten)" },
+	{ "repair", cmd_repair,
+	  "make the kernel accept a moved namespace again (align rewritten)" },
 };
 
 static void usage(FILE *f)

@@ -55,9 +55,21 @@ static uint64_t parse_size(const char *s)
 	if (errno || end == s)
 		die(0, "bad size '%s'", s);
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k':
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		v <<= 30;
+		end++;
+		break;
 	}
 	if (*end)
 		die(0, "bad size '%s'", s);
@@ -71,7 +83,8 @@ static uint64_t dax_attr(const struct stat *st, const char *attr)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/%s", major(st->st_rdev), minor(st->st_rdev), attr);
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/%s", major(st->st_rdev),
+		 minor(st->st_rdev), attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die(errno, "cannot open %s", path);
@@ -87,14 +100,17 @@ static uint64_t dax_attr(const struct stat *st, const char *attr)
  * Copy LEN bytes between BUF and the dax device FD at OFF, one align-sized
  * window at a time.
  */
-static void dax_copy(int fd, const struct stat *st, uint64_t off, char *buf, uint64_t len, int to_dev)
+static void dax_copy(int fd, const struct stat *st, uint64_t off, char *buf, uint64_t len,
+		     int to_dev)
 {
 	uint64_t align = dax_attr(st, "align"), size = dax_attr(st, "size");
 
 	if (!align || (align & (align - 1)))
 		die(0, "dax device: align %" PRIu64 " is not a power of two", align);
 	if (off > size || len > size - off)
-		die(0, "%" PRIu64 " bytes at %" PRIu64 ": beyond the end of the device (%" PRIu64 ")", len, off, size);
+		die(0,
+		    "%" PRIu64 " bytes at %" PRIu64 ": beyond the end of the device (%" PRIu64 ")",
+		    len, off, size);
 	while (len) {
 		uint64_t win = off & ~(align - 1), in = off - win;
 		uint64_t n = align - in < len ? align - in : len;
@@ -216,6 +232,7 @@ int main(int argc, char **argv)
 		return cmd_read(argv[2], parse_size(argv[3]), parse_size(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "write"))
 		return cmd_write(argv[2], parse_size(argv[3]), argv[4]);
-	fprintf(stderr, "usage: %s write DEV OFFSET FILE\n       %s read DEV OFFSET LENGTH\n", prog, prog);
+	fprintf(stderr, "usage: %s write DEV OFFSET FILE\n       %s read DEV OFFSET LENGTH\n", prog,
+		prog);
 	return 64;
 }
