@@ -621,30 +621,6 @@ static struct nsa_snapshot *live_snapshot_new(void)
 	return s;
 }
 
-int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
-{
-	struct nsa_snapshot *s = live_snapshot_new();
-	int r;
-
-	if (!s)
-		return -ENOMEM;
-	collect_platform(ctx, s);
-	r = collect_iomem(ctx, s);
-	if (r == 0)
-		r = collect_nd(ctx, s);
-	if (r == 0)
-		r = collect_blocks(ctx, s);
-	if (r == 0)
-		collect_kernel_log(s);
-	if (r < 0) {
-		nsa_snapshot_free(s);
-		return r;
-	}
-	nsa_snapshot_finish(s);
-	*out = s;
-	return 0;
-}
-
 /* The nd side of an older snapshot: regions, namespaces, dax devices, its note. */
 static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
 {
@@ -752,8 +728,9 @@ static int update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 	return r;
 }
 
-int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
-		       size_t n_changed, struct nsa_snapshot **out)
+/* Everything (old NULL), or an update of old: its nd side copied, only changed[] blocks read. */
+static int collect(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
+		   size_t n_changed, struct nsa_snapshot **out)
 {
 	struct nsa_snapshot *s = live_snapshot_new();
 	int r;
@@ -763,9 +740,9 @@ int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, cons
 	collect_platform(ctx, s);
 	r = collect_iomem(ctx, s);
 	if (r == 0)
-		r = copy_nd(s, old);
+		r = old ? copy_nd(s, old) : collect_nd(ctx, s);
 	if (r == 0)
-		r = update_blocks(ctx, s, old, changed, n_changed);
+		r = old ? update_blocks(ctx, s, old, changed, n_changed) : collect_blocks(ctx, s);
 	if (r == 0)
 		collect_kernel_log(s);
 	if (r < 0) {
@@ -775,4 +752,15 @@ int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, cons
 	nsa_snapshot_finish(s);
 	*out = s;
 	return 0;
+}
+
+int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
+{
+	return collect(ctx, NULL, NULL, 0, out);
+}
+
+int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
+		       size_t n_changed, struct nsa_snapshot **out)
+{
+	return collect(ctx, old, changed, n_changed, out);
 }

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -27,21 +26,6 @@
 
 #include "private.h"
 
-static int say(char *err, size_t len, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *err, size_t len, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
 /* ------------------------------------------------------------ modules */
 
 static int load_module(struct nsa_ctx *ctx, struct kmod_ctx *kctx, const char *name, char *err,
@@ -52,10 +36,10 @@ static int load_module(struct nsa_ctx *ctx, struct kmod_ctx *kctx, const char *n
 
 	r = nsa_fault(ctx, name);
 	if (r)
-		return say(err, errlen, -ENOENT, "kernel module %s: injected failure", name);
+		return nsa_say(err, errlen, -ENOENT, "kernel module %s: injected failure", name);
 	r = kmod_module_new_from_name(kctx, name, &mod);
 	if (r < 0)
-		return say(err, errlen, r, "kernel module %s: %s", name, strerror(-r));
+		return nsa_say(err, errlen, r, "kernel module %s: %s", name, strerror(-r));
 	state = kmod_module_get_initstate(mod);
 	if (state == KMOD_MODULE_LIVE || state == KMOD_MODULE_BUILTIN ||
 	    state == KMOD_MODULE_COMING) {
@@ -65,14 +49,16 @@ static int load_module(struct nsa_ctx *ctx, struct kmod_ctx *kctx, const char *n
 	r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL,
 					    NULL);
 	if (r > 0)
-		r = say(err, errlen, -EPERM, "kernel module %s is blacklisted (modprobe.d)", name);
+		r = nsa_say(err, errlen, -EPERM, "kernel module %s is blacklisted (modprobe.d)",
+			    name);
 	else if (r == -ENOENT)
-		r = say(err, errlen, r,
-			"kernel module %s is not installed for this kernel: install the "
-			"kernel's modules package, or check 'modinfo %s'",
-			name, name);
+		r = nsa_say(err, errlen, r,
+			    "kernel module %s is not installed for this kernel: install the "
+			    "kernel's modules package, or check 'modinfo %s'",
+			    name, name);
 	else if (r < 0)
-		r = say(err, errlen, r, "kernel module %s did not load: %s", name, strerror(-r));
+		r = nsa_say(err, errlen, r, "kernel module %s did not load: %s", name,
+			    strerror(-r));
 	else
 		info(ctx, "loaded %s\n", name);
 	kmod_module_unref(mod);
@@ -85,7 +71,7 @@ int nsa_load_module(struct nsa_ctx *ctx, const char *name, char *err, size_t err
 	int r;
 
 	if (!kctx)
-		return say(err, errlen, -ENOMEM, "libkmod: cannot create a context");
+		return nsa_say(err, errlen, -ENOMEM, "libkmod: cannot create a context");
 	r = load_module(ctx, kctx, name, err, errlen);
 	kmod_unref(kctx);
 	return r;
@@ -114,11 +100,11 @@ int nsa_load_mode_modules(struct nsa_ctx *ctx, enum nsa_mode mode, bool for_kmem
 			mods[n++] = "kmem";
 		break;
 	default:
-		return say(err, errlen, -EINVAL, "no mode");
+		return nsa_say(err, errlen, -EINVAL, "no mode");
 	}
 	kctx = kmod_new(NULL, NULL);
 	if (!kctx)
-		return say(err, errlen, -ENOMEM, "libkmod: cannot create a context");
+		return nsa_say(err, errlen, -ENOMEM, "libkmod: cannot create a context");
 	for (int i = 0; i < n && r == 0; i++)
 		r = load_module(ctx, kctx, mods[i], err, errlen);
 	kmod_unref(kctx);
@@ -152,15 +138,15 @@ static struct ndctl_namespace *idle_namespace(struct ndctl_region *region)
 	return ndns && ndctl_namespace_is_configuration_idle(ndns) ? ndns : NULL;
 }
 
-#define STEP(ctx, name, call, ...)                                                \
-	do {                                                                      \
-		int _r = nsa_fault(ctx, name);                                    \
-		if (_r == 0)                                                      \
-			_r = (call);                                              \
-		if (_r < 0) {                                                     \
-			r = say(out->error, sizeof(out->error), _r, __VA_ARGS__); \
-			goto fail;                                                \
-		}                                                                 \
+#define STEP(ctx, name, call, ...)                                                    \
+	do {                                                                          \
+		int _r = nsa_fault(ctx, name);                                        \
+		if (_r == 0)                                                          \
+			_r = (call);                                                  \
+		if (_r < 0) {                                                         \
+			r = nsa_say(out->error, sizeof(out->error), _r, __VA_ARGS__); \
+			goto fail;                                                    \
+		}                                                                     \
 	} while (0)
 
 /*
@@ -183,8 +169,8 @@ static int setup_namespace(struct nsa_ctx *ctx, struct ndctl_region *region,
 
 	if (uuid_str && uuid_str[0]) {
 		if (uuid_parse(uuid_str, uuid) != 0)
-			return say(out->error, sizeof(out->error), -EINVAL, "'%s' is not a uuid",
-				   uuid_str);
+			return nsa_say(out->error, sizeof(out->error), -EINVAL,
+				       "'%s' is not a uuid", uuid_str);
 	} else {
 		uuid_generate(uuid);
 	}
@@ -229,8 +215,9 @@ static int setup_namespace(struct nsa_ctx *ctx, struct ndctl_region *region,
 	case NSA_MODE_FSDAX:
 		pfn = ndctl_region_get_pfn_seed(region);
 		if (!pfn) {
-			r = say(out->error, sizeof(out->error), -ENXIO,
-				"%s: no pfn seed: this kernel cannot do fsdax here", plan->region);
+			r = nsa_say(out->error, sizeof(out->error), -ENXIO,
+				    "%s: no pfn seed: this kernel cannot do fsdax here",
+				    plan->region);
 			goto fail;
 		}
 		nsa_strlcpy(out->holder, ndctl_pfn_get_devname(pfn), sizeof(out->holder));
@@ -251,8 +238,9 @@ static int setup_namespace(struct nsa_ctx *ctx, struct ndctl_region *region,
 	case NSA_MODE_DEVDAX:
 		dax = ndctl_region_get_dax_seed(region);
 		if (!dax) {
-			r = say(out->error, sizeof(out->error), -ENXIO,
-				"%s: no dax seed: this kernel cannot do devdax here", plan->region);
+			r = nsa_say(out->error, sizeof(out->error), -ENXIO,
+				    "%s: no dax seed: this kernel cannot do devdax here",
+				    plan->region);
 			goto fail;
 		}
 		nsa_strlcpy(out->holder, ndctl_dax_get_devname(dax), sizeof(out->holder));
@@ -272,8 +260,8 @@ static int setup_namespace(struct nsa_ctx *ctx, struct ndctl_region *region,
 	case NSA_MODE_SECTOR:
 		btt = ndctl_region_get_btt_seed(region);
 		if (!btt) {
-			r = say(out->error, sizeof(out->error), -ENXIO,
-				"%s: no btt seed: load nd_btt", plan->region);
+			r = nsa_say(out->error, sizeof(out->error), -ENXIO,
+				    "%s: no btt seed: load nd_btt", plan->region);
 			goto fail;
 		}
 		nsa_strlcpy(out->holder, ndctl_btt_get_devname(btt), sizeof(out->holder));
@@ -322,33 +310,34 @@ int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const
 
 	memset(out, 0, sizeof(*out));
 	if (!plan->ok)
-		return say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
-			   plan->refusal);
+		return nsa_say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
+			       plan->refusal);
 	r = ndctl_new(&nctx);
 	if (r < 0)
-		return say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
+		return nsa_say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
 	region = find_region(nctx, plan->region);
 	if (!region) {
-		r = say(out->error, sizeof(out->error), -ENODEV, "%s: no such region",
-			plan->region);
+		r = nsa_say(out->error, sizeof(out->error), -ENODEV, "%s: no such region",
+			    plan->region);
 		goto out;
 	}
 	if (!ndctl_region_is_enabled(region)) {
-		r = say(out->error, sizeof(out->error), -ENXIO,
-			"%s is disabled: 'ndctl enable-region %s' first", plan->region,
-			plan->region);
+		r = nsa_say(out->error, sizeof(out->error), -ENXIO,
+			    "%s is disabled: 'ndctl enable-region %s' first", plan->region,
+			    plan->region);
 		goto out;
 	}
 	ndns = idle_namespace(region);
 	if (!ndns) {
-		r = say(out->error, sizeof(out->error), -EBUSY,
-			"%s has no idle namespace seed: another create is under way, or the "
-			"region's label slots are used up",
-			plan->region);
+		r = nsa_say(out->error, sizeof(out->error), -EBUSY,
+			    "%s has no idle namespace seed: another create is under way, or the "
+			    "region's label slots are used up",
+			    plan->region);
 		goto out;
 	}
 	if (ndctl_namespace_get_type(ndns) != ND_DEVICE_NAMESPACE_PMEM) {
-		r = say(out->error, sizeof(out->error), -EOPNOTSUPP,
+		r = nsa_say(
+			out->error, sizeof(out->error), -EOPNOTSUPP,
 			"%s has no namespace labels, so it cannot be divided: 'ndctl "
 			"disable-region %s; ndctl init-labels all; ndctl enable-region %s' (this "
 			"ends the label-less namespace that spans it now)",
@@ -398,30 +387,31 @@ static int raw_io(struct nsa_ctx *ctx, struct ndctl_namespace *ndns, void *buf, 
 	ndctl_namespace_set_raw_mode(ndns, 1);
 	r = ndctl_namespace_enable(ndns);
 	if (r < 0) {
-		r = say(err, errlen, r, "%s: cannot enable it raw: %s", dev, strerror(-r));
+		r = nsa_say(err, errlen, r, "%s: cannot enable it raw: %s", dev, strerror(-r));
 		goto out;
 	}
 	if (!ndctl_namespace_get_block_device(ndns)) {
-		r = say(err, errlen, -ENODEV, "%s: no raw block device", dev);
+		r = nsa_say(err, errlen, -ENODEV, "%s: no raw block device", dev);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/dev/%s", ndctl_namespace_get_block_device(ndns));
 	r = nsa_fault(ctx, write ? "raw-write" : "raw-read");
 	if (r) {
-		r = say(err, errlen, r, "%s: injected failure", path);
+		r = nsa_say(err, errlen, r, "%s: injected failure", path);
 		goto out;
 	}
 	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_DIRECT | O_EXCL | O_CLOEXEC);
 	if (fd < 0) {
-		r = say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		r = nsa_say(err, errlen, -errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	n = write ? pwrite(fd, buf, INFO_LEN, 0) : pread(fd, buf, INFO_LEN, 0);
 	if (n != INFO_LEN)
-		r = say(err, errlen, n < 0 ? -errno : -EIO, "%s: %s of the first %d bytes failed",
-			path, write ? "write" : "read", INFO_LEN);
+		r = nsa_say(err, errlen, n < 0 ? -errno : -EIO,
+			    "%s: %s of the first %d bytes failed", path, write ? "write" : "read",
+			    INFO_LEN);
 	else if (write && fsync(fd) < 0)
-		r = say(err, errlen, -errno, "%s: fsync: %s", path, strerror(errno));
+		r = nsa_say(err, errlen, -errno, "%s: fsync: %s", path, strerror(errno));
 	close(fd);
 out:
 	ndctl_namespace_disable_invalidate(ndns);
@@ -483,18 +473,18 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 
 	memset(out, 0, sizeof(*out));
 	if (!plan->ok)
-		return say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
-			   plan->refusal);
+		return nsa_say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
+			       plan->refusal);
 	r = ndctl_new(&nctx);
 	if (r < 0)
-		return say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
+		return nsa_say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
 	ndns = find_namespace(nctx, dev, &region);
 	if (!ndns) {
-		r = say(out->error, sizeof(out->error), -ENODEV, "%s: no such namespace", dev);
+		r = nsa_say(out->error, sizeof(out->error), -ENODEV, "%s: no such namespace", dev);
 		goto out;
 	}
 	if (posix_memalign(&buf, 4096, INFO_LEN) || posix_memalign(&zero, 4096, INFO_LEN)) {
-		r = say(out->error, sizeof(out->error), -ENOMEM, "out of memory");
+		r = nsa_say(out->error, sizeof(out->error), -ENOMEM, "out of memory");
 		goto out;
 	}
 	memset(zero, 0, INFO_LEN);
@@ -507,8 +497,9 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 	/* 1. stop it: refuses when it is mounted or open */
 	r = ndctl_namespace_disable_safe(ndns);
 	if (r < 0) {
-		r = say(out->error, sizeof(out->error), r,
-			"%s is in use (mounted, or its device is open): stop using it first", dev);
+		r = nsa_say(out->error, sizeof(out->error), r,
+			    "%s is in use (mounted, or its device is open): stop using it first",
+			    dev);
 		goto out;
 	}
 	/* 2. keep its first 8 KiB (the info block), then clear them */
@@ -517,8 +508,8 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 		r = save_backup(ctx, backup_dir, dev, labelled ? old_uuid_str : "legacy", buf,
 				out->backup, sizeof(out->backup));
 		if (r < 0)
-			say(out->error, sizeof(out->error), r, "%s: cannot write the backup: %s",
-			    backup_dir, strerror(-r));
+			nsa_say(out->error, sizeof(out->error), r,
+				"%s: cannot write the backup: %s", backup_dir, strerror(-r));
 	}
 	if (r < 0) {
 		ndctl_namespace_enable(ndns); /* nothing changed: as it was */
@@ -535,14 +526,14 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 		if (r == 0)
 			r = ndctl_namespace_delete(ndns);
 		if (r < 0) {
-			say(out->error, sizeof(out->error), r, "%s: cannot release it: %s", dev,
-			    strerror(-r));
+			nsa_say(out->error, sizeof(out->error), r, "%s: cannot release it: %s", dev,
+				strerror(-r));
 			goto restore;
 		}
 		ndns = idle_namespace(region);
 		if (!ndns) {
-			r = say(out->error, sizeof(out->error), -EBUSY,
-				"%s: no idle namespace seed", plan->region);
+			r = nsa_say(out->error, sizeof(out->error), -EBUSY,
+				    "%s: no idle namespace seed", plan->region);
 			goto restore;
 		}
 	}

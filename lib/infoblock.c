@@ -26,7 +26,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,21 +103,6 @@ uint64_t nsa_infoblock_checksum(const void *block)
 	return hi << 32 | lo;
 }
 
-static int fail(char *err, size_t len, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t len, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
 static void uuid_out(const uint8_t *raw, char *buf)
 {
 	static const uint8_t zero[16];
@@ -137,11 +121,12 @@ int nsa_infoblock_parse(const void *buf, size_t len, const char *parent_uuid,
 
 	*ib = (struct nsa_infoblock){ 0 };
 	if (len < NSA_INFOBLOCK_SIZE)
-		return fail(err, errlen, -EINVAL, "truncated: %zu of %d bytes", len,
-			    NSA_INFOBLOCK_SIZE);
+		return nsa_say(err, errlen, -EINVAL, "truncated: %zu of %d bytes", len,
+			       NSA_INFOBLOCK_SIZE);
 	if (memcmp(b, pfn_sig, SIG_LEN) != 0 && memcmp(b, dax_sig, SIG_LEN) != 0)
-		return fail(err, errlen, -ENODATA, "no pfn or dax info block (signature \"%.15s\")",
-			    b[0] >= 0x20 && b[0] < 0x7f ? (const char *)b : "");
+		return nsa_say(err, errlen, -ENODATA,
+			       "no pfn or dax info block (signature \"%.15s\")",
+			       b[0] >= 0x20 && b[0] < 0x7f ? (const char *)b : "");
 	memcpy(ib->signature, b, SIG_LEN - 1);
 	ib->signature[SIG_LEN - 1] = '\0';
 	uuid_out(b + OFF_UUID, ib->uuid);
@@ -167,22 +152,22 @@ int nsa_infoblock_parse(const void *buf, size_t len, const char *parent_uuid,
 
 	sum = nsa_infoblock_checksum(b);
 	if (sum != ib->checksum)
-		return fail(err, errlen, -EBADMSG,
-			    "checksum %#018" PRIx64 " does not match the contents (%#018" PRIx64
-			    "): damaged, or edited without resealing",
-			    ib->checksum, sum);
+		return nsa_say(err, errlen, -EBADMSG,
+			       "checksum %#018" PRIx64 " does not match the contents (%#018" PRIx64
+			       "): damaged, or edited without resealing",
+			       ib->checksum, sum);
 	if (ib->version_major != 1)
-		return fail(err, errlen, -EPROTO, "version %u.%u: only 1.x is known",
-			    ib->version_major, ib->version_minor);
+		return nsa_say(err, errlen, -EPROTO, "version %u.%u: only 1.x is known",
+			       ib->version_major, ib->version_minor);
 	if (ib->mode != NSA_PFN_MODE_RAM && ib->mode != NSA_PFN_MODE_PMEM)
-		return fail(err, errlen, -EPROTO,
-			    "mode %" PRIu32 " is neither ram (1) nor pmem (2)", ib->mode);
+		return nsa_say(err, errlen, -EPROTO,
+			       "mode %" PRIu32 " is neither ram (1) nor pmem (2)", ib->mode);
 	if (parent_uuid && strcasecmp(parent_uuid, ib->parent_uuid) != 0)
-		return fail(err, errlen, -ESTALE,
-			    "parent uuid %s is not the namespace's (%s): a block of an earlier "
-			    "namespace",
-			    ib->parent_uuid[0] ? ib->parent_uuid : "(none)",
-			    parent_uuid[0] ? parent_uuid : "none");
+		return nsa_say(err, errlen, -ESTALE,
+			       "parent uuid %s is not the namespace's (%s): a block of an earlier "
+			       "namespace",
+			       ib->parent_uuid[0] ? ib->parent_uuid : "(none)",
+			       parent_uuid[0] ? parent_uuid : "none");
 	ib->valid = true;
 	return 0;
 }
@@ -266,26 +251,26 @@ int nsa_infoblock_check(const struct nsa_infoblock *ib, const struct nsa_ib_plac
 
 	/* nd_pfn_validate(), in its order, with its messages */
 	if (ib->mode == NSA_PFN_MODE_PMEM && ib->version_minor >= 4 && ib->page_size > page)
-		return fail(msg, len, -EOPNOTSUPP, "init failed, page size mismatch %" PRIu32,
-			    ib->page_size);
+		return nsa_say(msg, len, -EOPNOTSUPP, "init failed, page size mismatch %" PRIu32,
+			       ib->page_size);
 	if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(align, p))
-		return fail(msg, len, -EOPNOTSUPP, "init failed, alignment mismatch: %" PRIu64,
-			    align);
+		return nsa_say(msg, len, -EOPNOTSUPP, "init failed, alignment mismatch: %" PRIu64,
+			       align);
 	if (align > size)
-		return fail(msg, len, -EOPNOTSUPP,
-			    "alignment: %" PRIx64 " exceeds capacity %" PRIx64, align, size);
+		return nsa_say(msg, len, -EOPNOTSUPP,
+			       "alignment: %" PRIx64 " exceeds capacity %" PRIx64, align, size);
 	if (offset >= size)
-		return fail(msg, len, -EOPNOTSUPP, "pfn array size exceeds capacity");
+		return nsa_say(msg, len, -EOPNOTSUPP, "pfn array size exceeds capacity");
 	if ((align && (start + offset + ib->start_pad) % align) || offset % page)
-		return fail(msg, len, -EOPNOTSUPP,
-			    "bad offset: %#" PRIx64 " dax disabled align: %#" PRIx64, offset,
-			    align);
+		return nsa_say(msg, len, -EOPNOTSUPP,
+			       "bad offset: %#" PRIx64 " dax disabled align: %#" PRIx64, offset,
+			       align);
 	if ((start + ib->start_pad) % compat)
-		return fail(msg, len, -EOPNOTSUPP, "resource start misaligned");
+		return nsa_say(msg, len, -EOPNOTSUPP, "resource start misaligned");
 	if ((start + size - ib->end_trunc) % compat)
-		return fail(msg, len, -EOPNOTSUPP, "resource end misaligned");
+		return nsa_say(msg, len, -EOPNOTSUPP, "resource end misaligned");
 	if (offset >= size - ib->start_pad - ib->end_trunc)
-		return fail(msg, len, -EOPNOTSUPP, "bad offset with small namespace");
+		return nsa_say(msg, len, -EOPNOTSUPP, "bad offset with small namespace");
 	return 0;
 }
 
@@ -301,7 +286,7 @@ int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *
 	if (!max_align)
 		max_align = SZ_2M;
 	if (ib->version_minor < 2)
-		return fail(
+		return nsa_say(
 			why, len, -EPROTO,
 			"info block version %u.%u records no align: the kernel takes %#" PRIx64
 			" from dataoff, and only rewriting dataoff (which moves the data) could "
@@ -311,12 +296,13 @@ int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *
 		char c[32];
 
 		nsa_size_str(compat, c, sizeof(c));
-		return fail(why, len, -ERANGE,
-			    "the namespace now starts or ends off a %s boundary (start %#" PRIx64
-			    ", end %#" PRIx64 "): the kernel maps PMEM only on %s boundaries, "
-			    "whatever the info block says; the platform moved it by an amount that "
-			    "is not a multiple of %s",
-			    c, p->start + ib->start_pad, p->start + p->size - ib->end_trunc, c, c);
+		return nsa_say(
+			why, len, -ERANGE,
+			"the namespace now starts or ends off a %s boundary (start %#" PRIx64
+			", end %#" PRIx64 "): the kernel maps PMEM only on %s boundaries, "
+			"whatever the info block says; the platform moved it by an amount that "
+			"is not a multiple of %s",
+			c, p->start + ib->start_pad, p->start + p->size - ib->end_trunc, c, c);
 	}
 	/* the largest the mode accepts, not above max_align, that the data start satisfies */
 	for (a = 1; a <= max_align / 2;) /* the largest power of two not above max_align */
@@ -329,8 +315,8 @@ int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *
 		break;
 	}
 	if (a < page)
-		return fail(why, len, -ERANGE,
-			    "the data start %#" PRIx64 " is not even page aligned", data);
+		return nsa_say(why, len, -ERANGE,
+			       "the data start %#" PRIx64 " is not even page aligned", data);
 	fixed = *ib;
 	fixed.align = (uint32_t)a;
 	if (nsa_infoblock_check(&fixed, p, why, len) < 0)

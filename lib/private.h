@@ -51,6 +51,10 @@ void *nsa_array_push(void **array, size_t *n, size_t *cap, size_t elem_size);
 /* Load a kernel module with libkmod unless it is there (create.c); err says what to do. */
 int nsa_load_module(struct nsa_ctx *ctx, const char *name, char *err, size_t errlen);
 
+/* Print fmt into err (when err and len) and return r: "return nsa_say(err, len, -EIO, ...)". */
+int nsa_say(char *err, size_t len, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* mkdir -p: the missing directories of path, each with mode; 0 when it is there. */
 int nsa_mkdir_p(const char *path, mode_t mode);
 

@@ -37,22 +37,7 @@
 
 #include "private.h"
 
-static int say(char *err, size_t len, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *err, size_t len, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
-#define ERR(out, r, ...) say((out)->error, sizeof((out)->error), r, __VA_ARGS__)
+#define ERR(out, r, ...) nsa_say((out)->error, sizeof((out)->error), r, __VA_ARGS__)
 
 /* ------------------------------------------------------------ finding it */
 
