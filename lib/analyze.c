@@ -725,10 +725,14 @@ static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 			"the kernel's %s() refuses it with '%s'%s%s. This happens when the "
 			"platform "
 			"moves the PMEM to another physical address. The data is still on the "
-			"media.",
+			"media.%s",
 			what, g->dax ? "devdax" : "fsdax", pl->kernel_check, pl->kernel_message,
 			pl->violated_align ? ": the checked address is not a multiple of " : "",
-			pl->violated_align ? a1 : "");
+			pl->violated_align ? a1 : "",
+			ns->force_raw && ns->enabled
+				? " It is up raw now (force_raw set), as 'nsalign rescue' leaves "
+				  "it: its data can be read, not used as fsdax or devdax."
+				: "");
 		{
 			const char *key = ns->uuid[0] ? ns->uuid : ns->dev;
 			uint64_t fix = 0;
