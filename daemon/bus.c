@@ -144,6 +144,9 @@ static int method_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error *er
 	struct json_object *o;
 	int r;
 
+	/* what the last analysis saw: the daemon's view, which uevents keep current */
+	if (m->snapshot)
+		return reply_json(msg, nsa_snapshot_to_json(m->snapshot), error);
 	r = nsa_collect(m->ctx, &s);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, -r, "collection failed: %s", strerror(-r));
