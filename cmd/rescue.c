@@ -426,17 +426,25 @@ int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx)
 		if (!json && (r == 0 || r == -ECANCELED || r == -ENOTRECOVERABLE)) {
 			char a[32], b[32];
 
-			printf("%s (%s, %s): %s\n", res.dev, mode_name(&res.ib),
-			       res.uuid[0] ? res.uuid : "no label",
-			       res.refusal[0] ? res.refusal
-					      : "the kernel accepts its info block here");
 			if (restore)
-				printf("  restore from %s: align %s, dataoff %#" PRIx64 "\n",
-				       restore, nsa_size_str(res.new_align, b, sizeof(b)),
-				       res.ib.dataoff);
+				printf("%s (%s, %s): restore from %s: align %s, dataoff %#" PRIx64
+				       "; %s%s%s\n",
+				       res.dev, mode_name(&res.ib),
+				       res.uuid[0] ? res.uuid : "no label", restore,
+				       nsa_size_str(res.new_align, b, sizeof(b)), res.ib.dataoff,
+				       res.refusal[0]
+					       ? "the kernel will refuse it where the namespace "
+						 "is now: '"
+					       : "the kernel accepts it where the namespace is now",
+				       res.refusal, res.refusal[0] ? "'" : "");
 			else
-				printf("  plan: align %s -> %s, nothing else in the info block "
+				printf("%s (%s, %s): %s\n"
+				       "  plan: align %s -> %s, nothing else in the info block "
 				       "changes (dataoff %#" PRIx64 ", uuid %s)\n  cost: %s\n",
+				       res.dev, mode_name(&res.ib),
+				       res.uuid[0] ? res.uuid : "no label",
+				       res.refusal[0] ? res.refusal
+						      : "the kernel accepts its info block here",
 				       nsa_size_str(nsa_infoblock_effective_align(&res.ib), a,
 						    sizeof(a)),
 				       nsa_size_str(res.new_align, b, sizeof(b)), res.ib.dataoff,

@@ -9,8 +9,9 @@
 # run plans 1G -> 2M, without --force nothing changes, a block the kernel
 # rejects (fault injected) is rolled back byte for byte, and --force makes
 # the kernel accept both with their data; only align and the checksum
-# changed in the info blocks.  Boot 4: both come up by themselves, data
-# intact.
+# changed in the info blocks; --restore puts devdax's original block back
+# (the kernel refuses it again) and a second repair makes it accepted
+# again.  Boot 4: both come up by themselves, data intact.
 BOOTS=4
 NV_BASE=0x100000000
 setup() { truncate -s 5G "$RUN/nv0.img"; }
@@ -159,6 +160,25 @@ assert_boot() {
 			eval '[ -n "$b" ] && basename "$b" | grep -qE -- "^namespace[0-9]+\.[0-9]+-$F-[0-9]{8}T[0-9]{6}Z\.infoblock\$"'
 		b=$(ls "$d"/backup/*.infoblock 2>/dev/null | head -1)
 		check "devdax: a backup in --backup-dir holding boot 1's block" eval '[ -n "$b" ] && cmp -s "$b" "$RUN/ib.devdax.boot1.bin"'
+		check "repair --restore while the kernel runs the namespace: exit 73, 'disable-namespace' first" \
+			eval 'rc restore.running 73 && says restore.running.err "ndctl disable-namespace"'
+		check "repair --restore of another namespace's block: exit 65, its parent uuid named" \
+			eval 'rc restore.foreign 65 && says restore.foreign.err "parent uuid"'
+		check "repair --restore --dry-run: exit 0; without --force: exit 73; the block still the repaired one" eval '
+			rc restore.dry 0 && rc restore.noforce 73 && says restore.dry.out "the kernel will refuse it" &&
+			only_align_and_checksum "$RUN/ib.devdax.boot1.bin" "$d/ib.devdax.before-restore.bin" &&
+			[ "$(ib_align "$d/ib.devdax.before-restore.bin")" = 2097152 ]'
+		check "repair --restore --force: exit 0, written, and the kernel refuses the 1 GiB block here again" eval '
+			rc restore 0 && jqf ".written == true and .accepted == false" "$d/restore.out" &&
+			[ "$(refusals "$d/dmesg.restore")" -gt "$(refusals "$d/dmesg.inject")" ]'
+		check "... the block on the media is boot 1's, byte for byte; the repaired one saved first" eval '
+			cmp -s "$d/ib.devdax.restored.bin" "$RUN/ib.devdax.boot1.bin" &&
+			b2=$(ls "$d"/backup-restore/*.infoblock | head -1) && cmp -s "$b2" "$d/ib.devdax.before-restore.bin"'
+		check "... the namespace raw and disabled again, as after the move" \
+			ns_is "$D" '.mode == "raw" and .state == "disabled"' "$d/ndctl.restored.json"
+		check "repair --force again: exit 0, accepted, align 2 MiB" eval '
+			rc repair2.devdax 0 && jqf ".accepted == true and .new_align == 2097152" "$d/repair2.devdax.out" &&
+			ns_is "$D" ".mode == \"devdax\" and .align == 2097152" "$d/ndctl.repaired2.json"'
 		img_ib fsdax "$RUN/ib.fsdax.boot3.bin"
 		img_ib devdax "$RUN/ib.devdax.boot3.bin"
 		for k in fsdax devdax; do
