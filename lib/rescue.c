@@ -45,6 +45,7 @@ struct target {
 	struct ndctl_ctx *nctx;
 	struct ndctl_region *region;
 	struct ndctl_namespace *ndns;
+	uint8_t *block[2]; /* two info-block buffers, page aligned for O_DIRECT */
 };
 
 static void label_uuid(struct ndctl_namespace *ndns, char *buf)
@@ -63,6 +64,8 @@ static void put_target(struct target *t)
 {
 	ndctl_unref(t->nctx);
 	t->nctx = NULL;
+	free(t->block[0]);
+	t->block[0] = t->block[1] = NULL;
 }
 
 static void ndctl_log_to_ctx(struct ndctl_ctx *nctx, int priority, const char *file, int line,
@@ -323,6 +326,31 @@ static int refuse_enabled(struct target *t, struct nsa_rescue_result *out, const
 		   out->dev, ndctl_namespace_get_block_device(t->ndns) ?: "?", verb);
 }
 
+/*
+ * What rescue, repair and restore start with: the namespace, refused when
+ * the kernel runs it (verb says for what), and the two block buffers.
+ * On error nothing is held.
+ */
+static int begin(struct nsa_ctx *ctx, const char *key, const char *verb, struct target *t,
+		 struct nsa_rescue_result *out)
+{
+	void *mem = NULL;
+	int r = find_target(ctx, key, t, out);
+
+	if (r < 0)
+		return r;
+	r = refuse_enabled(t, out, verb);
+	if (r == 0 && posix_memalign(&mem, 4096, 2 * NSA_INFOBLOCK_SIZE))
+		r = ERR(out, -ENOMEM, "out of memory");
+	if (r < 0) {
+		put_target(t);
+		return r;
+	}
+	t->block[0] = mem;
+	t->block[1] = t->block[0] + NSA_INFOBLOCK_SIZE;
+	return 0;
+}
+
 /* ------------------------------------------------------------ loop device */
 
 static int loop_control(struct nsa_ctx *ctx, struct nsa_rescue_result *out)
@@ -516,24 +544,16 @@ static void data_area(struct nsa_rescue_result *out)
 int nsa_rescue(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 	       struct nsa_rescue_result *out)
 {
-	uint8_t *block = NULL;
 	struct nsa_ib_place p;
 	struct target t;
 	char path[64];
 	int r;
 
 	*out = (struct nsa_rescue_result){ 0 };
-	r = find_target(ctx, key, &t, out);
+	r = begin(ctx, key, "rescue", &t, out);
 	if (r < 0)
 		return r;
-	r = refuse_enabled(&t, out, "rescue");
-	if (r < 0)
-		goto out;
-	if (posix_memalign((void **)&block, 4096, NSA_INFOBLOCK_SIZE)) {
-		r = ERR(out, -ENOMEM, "out of memory");
-		goto out;
-	}
-	r = read_block(ctx, &t, block, true, path, sizeof(path), out);
+	r = read_block(ctx, &t, t.block[0], true, path, sizeof(path), out);
 	if (r < 0)
 		goto out;
 	place_of(ctx, out, &p);
@@ -562,7 +582,6 @@ int nsa_rescue(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 	save_state(ctx, run_dir, out);
 	info(ctx, "%s: rescued read-only as %s\n", out->dev, out->loopdev);
 out:
-	free(block);
 	put_target(&t);
 	return r;
 }
@@ -710,25 +729,19 @@ static uint64_t wrong_align(const struct nsa_rescue_result *out)
 int nsa_repair(struct nsa_ctx *ctx, const char *key, uint64_t max_align, unsigned flags,
 	       const char *backup_dir, struct nsa_rescue_result *out)
 {
-	uint8_t *old = NULL, *fixed = NULL;
 	struct nsa_infoblock ib;
 	struct nsa_ib_place p;
 	struct target t;
 	char path[64], why[512];
+	uint8_t *old, *fixed;
 	int r;
 
 	*out = (struct nsa_rescue_result){ 0 };
-	r = find_target(ctx, key, &t, out);
+	r = begin(ctx, key, "repair", &t, out);
 	if (r < 0)
 		return r;
-	r = refuse_enabled(&t, out, "repair");
-	if (r < 0)
-		goto out;
-	if (posix_memalign((void **)&old, 4096, NSA_INFOBLOCK_SIZE) ||
-	    posix_memalign((void **)&fixed, 4096, NSA_INFOBLOCK_SIZE)) {
-		r = ERR(out, -ENOMEM, "out of memory");
-		goto out;
-	}
+	old = t.block[0];
+	fixed = t.block[1];
 	r = read_block(ctx, &t, old, false, path, sizeof(path), out);
 	if (r < 0)
 		goto out;
@@ -808,8 +821,6 @@ int nsa_repair(struct nsa_ctx *ctx, const char *key, uint64_t max_align, unsigne
 		}
 	}
 out:
-	free(old);
-	free(fixed);
 	put_target(&t);
 	return r;
 }
@@ -817,7 +828,7 @@ out:
 int nsa_repair_restore(struct nsa_ctx *ctx, const char *key, const char *backup, unsigned flags,
 		       const char *backup_dir, struct nsa_rescue_result *out)
 {
-	uint8_t *cur = NULL, *want = NULL, file[2 * NSA_INFOBLOCK_SIZE + 1];
+	uint8_t *cur, *want, file[2 * NSA_INFOBLOCK_SIZE + 1];
 	struct nsa_infoblock ib;
 	struct nsa_ib_place p;
 	struct target t;
@@ -838,17 +849,11 @@ int nsa_repair_restore(struct nsa_ctx *ctx, const char *key, const char *backup,
 			   "%s: %zd bytes; a backup is 4096 (nsalign repair) or 8192 (nsalign "
 			   "create-namespace -e) bytes",
 			   backup, n);
-	r = find_target(ctx, key, &t, out);
+	r = begin(ctx, key, "restore", &t, out);
 	if (r < 0)
 		return r;
-	r = refuse_enabled(&t, out, "restore");
-	if (r < 0)
-		goto out;
-	if (posix_memalign((void **)&cur, 4096, NSA_INFOBLOCK_SIZE) ||
-	    posix_memalign((void **)&want, 4096, NSA_INFOBLOCK_SIZE)) {
-		r = ERR(out, -ENOMEM, "out of memory");
-		goto out;
-	}
+	cur = t.block[0];
+	want = t.block[1];
 	/* an 8 KiB backup is the label space and the info block: the second half */
 	memcpy(want, file + (n == 2 * NSA_INFOBLOCK_SIZE ? NSA_INFOBLOCK_SIZE : 0),
 	       NSA_INFOBLOCK_SIZE);
@@ -889,8 +894,6 @@ int nsa_repair_restore(struct nsa_ctx *ctx, const char *key, const char *backup,
 	}
 	r = write_and_enable(ctx, &t, want, out);
 out:
-	free(cur);
-	free(want);
 	put_target(&t);
 	return r;
 }
