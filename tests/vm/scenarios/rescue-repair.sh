@@ -115,6 +115,8 @@ assert_boot() {
 		check "rescue of the accepted fsdax namespace: exit 73 with a reason, still enabled fsdax" eval '
 			rc rescue.small 73 && [ -s "$d/rescue.small.err" ] &&
 			ns_is "$S" ".mode == \"fsdax\" and .state != \"disabled\"" "$d/rescue.small.ndctl.json"'
+		check "the region's read_only makes another namespace's disk read-only at once (why rescue uses BLKROSET): ro 0, 1, 0" \
+			grep -qx '0 1 0 ' "$d/region-ro.small"
 		check "no loop device left" test ! -s "$d/losetup.end"
 		file_sha256 "$RUN/nv0.img" >"$RUN/img.2"
 		echo "# nv0.img after boot 1: $(cat "$RUN/img.1")"
