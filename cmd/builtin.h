@@ -9,8 +9,9 @@
 #include <sysexits.h>
 
 #include "libnsalign.h"
-
-struct json_object;
+#include "util/journal.h"
+#include "util/json.h"
+#include "util/prometheus.h"
 
 /* One command of the table in nsalign.c. */
 struct cmd_struct {
@@ -97,34 +98,7 @@ void cmd_block_progress(void *data, uint64_t done, uint64_t total);
 /* Parse --granularity: a power of two >= 4 KiB.  EX_USAGE on error. */
 int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
 
-/* JSON output (json.c): one way to print each object. */
-enum {
-	JSON_HUMAN = 1 << 0, /* sizes as "2.00 GiB (2.15 GB)", addresses as "0x..." */
-};
-struct json_object *json_size(uint64_t v, unsigned flags);
-struct json_object *json_addr(uint64_t v, unsigned flags);
-struct json_object *json_platform(const struct nsa_platform *p, uint64_t granularity,
-				  unsigned flags);
-struct json_object *json_region(const struct nsa_region *r, unsigned flags);
-struct json_object *json_namespace(const struct nsa_snapshot *s, const struct nsa_analysis *a,
-				   size_t index, unsigned flags);
-struct json_object *json_daxdev(const struct nsa_daxdev *d, unsigned flags);
-struct json_object *json_findings(const struct nsa_analysis *a, unsigned flags);
-/* Print one JSON document on stdout (pretty); EX_IOERR when stdout fails. */
+/* Print one JSON document on stdout (json_text); EX_IOERR when stdout fails. */
 int json_print(struct json_object *obj);
-
-/* Journal (journal.c): each finding as a structured entry. */
-int journal_priority(enum nsa_severity s);
-int journal_send_finding(const struct nsa_finding *f, const char *context);
-/* extra: one more "FIELD=value" (nsalignd's NSALIGN_CHANGE=new|changed|resolved), or NULL */
-int journal_send_finding_with(const struct nsa_finding *f, const char *context, const char *extra);
-int journal_send_findings(const struct nsa_analysis *a, bool with_info);
-
-/* Prometheus textfile metrics (prometheus.c); path NULL or "-": stdout. */
-struct prom_extra {
-	int64_t baseline_at; /* 0: no baseline */
-};
-int prometheus_write(struct nsa_ctx *ctx, const char *path, const struct nsa_snapshot *s,
-		     const struct nsa_analysis *a, const struct prom_extra *x);
 
 #endif

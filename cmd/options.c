@@ -217,12 +217,10 @@ void cmd_block_progress(void *data, uint64_t done, uint64_t total)
 		fputc('\n', stderr);
 }
 
-/* The one JSON document a command prints (the daemon links json.c without this). */
+/* The one JSON document a command prints, on stdout. */
 int json_print(struct json_object *obj)
 {
-	const char *text = json_object_to_json_string_ext(
-		obj,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *text = json_text(obj);
 
 	if (!text || fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
 	    fflush(stdout) == EOF) {

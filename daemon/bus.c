@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "../cmd/builtin.h"
+#include "util/json.h"
 #include "nsalignd.h"
 
 #define BUS_NAME  "org.nsalign1"

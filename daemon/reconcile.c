@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cmd/builtin.h"
+#include "util/journal.h"
 #include "nsalignd.h"
 
 static int cmp_u64(const void *a, const void *b)

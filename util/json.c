@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * One way to print each object as JSON, shared by every command, with the
- * keys `ndctl list` uses where the meaning is the same.
+ * One way to print each object as JSON, shared by every command of nsalign
+ * and by nsalignd, with the keys `ndctl list` uses where the meaning is the
+ * same.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "builtin.h"
+#include "json.h"
 
 struct json_object *json_size(uint64_t v, unsigned flags)
 {
@@ -237,4 +238,11 @@ struct json_object *json_findings(const struct nsa_analysis *a, unsigned flags)
 		json_object_array_add(arr,
 				      nsa_finding_to_json(&a->findings[i], flags & JSON_HUMAN));
 	return arr;
+}
+
+const char *json_text(struct json_object *obj)
+{
+	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_SPACED |
+							   JSON_C_TO_STRING_NOSLASHESCAPE);
 }

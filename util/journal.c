@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 #include <systemd/sd-journal.h>
 
-#include "builtin.h"
+#include "journal.h"
 
 #define MAX_FIELDS (16 + NSA_MAX_FACTS)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "builtin.h"
+#include "prometheus.h"
 
 /* Label values: backslash, double quote and newline escaped. */
 static void label(FILE *f, const char *s)

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NSALIGN_UTIL_JSON_H
+#define NSALIGN_UTIL_JSON_H
+
+#include <stdint.h>
+
+#include "libnsalign.h"
+
+struct json_object;
+
+/* JSON output (json.c): one way to print each object, for nsalign and nsalignd. */
+enum {
+	JSON_HUMAN = 1 << 0, /* sizes as "2.00 GiB (2.15 GB)", addresses as "0x..." */
+};
+struct json_object *json_size(uint64_t v, unsigned flags);
+struct json_object *json_addr(uint64_t v, unsigned flags);
+struct json_object *json_platform(const struct nsa_platform *p, uint64_t granularity,
+				  unsigned flags);
+struct json_object *json_region(const struct nsa_region *r, unsigned flags);
+struct json_object *json_namespace(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+				   size_t index, unsigned flags);
+struct json_object *json_daxdev(const struct nsa_daxdev *d, unsigned flags);
+struct json_object *json_findings(const struct nsa_analysis *a, unsigned flags);
+/* The text nsalign prints for a document (pretty, without the final newline); NULL: no memory. */
+const char *json_text(struct json_object *obj);
+
+#endif
