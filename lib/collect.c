@@ -24,17 +24,7 @@
 #include <uuid/uuid.h>
 
 #include "private.h"
-
-static void ndctl_log_to_ctx(struct ndctl_ctx *nctx, int priority, const char *file, int line,
-			     const char *fn, const char *format, va_list args)
-{
-	struct nsa_ctx *ctx = ndctl_get_userdata(nctx);
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), format, args);
-	/* libndctl's complaints are details of our collection, not the user's business */
-	dbg(ctx, "libndctl: %s", msg);
-}
+#include "nd.h"
 
 static void path_of(struct nsa_ctx *ctx, bool proc, const char *rel, char *buf, size_t len)
 {
@@ -358,11 +348,8 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	bool resource_hidden = false;
 	int r = 0;
 
-	if (ndctl_new(&nctx) < 0)
+	if (nsa_nd_new(ctx, &nctx) < 0)
 		return 0; /* no nd bus: no PMEM, not an error */
-	ndctl_set_userdata(nctx, ctx);
-	ndctl_set_log_fn(nctx, ndctl_log_to_ctx);
-	ndctl_set_log_priority(nctx, nsa_get_log_priority(ctx));
 
 	ndctl_bus_foreach (nctx, bus) {
 		const char *provider = ndctl_bus_get_provider(bus);

@@ -13,11 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <libkmod.h>
 #include <ndctl/libndctl.h>
@@ -25,6 +21,7 @@
 #include <uuid/uuid.h>
 
 #include "private.h"
+#include "nd.h"
 
 /* ------------------------------------------------------------ modules */
 
@@ -112,18 +109,6 @@ int nsa_load_mode_modules(struct nsa_ctx *ctx, enum nsa_mode mode, bool for_kmem
 }
 
 /* ------------------------------------------------------------ libndctl */
-
-static struct ndctl_region *find_region(struct ndctl_ctx *nctx, const char *dev)
-{
-	struct ndctl_region *region;
-	struct ndctl_bus *bus;
-
-	ndctl_bus_foreach (nctx, bus)
-		ndctl_region_foreach (bus, region)
-			if (strcmp(ndctl_region_get_devname(region), dev) == 0)
-				return region;
-	return NULL;
-}
 
 /* The region's idle namespace: the 0th if idle (ndctl does the same), else the seed. */
 static struct ndctl_namespace *idle_namespace(struct ndctl_region *region)
@@ -312,10 +297,10 @@ int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const
 	if (!plan->ok)
 		return nsa_say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
 			       plan->refusal);
-	r = ndctl_new(&nctx);
+	r = nsa_nd_new(ctx, &nctx);
 	if (r < 0)
 		return nsa_say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
-	region = find_region(nctx, plan->region);
+	region = nsa_nd_region(nctx, plan->region);
 	if (!region) {
 		r = nsa_say(out->error, sizeof(out->error), -ENODEV, "%s: no such region",
 			    plan->region);
@@ -354,86 +339,25 @@ out:
 
 #define INFO_LEN 8192 /* what ndctl zeroes: labels/partitions (4K) + the info block (4K) */
 
-static struct ndctl_namespace *find_namespace(struct ndctl_ctx *nctx, const char *dev,
-					      struct ndctl_region **region_out)
-{
-	struct ndctl_namespace *ndns;
-	struct ndctl_region *region;
-	struct ndctl_bus *bus;
-
-	ndctl_bus_foreach (nctx, bus)
-		ndctl_region_foreach (bus, region)
-			ndctl_namespace_foreach (region, ndns)
-				if (strcmp(ndctl_namespace_get_devname(ndns), dev) == 0) {
-					*region_out = region;
-					return ndns;
-				}
-	return NULL;
-}
-
 /*
  * Read or write the first INFO_LEN bytes of a disabled namespace through
- * its raw block device (force_raw makes the pfn/dax/btt probes step aside),
- * then disable it again.
+ * its raw block device (read-only for a read), then disable it again.
  */
 static int raw_io(struct nsa_ctx *ctx, struct ndctl_namespace *ndns, void *buf, bool write,
 		  char *err, size_t errlen)
 {
 	const char *dev = ndctl_namespace_get_devname(ndns);
-	char path[64];
-	int fd = -1, r;
-	ssize_t n;
+	char path[64], blockdev[NSA_DEV_LEN];
+	int r;
 
-	ndctl_namespace_set_raw_mode(ndns, 1);
-	r = ndctl_namespace_enable(ndns);
-	if (r < 0) {
-		r = nsa_say(err, errlen, r, "%s: cannot enable it raw: %s", dev, strerror(-r));
-		goto out;
-	}
-	if (!ndctl_namespace_get_block_device(ndns)) {
-		r = nsa_say(err, errlen, -ENODEV, "%s: no raw block device", dev);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/dev/%s", ndctl_namespace_get_block_device(ndns));
-	r = nsa_fault(ctx, write ? "raw-write" : "raw-read");
-	if (r) {
-		r = nsa_say(err, errlen, r, "%s: injected failure", path);
-		goto out;
-	}
-	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_DIRECT | O_EXCL | O_CLOEXEC);
-	if (fd < 0) {
-		r = nsa_say(err, errlen, -errno, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	n = write ? pwrite(fd, buf, INFO_LEN, 0) : pread(fd, buf, INFO_LEN, 0);
-	if (n != INFO_LEN)
-		r = nsa_say(err, errlen, n < 0 ? -errno : -EIO,
-			    "%s: %s of the first %d bytes failed", path, write ? "write" : "read",
-			    INFO_LEN);
-	else if (write && fsync(fd) < 0)
-		r = nsa_say(err, errlen, -errno, "%s: fsync: %s", path, strerror(errno));
-	close(fd);
-out:
-	ndctl_namespace_disable_invalidate(ndns);
-	ndctl_namespace_set_raw_mode(ndns, 0);
-	return r;
-}
-
-static int save_backup(struct nsa_ctx *ctx, const char *dir, const char *dev, const char *uuid,
-		       const void *buf, char *path, size_t len)
-{
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	int r = nsa_mkdir_p(dir, 0700);
-
+	r = nsa_nd_raw_up(ctx, ndns, dev, !write, path, sizeof(path), blockdev, sizeof(blockdev),
+			  err, errlen);
 	if (r < 0)
 		return r;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	if (snprintf(path, len, "%s/%s-%s-%s.infoblock", dir, dev, uuid, stamp) >= (int)len)
-		return -ENAMETOOLONG;
-	return nsa_write_file_atomic(ctx, path, buf, INFO_LEN, 0600);
+	r = nsa_nd_rw(ctx, path, buf, INFO_LEN, 0, (write ? NSA_ND_WRITE : 0) | NSA_ND_EXCL, "raw",
+		      "the first 8192 bytes", err, errlen);
+	nsa_nd_raw_off(ndns);
+	return r;
 }
 
 /* Put the old namespace back: same uuid, name and size, its first 8 KiB rewritten. */
@@ -465,7 +389,7 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 	struct ndctl_region *region = NULL;
 	struct ndctl_namespace *ndns;
 	void *buf = NULL, *zero = NULL;
-	char old_uuid_str[NSA_UUID_LEN], old_name[64];
+	char old_uuid_str[NSA_UUID_LEN], old_name[64], old_dev[NSA_DEV_LEN];
 	uint64_t old_size;
 	uuid_t old_uuid;
 	bool labelled;
@@ -475,10 +399,10 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 	if (!plan->ok)
 		return nsa_say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
 			       plan->refusal);
-	r = ndctl_new(&nctx);
+	r = nsa_nd_new(ctx, &nctx);
 	if (r < 0)
 		return nsa_say(out->error, sizeof(out->error), r, "libndctl: %s", strerror(-r));
-	ndns = find_namespace(nctx, dev, &region);
+	ndns = nsa_nd_namespace(nctx, dev, &region);
 	if (!ndns) {
 		r = nsa_say(out->error, sizeof(out->error), -ENODEV, "%s: no such namespace", dev);
 		goto out;
@@ -489,6 +413,7 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 	}
 	memset(zero, 0, INFO_LEN);
 	labelled = ndctl_namespace_get_type(ndns) == ND_DEVICE_NAMESPACE_PMEM;
+	nsa_strlcpy(old_dev, ndctl_namespace_get_devname(ndns), sizeof(old_dev));
 	ndctl_namespace_get_uuid(ndns, old_uuid);
 	uuid_unparse(old_uuid, old_uuid_str);
 	nsa_strlcpy(old_name, ndctl_namespace_get_alt_name(ndns), sizeof(old_name));
@@ -505,8 +430,8 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 	/* 2. keep its first 8 KiB (the info block), then clear them */
 	r = raw_io(ctx, ndns, buf, false, out->error, sizeof(out->error));
 	if (r == 0) {
-		r = save_backup(ctx, backup_dir, dev, labelled ? old_uuid_str : "legacy", buf,
-				out->backup, sizeof(out->backup));
+		r = nsa_nd_backup_save(ctx, backup_dir, old_dev, labelled ? old_uuid_str : "", buf,
+				       INFO_LEN, out->backup, sizeof(out->backup));
 		if (r < 0)
 			nsa_say(out->error, sizeof(out->error), r,
 				"%s: cannot write the backup: %s", backup_dir, strerror(-r));

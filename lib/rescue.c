@@ -16,26 +16,18 @@
  *   placement satisfies it, the old block saved first; the kernel must
  *   then bring the namespace up in its mode, or the old block goes back.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <blkid/blkid.h>
 #include <json-c/json.h>
-#include <linux/fs.h>
-#include <linux/loop.h>
 #include <ndctl/libndctl.h>
-#include <uuid/uuid.h>
 
 #include "private.h"
+#include "nd.h"
 
 #define ERR(out, r, ...) nsa_say((out)->error, sizeof((out)->error), r, __VA_ARGS__)
 
@@ -48,18 +40,6 @@ struct target {
 	uint8_t *block[2]; /* two info-block buffers, page aligned for O_DIRECT */
 };
 
-static void label_uuid(struct ndctl_namespace *ndns, char *buf)
-{
-	static const unsigned char zero[16];
-	uuid_t uu;
-
-	ndctl_namespace_get_uuid(ndns, uu);
-	if (memcmp(uu, zero, 16) == 0)
-		buf[0] = '\0';
-	else
-		uuid_unparse_lower(uu, buf);
-}
-
 static void put_target(struct target *t)
 {
 	ndctl_unref(t->nctx);
@@ -68,70 +48,41 @@ static void put_target(struct target *t)
 	t->block[0] = t->block[1] = NULL;
 }
 
-static void ndctl_log_to_ctx(struct ndctl_ctx *nctx, int priority, const char *file, int line,
-			     const char *fn, const char *format, va_list args)
-{
-	struct nsa_ctx *ctx = ndctl_get_userdata(nctx);
-	char msg[512];
-
-	(void)priority, (void)file, (void)line, (void)fn;
-	vsnprintf(msg, sizeof(msg), format, args);
-	/* "failed to enable" is what we test for, and say in our own words */
-	dbg(ctx, "libndctl: %s", msg);
-}
-
 /* By device name ("namespace0.1": this boot's) or label uuid (stable). */
 static int find_target(struct nsa_ctx *ctx, const char *key, struct target *t,
 		       struct nsa_rescue_result *out)
 {
-	struct ndctl_namespace *ndns;
-	struct ndctl_region *region;
-	struct ndctl_bus *bus;
-	char uuid[NSA_UUID_LEN];
-
 	*t = (struct target){ 0 };
-	if (ndctl_new(&t->nctx) < 0)
+	if (nsa_nd_new(ctx, &t->nctx) < 0)
 		return ERR(out, -ENODEV,
 			   "the nd subsystem is not there (no PMEM, or its driver is not loaded: "
 			   "'modprobe nfit' or 'modprobe nd_e820')");
-	ndctl_set_userdata(t->nctx, ctx);
-	ndctl_set_log_fn(t->nctx, ndctl_log_to_ctx);
-	ndctl_set_log_priority(t->nctx, nsa_get_log_priority(ctx));
 	if (!ndctl_bus_get_first(t->nctx)) {
 		put_target(t);
 		return ERR(out, -ENODEV,
 			   "no nd bus: this machine shows no PMEM (or its driver is not loaded: "
 			   "'modprobe nfit' or 'modprobe nd_e820')");
 	}
-	ndctl_bus_foreach (t->nctx, bus)
-		ndctl_region_foreach (bus, region)
-			ndctl_namespace_foreach (region, ndns) {
-				label_uuid(ndns, uuid);
-				if (strcmp(ndctl_namespace_get_devname(ndns), key) != 0 &&
-				    (!uuid[0] || strcasecmp(uuid, key) != 0))
-					continue;
-				t->region = region;
-				t->ndns = ndns;
-				nsa_strlcpy(out->dev, ndctl_namespace_get_devname(ndns),
-					    sizeof(out->dev));
-				nsa_strlcpy(out->region, ndctl_region_get_devname(region),
-					    sizeof(out->region));
-				nsa_strlcpy(out->uuid, uuid, sizeof(out->uuid));
-				out->start = ndctl_namespace_get_resource(ndns);
-				out->size = ndctl_namespace_get_size(ndns);
-				if (out->start == ULLONG_MAX)
-					return ERR(out, -EACCES,
-						   "%s: its physical address is readable by root "
-						   "only: run as root",
-						   out->dev);
-				return 0;
-			}
-	ndctl_unref(t->nctx);
-	t->nctx = NULL;
-	return ERR(out, -ENOENT,
-		   "no namespace %s ('ndctl list -Ni' lists them; names change across boots, "
-		   "uuids do not)",
-		   key);
+	t->ndns = nsa_nd_namespace(t->nctx, key, &t->region);
+	if (!t->ndns) {
+		put_target(t);
+		return ERR(out, -ENOENT,
+			   "no namespace %s ('ndctl list -Ni' lists them; names change across "
+			   "boots, uuids do not)",
+			   key);
+	}
+	nsa_strlcpy(out->dev, ndctl_namespace_get_devname(t->ndns), sizeof(out->dev));
+	nsa_strlcpy(out->region, ndctl_region_get_devname(t->region), sizeof(out->region));
+	nsa_nd_label_uuid(t->ndns, out->uuid);
+	out->start = ndctl_namespace_get_resource(t->ndns);
+	out->size = ndctl_namespace_get_size(t->ndns);
+	if (out->start == ULLONG_MAX) {
+		put_target(t);
+		return ERR(out, -EACCES,
+			   "%s: its physical address is readable by root only: run as root",
+			   out->dev);
+	}
+	return 0;
 }
 
 /* What holds the namespace now: "pfn0.1", "dax0.1", "btt0.1", "" (sysfs). */
@@ -158,60 +109,12 @@ static bool kernel_took_it(const char *dev, char *holder, size_t len)
 
 /* ------------------------------------------------------------ the raw disk */
 
-/*
- * Bring the namespace up raw (force_raw: the pfn/dax/btt probes step
- * aside), and make its disk read-only at once when ro.  path: /dev/pmemN.
- */
+/* Up raw (read-only when ro) with path "/dev/pmemN"; down again on failure. */
 static int raw_up(struct nsa_ctx *ctx, struct target *t, bool ro, char *path, size_t len,
 		  struct nsa_rescue_result *out)
 {
-	const char *blk;
-	int fd, r, one = 1, now = 0;
-
-	r = ndctl_namespace_set_raw_mode(t->ndns, 1);
-	if (r < 0)
-		return ERR(out, r, "%s: cannot set force_raw: %s", out->dev, strerror(-r));
-	r = nsa_fault(ctx, "raw-enable");
-	if (!r)
-		r = ndctl_namespace_enable(t->ndns);
-	if (r < 0) {
-		ndctl_namespace_set_raw_mode(t->ndns, 0);
-		return ERR(out, r, "%s: the kernel would not enable it raw: %s", out->dev,
-			   strerror(-r));
-	}
-	blk = ndctl_namespace_get_block_device(t->ndns);
-	if (!blk || !*blk) {
-		r = ERR(out, -ENODEV, "%s: enabled raw, but no pmem block device appeared",
-			out->dev);
-		goto fail;
-	}
-	snprintf(path, len, "/dev/%s", blk);
-	nsa_strlcpy(out->blockdev, blk, sizeof(out->blockdev));
-	/* devtmpfs makes the node as the disk is added; udev may still be at it */
-	for (int i = 0; i < 100; i++) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 || errno != ENOENT)
-			break;
-		usleep(10000);
-	}
-	if (fd < 0) {
-		r = ERR(out, -errno, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	one = ro ? 1 : 0;
-	if (ioctl(fd, BLKROSET, &one) < 0 || ioctl(fd, BLKROGET, &now) < 0 || now != one) {
-		r = ERR(out, -EIO, "%s: cannot make it read-%s: %s", path, ro ? "only" : "write",
-			strerror(errno));
-		close(fd);
-		goto fail;
-	}
-	close(fd);
-	dbg(ctx, "%s: raw, %s, read-%s\n", out->dev, path, ro ? "only" : "write");
-	return 0;
-fail:
-	ndctl_namespace_disable_invalidate(t->ndns);
-	ndctl_namespace_set_raw_mode(t->ndns, 0);
-	return r;
+	return nsa_nd_raw_up(ctx, t->ndns, out->dev, ro, path, len, out->blockdev,
+			     sizeof(out->blockdev), out->error, sizeof(out->error));
 }
 
 /* Disabled, force_raw cleared: as the kernel left it after refusing it. */
@@ -230,26 +133,9 @@ static int raw_down(struct target *t, struct nsa_rescue_result *out)
 static int block_io(struct nsa_ctx *ctx, const char *path, void *buf, bool write,
 		    struct nsa_rescue_result *out)
 {
-	ssize_t n;
-	int fd, r = 0;
-
-	fd = open(path, (write ? O_RDWR | O_SYNC : O_RDONLY) | O_DIRECT | O_CLOEXEC);
-	if (fd < 0)
-		return ERR(out, -errno, "%s: %s", path, strerror(errno));
-	r = nsa_fault(ctx, write ? "infoblock-write" : "infoblock-read");
-	if (r) {
-		close(fd);
-		return ERR(out, r, "%s: injected failure", path);
-	}
-	n = write ? pwrite(fd, buf, NSA_INFOBLOCK_SIZE, NSA_INFOBLOCK_OFFSET)
-		  : pread(fd, buf, NSA_INFOBLOCK_SIZE, NSA_INFOBLOCK_OFFSET);
-	if (n != NSA_INFOBLOCK_SIZE)
-		r = ERR(out, n < 0 ? -errno : -EIO, "%s: %s of the info block failed: %s", path,
-			write ? "write" : "read", n < 0 ? strerror(errno) : "short");
-	else if (write && fsync(fd) < 0)
-		r = ERR(out, -errno, "%s: fsync: %s", path, strerror(errno));
-	close(fd);
-	return r;
+	return nsa_nd_rw(ctx, path, buf, NSA_INFOBLOCK_SIZE, NSA_INFOBLOCK_OFFSET,
+			 write ? NSA_ND_WRITE : 0, "infoblock", "the info block", out->error,
+			 sizeof(out->error));
 }
 
 static void place_of(struct nsa_ctx *ctx, const struct nsa_rescue_result *out,
@@ -353,138 +239,6 @@ static int begin(struct nsa_ctx *ctx, const char *key, const char *verb, struct 
 
 /* ------------------------------------------------------------ loop device */
 
-static int loop_control(struct nsa_ctx *ctx, struct nsa_rescue_result *out)
-{
-	char why[256];
-	int fd = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-
-	if (fd >= 0 || errno != ENOENT)
-		return fd >= 0 ? fd : ERR(out, -errno, "/dev/loop-control: %s", strerror(errno));
-	if (nsa_load_module(ctx, "loop", why, sizeof(why)) < 0)
-		return ERR(out, -ENODEV, "no loop devices: %s", why);
-	for (int i = 0; i < 100; i++) {
-		fd = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-		if (fd >= 0 || errno != ENOENT)
-			break;
-		usleep(10000);
-	}
-	return fd >= 0 ? fd : ERR(out, -errno, "/dev/loop-control: %s", strerror(errno));
-}
-
-static int loop_attach(struct nsa_ctx *ctx, const char *backing, struct nsa_rescue_result *out)
-{
-	struct loop_config cfg = { 0 };
-	int ctl, bfd, lfd = -1, n, r = -EBUSY;
-
-	ctl = loop_control(ctx, out);
-	if (ctl < 0)
-		return ctl;
-	bfd = open(backing, O_RDONLY | O_CLOEXEC);
-	if (bfd < 0) {
-		close(ctl);
-		return ERR(out, -errno, "%s: %s", backing, strerror(errno));
-	}
-	cfg.fd = (uint32_t)bfd;
-	cfg.info.lo_offset = out->data_offset;
-	cfg.info.lo_sizelimit = out->data_size;
-	cfg.info.lo_flags = LO_FLAGS_READ_ONLY;
-	snprintf((char *)cfg.info.lo_file_name, LO_NAME_SIZE, "nsalign-rescue %s", out->dev);
-	/* another program may take the free device first: ask again */
-	for (int tries = 0; tries < 5 && r == -EBUSY; tries++) {
-		n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		if (n < 0) {
-			r = ERR(out, -errno, "no free loop device: %s", strerror(errno));
-			break;
-		}
-		snprintf(out->loopdev, sizeof(out->loopdev), "/dev/loop%d", n);
-		for (int i = 0; i < 100; i++) {
-			lfd = open(out->loopdev, O_RDONLY | O_CLOEXEC);
-			if (lfd >= 0 || errno != ENOENT)
-				break;
-			usleep(10000);
-		}
-		if (lfd < 0) {
-			r = ERR(out, -errno, "%s: %s", out->loopdev, strerror(errno));
-			break;
-		}
-		r = nsa_fault(ctx, "loop");
-		if (!r)
-			r = ioctl(lfd, LOOP_CONFIGURE, &cfg) < 0 ? -errno : 0;
-		if (r == -EINVAL || r == -ENOTTY) { /* before 5.8: two steps */
-			r = ioctl(lfd, LOOP_SET_FD, bfd) < 0 ? -errno : 0;
-			if (!r && ioctl(lfd, LOOP_SET_STATUS64, &cfg.info) < 0) {
-				r = -errno;
-				ioctl(lfd, LOOP_CLR_FD, 0);
-			}
-		}
-		close(lfd);
-		lfd = -1;
-	}
-	if (r < 0 && !out->error[0])
-		ERR(out, r, "%s: cannot attach %s to it: %s", out->loopdev, backing, strerror(-r));
-	if (r < 0)
-		out->loopdev[0] = '\0';
-	close(bfd);
-	close(ctl);
-	return r;
-}
-
-/* The loop devices whose backing file is /dev/BLOCKDEV. */
-static int loops_of(const char *blockdev, char loops[][32], int max)
-{
-	char path[PATH_MAX], back[PATH_MAX], want[64];
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir("/sys/block");
-
-	snprintf(want, sizeof(want), "/dev/%s", blockdev);
-	while (d && (de = readdir(d)) && n < max) {
-		if (strncmp(de->d_name, "loop", 4) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/sys/block/%s/loop", de->d_name);
-		if (nsa_sysfs_read(path, "backing_file", back, sizeof(back)) < 0)
-			continue;
-		if (strcmp(back, want) == 0 && strlen(de->d_name) < 32 - 5)
-			snprintf(loops[n++], 32, "/dev/%.26s", de->d_name);
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
-static int loop_detach(const char *loopdev, struct nsa_rescue_result *out)
-{
-	/* O_EXCL on a block device: EBUSY while it is mounted or claimed */
-	int fd = open(loopdev, O_RDONLY | O_EXCL | O_CLOEXEC), r = 0;
-
-	if (fd < 0 && errno == EBUSY)
-		return ERR(out, -EBUSY,
-			   "%s is mounted or in use ('findmnt %s', 'lsblk %s'): umount it first",
-			   loopdev, loopdev, loopdev);
-	if (fd < 0)
-		return ERR(out, -errno, "%s: %s", loopdev, strerror(errno));
-	if (ioctl(fd, LOOP_CLR_FD, 0) < 0)
-		r = ERR(out, -errno, "%s: cannot detach it: %s", loopdev, strerror(errno));
-	close(fd);
-	return r;
-}
-
-/* What blkid finds on the loop device: "ext4", "xfs", ... "" nothing known. */
-static void probe_fstype(const char *dev, char *buf, size_t len)
-{
-	blkid_probe pr = blkid_new_probe_from_filename(dev);
-	const char *type = NULL;
-
-	buf[0] = '\0';
-	if (!pr)
-		return;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
-		nsa_strlcpy(buf, type, len);
-	blkid_free_probe(pr);
-}
-
 const char *nsa_rescue_mount_options(const char *fstype)
 {
 	/* read-only, and no journal replay: replaying writes to the device */
@@ -546,7 +300,7 @@ int nsa_rescue(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 {
 	struct nsa_ib_place p;
 	struct target t;
-	char path[64];
+	char path[64], label[64];
 	int r;
 
 	*out = (struct nsa_rescue_result){ 0 };
@@ -572,13 +326,15 @@ int nsa_rescue(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 		raw_down(&t, out);
 		goto out;
 	}
-	r = loop_attach(ctx, path, out);
+	snprintf(label, sizeof(label), "nsalign-rescue %s", out->dev);
+	r = nsa_loop_attach(ctx, path, out->data_offset, out->data_size, label, out->loopdev,
+			    sizeof(out->loopdev), out->error, sizeof(out->error));
 	if (r < 0) {
 		raw_down(&t, out);
 		goto out;
 	}
 	if (!nsa_infoblock_is_devdax(&out->ib))
-		probe_fstype(out->loopdev, out->fstype, sizeof(out->fstype));
+		nsa_loop_fstype(out->loopdev, out->fstype, sizeof(out->fstype));
 	save_state(ctx, run_dir, out);
 	info(ctx, "%s: rescued read-only as %s\n", out->dev, out->loopdev);
 out:
@@ -606,22 +362,19 @@ int nsa_rescue_undo(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 	}
 	nsa_strlcpy(out->blockdev, ndctl_namespace_get_block_device(t.ndns) ?: "",
 		    sizeof(out->blockdev));
-	n = loops_of(out->blockdev, loops, 8);
+	snprintf(path, sizeof(path), "/dev/%s", out->blockdev);
+	n = nsa_loop_find(path, loops, 8);
 	for (int i = 0; i < n; i++) { /* all or nothing: refuse before detaching any */
-		int fd = open(loops[i], O_RDONLY | O_EXCL | O_CLOEXEC);
-
-		if (fd < 0 && errno == EBUSY) {
+		if (nsa_loop_busy(loops[i])) {
 			r = ERR(out, -EBUSY,
 				"%s (%s's data) is mounted or in use: umount it first ('findmnt "
 				"%s')",
 				loops[i], out->dev, loops[i]);
 			goto out;
 		}
-		if (fd >= 0)
-			close(fd);
 	}
 	for (int i = 0; i < n; i++) {
-		r = loop_detach(loops[i], out);
+		r = nsa_loop_detach(loops[i], out->error, sizeof(out->error));
 		if (r < 0)
 			goto out;
 		nsa_strlcpy(out->loopdev, loops[i], sizeof(out->loopdev));
@@ -642,23 +395,8 @@ out:
 static int save_backup(struct nsa_ctx *ctx, const char *dir, const struct nsa_rescue_result *out,
 		       const uint8_t *block, char *path, size_t len)
 {
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	int r;
-
-	r = nsa_mkdir_p(dir, 0700);
-	if (r < 0)
-		return r;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	if (snprintf(path, len, "%s/%s-%s-%s.infoblock", dir, out->dev,
-		     out->uuid[0] ? out->uuid : "legacy", stamp) >= (int)len)
-		return -ENAMETOOLONG;
-	r = nsa_fault(ctx, "backup");
-	if (r)
-		return r;
-	return nsa_write_file_atomic(ctx, path, (const char *)block, NSA_INFOBLOCK_SIZE, 0600);
+	return nsa_nd_backup_save(ctx, dir, out->dev, out->uuid, block, NSA_INFOBLOCK_SIZE, path,
+				  len);
 }
 
 /*
@@ -707,8 +445,7 @@ static int write_and_enable(struct nsa_ctx *ctx, struct target *t, const uint8_t
 		nsa_strlcpy(out->holder, holder, sizeof(out->holder));
 	} else {
 		/* refused (disabled), or up raw (it did not see the block): down again */
-		ndctl_namespace_disable_invalidate(t->ndns);
-		ndctl_namespace_set_raw_mode(t->ndns, 0);
+		nsa_nd_raw_off(t->ndns);
 	}
 	r = 0;
 out:
@@ -828,35 +565,24 @@ out:
 int nsa_repair_restore(struct nsa_ctx *ctx, const char *key, const char *backup, unsigned flags,
 		       const char *backup_dir, struct nsa_rescue_result *out)
 {
-	uint8_t *cur, *want, file[2 * NSA_INFOBLOCK_SIZE + 1];
+	uint8_t *cur, *want, file[NSA_INFOBLOCK_SIZE];
 	struct nsa_infoblock ib;
 	struct nsa_ib_place p;
 	struct target t;
 	char path[64], why[256];
-	ssize_t n;
-	int r, fd;
+	int r;
 
 	*out = (struct nsa_rescue_result){ 0 };
 	/* the backup first: a bad file changes nothing */
-	fd = open(backup, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ERR(out, errno == ENOENT ? -ENOENT : -errno, "%s: %s", backup,
-			   strerror(errno));
-	n = read(fd, file, sizeof(file));
-	close(fd);
-	if (n != NSA_INFOBLOCK_SIZE && n != 2 * NSA_INFOBLOCK_SIZE)
-		return ERR(out, -EINVAL,
-			   "%s: %zd bytes; a backup is 4096 (nsalign repair) or 8192 (nsalign "
-			   "create-namespace -e) bytes",
-			   backup, n);
+	r = nsa_nd_backup_load(backup, file, out->error, sizeof(out->error));
+	if (r < 0)
+		return r;
 	r = begin(ctx, key, "restore", &t, out);
 	if (r < 0)
 		return r;
 	cur = t.block[0];
 	want = t.block[1];
-	/* an 8 KiB backup is the label space and the info block: the second half */
-	memcpy(want, file + (n == 2 * NSA_INFOBLOCK_SIZE ? NSA_INFOBLOCK_SIZE : 0),
-	       NSA_INFOBLOCK_SIZE);
+	memcpy(want, file, NSA_INFOBLOCK_SIZE);
 	r = nsa_infoblock_parse(want, NSA_INFOBLOCK_SIZE, out->uuid, &ib, why, sizeof(why));
 	if (r < 0) {
 		r = ERR(out, r, "%s: not an info block of %s: %s; nothing changed", backup,
