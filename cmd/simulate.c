@@ -65,10 +65,9 @@ static int parse_shifts(const char *arg, int64_t **out, size_t *n)
 			free(v);
 			return EX_USAGE;
 		}
-		if (x == 0 || (x % 4096) != 0) {
+		if ((x % 4096) != 0) {
 			cmd_error("simulate",
-				  "--shift '%s': a move is a non-zero multiple of 4 KiB (the "
-				  "platform "
+				  "--shift '%s': a move is a multiple of 4 KiB (the platform "
 				  "maps whole pages)",
 				  tok);
 			free(v);
@@ -95,6 +94,10 @@ static const char *shift_name(int64_t shift, char *buf, size_t len)
 {
 	char s[32];
 
+	if (!shift) {
+		snprintf(buf, len, "no move");
+		return buf;
+	}
 	snprintf(buf, len, "%s%s", shift < 0 ? "-" : "+",
 		 nsa_size_str(shift < 0 ? (uint64_t)-shift : (uint64_t)shift, s, sizeof(s)));
 	return buf;

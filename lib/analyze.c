@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "private.h"
+#include "kernel.h"
 
 #define SZ_16M	       (16 * NSA_MiB)
 #define MAX_NEIGHBOURS 8
@@ -120,172 +120,7 @@ static const char *keep_string(struct nsa_analysis *a, const char *s)
 	return *slot;
 }
 
-/* ------------------------------------------------------------ platform */
-
-void nsa_effective_platform(const struct nsa_snapshot *s, struct nsa_platform *out)
-{
-	bool subsection = s->platform.subsection_hotplug;
-	bool compat = s->platform.compat_align_enforced;
-
-	*out = s->platform;
-	nsa_platform_fill_defaults(out, s->platform.memremap_compat_align == SZ_16M);
-	if (!s->platform.kernel_release[0]) {
-		/* no release to go by: trust what the snapshot says */
-		out->subsection_hotplug = subsection;
-		out->compat_align_enforced = compat;
-	}
-}
-
 /* ------------------------------------------------------------ placement */
-
-/* What the kernel's checks need to know about a namespace, whatever its address. */
-struct geometry {
-	bool pfn;	 /* carries a pfn/dax info block: fsdax or devdax */
-	bool dax;	 /* devdax ("NVDIMM_DAX_INFO") */
-	bool known;	 /* offset, pads and align are known */
-	uint64_t offset; /* info-block dataoff */
-	uint64_t start_pad;
-	uint64_t end_trunc;
-	uint64_t align;
-};
-
-static uint64_t pow2_floor(uint64_t x)
-{
-	return x ? 1ULL << (63 - __builtin_clzll(x)) : 0;
-}
-
-static void ns_geometry(const struct nsa_namespace *ns, struct geometry *g)
-{
-	memset(g, 0, sizeof(*g));
-	g->dax = ns->mode == NSA_MODE_DEVDAX || strcmp(ns->holder_class, "dax") == 0 ||
-		 strcmp(ns->ib.signature, "NVDIMM_DAX_INFO") == 0;
-	g->pfn = g->dax || ns->mode == NSA_MODE_FSDAX || strcmp(ns->holder_class, "pfn") == 0 ||
-		 ns->ib.valid;
-	if (!g->pfn)
-		return;
-	if (ns->ib.valid) {
-		g->known = true;
-		g->offset = ns->ib.dataoff;
-		g->start_pad = ns->ib.start_pad;
-		g->end_trunc = ns->ib.end_trunc;
-		g->align = ns->ib.align;
-	} else if (ns->data_start && ns->spa_start && ns->data_start >= ns->spa_start) {
-		/*
-		 * The pfn/dax "resource" is res.start + start_pad + dataoff and
-		 * its size res_size - start_pad - end_trunc - dataoff; the kernel
-		 * no longer writes start_pad, so the whole gap is dataoff.
-		 */
-		g->known = true;
-		g->offset = ns->data_start - ns->spa_start;
-		if (ns->data_size && ns->data_size + g->offset <= ns->size)
-			g->end_trunc = ns->size - g->offset - ns->data_size;
-		g->align = ns->align;
-	}
-	/* nd_pfn_validate(): "if (align == 0) align = 1UL << ilog2(offset)" */
-	if (g->known && !g->align)
-		g->align = pow2_floor(g->offset);
-}
-
-static bool align_supported(const struct nsa_platform *p, const struct nsa_region *r, uint64_t a)
-{
-	/* nd_pfn_supported_alignments(): PAGE_SIZE, HPAGE_PMD_SIZE, HPAGE_PUD_SIZE */
-	if (r && r->n_dax_alignments) {
-		for (int i = 0; i < r->n_dax_alignments; i++)
-			if (r->dax_alignments[i] == a)
-				return true;
-		return false;
-	}
-	return a == p->page_size || (p->pmd_size && a == p->pmd_size) ||
-	       (p->pud_size && a == p->pud_size);
-}
-
-static void refuse(struct nsa_placement *out, const char *check, uint64_t align, uint64_t addr,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void refuse(struct nsa_placement *out, const char *check, uint64_t align, uint64_t addr,
-		   const char *fmt, ...)
-{
-	va_list ap;
-
-	out->verdict = NSA_ACCEPT_NO;
-	out->kernel_check = check;
-	out->violated_align = align;
-	out->violated_addr = addr;
-	va_start(ap, fmt);
-	vsnprintf(out->kernel_message, sizeof(out->kernel_message), fmt, ap);
-	va_end(ap);
-}
-
-static void check_at(const struct nsa_platform *p, const struct nsa_namespace *ns,
-		     const struct nsa_region *region, const struct geometry *g, uint64_t spa,
-		     struct nsa_placement *out)
-{
-	uint64_t compat = p->memremap_compat_align, size = ns->size, end = spa + size;
-
-	memset(out, 0, sizeof(*out));
-	out->verdict = NSA_ACCEPT_YES;
-
-	/*
-	 * nvdimm_namespace_common_probe(): a label-less (e820, memmap=) range
-	 * is mapped with struct pages (pmem_should_map_pages(), ND_REGION_PAGEMAP)
-	 * and must be memremap_compat_align()ed at both ends.  It runs on the
-	 * namespace itself before any btt/pfn/dax probe, so it decides
-	 * whatever the mode.  Enforced since v5.7.
-	 */
-	if (region && region->legacy && p->compat_align_enforced &&
-	    !nsa_is_aligned(spa | end, compat)) {
-		refuse(out, "nvdimm_namespace_common_probe", compat,
-		       nsa_is_aligned(spa, compat) ? end : spa,
-		       "[mem %#" PRIx64 "-%#" PRIx64 " flags 0x200] misaligned, unable to map", spa,
-		       end - 1);
-		return;
-	}
-	if (!g->pfn)
-		return; /* raw and sector namespaces on labelled regions need no pages */
-	if (!g->known) {
-		out->verdict = NSA_ACCEPT_UNKNOWN;
-		return;
-	}
-
-	/* nd_pfn_validate(), in its order */
-	if (g->dax && !align_supported(p, region, g->align)) {
-		refuse(out, "nd_pfn_validate", g->align, 0,
-		       "init failed, alignment mismatch: %" PRIu64 ":%" PRIu64,
-		       p->pmd_size ? p->pmd_size : p->page_size, g->align);
-		return;
-	}
-	if (g->align > size) {
-		refuse(out, "nd_pfn_validate", g->align, 0,
-		       "alignment: %" PRIx64 " exceeds capacity %" PRIx64, g->align, size);
-		return;
-	}
-	if (g->offset >= size) {
-		refuse(out, "nd_pfn_validate", 0, 0, "pfn array size exceeds capacity of %s",
-		       ns->dev);
-		return;
-	}
-	if (!nsa_is_aligned(spa + g->offset + g->start_pad, g->align) ||
-	    !nsa_is_aligned(g->offset, p->page_size)) {
-		refuse(out, "nd_pfn_validate", g->align, spa + g->offset + g->start_pad,
-		       "bad offset: %#" PRIx64 " dax disabled align: %#" PRIx64, g->offset,
-		       g->align);
-		return;
-	}
-	if (p->compat_align_enforced) {
-		if (!nsa_is_aligned(spa + g->start_pad, compat)) {
-			refuse(out, "nd_pfn_validate", compat, spa + g->start_pad,
-			       "resource start misaligned");
-			return;
-		}
-		if (!nsa_is_aligned(end - g->end_trunc, compat)) {
-			refuse(out, "nd_pfn_validate", compat, end - g->end_trunc,
-			       "resource end misaligned");
-			return;
-		}
-	}
-	if (g->offset >= size - g->start_pad - g->end_trunc)
-		refuse(out, "nd_pfn_validate", 0, 0, "bad offset with small namespace");
-}
 
 static const struct nsa_region *ns_region(const struct nsa_snapshot *s,
 					  const struct nsa_namespace *ns)
@@ -295,13 +130,21 @@ static const struct nsa_region *ns_region(const struct nsa_snapshot *s,
 	return nsa_snapshot_find_region(s, ns->region);
 }
 
+/* nsa_kernel_probe() for a namespace as the snapshot describes it, at spa. */
+static void check_at(const struct nsa_platform *p, const struct nsa_namespace *ns,
+		     const struct nsa_region *region, const struct nsa_pfn_geometry *g,
+		     uint64_t spa, struct nsa_placement *out)
+{
+	nsa_kernel_probe(p, region, g, ns->dev, spa, ns->size, out);
+}
+
 void nsa_check_placement_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
 			    const struct nsa_region *region, uint64_t spa_start,
 			    struct nsa_placement *out)
 {
-	struct geometry g;
+	struct nsa_pfn_geometry g;
 
-	ns_geometry(ns, &g);
+	nsa_kernel_ns_geometry(ns, region, &g);
 	check_at(p, ns, region, &g, spa_start, out);
 }
 
@@ -309,49 +152,30 @@ int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t 
 			struct nsa_placement *out)
 {
 	struct nsa_platform p;
-	struct geometry g;
 
 	if (ns_index >= s->n_namespaces)
 		return -EINVAL;
 	nsa_effective_platform(s, &p);
-	ns_geometry(&s->namespaces[ns_index], &g);
-	check_at(&p, &s->namespaces[ns_index], ns_region(s, &s->namespaces[ns_index]), &g,
-		 spa_start, out);
+	nsa_check_placement_on(&p, &s->namespaces[ns_index], ns_region(s, &s->namespaces[ns_index]),
+			       spa_start, out);
 	return 0;
 }
 
 int nsa_repair_plan_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
-		       uint64_t spa_start, uint64_t *align)
+		       const struct nsa_region *region, uint64_t spa_start, uint64_t *align)
 {
-	struct nsa_infoblock ib = { .version_major = 1, .version_minor = 4 };
-	struct nsa_ib_place place;
-	struct geometry g;
+	struct nsa_pfn_geometry g;
 	char why[256];
 
 	*align = 0;
-	ns_geometry(ns, &g);
+	nsa_kernel_ns_geometry(ns, region, &g);
 	if (!g.pfn)
 		return -EPROTO; /* no info block: nothing to rewrite */
 	if (!g.known || !spa_start || !ns->size)
 		return -ENODATA;
-	nsa_strlcpy(ib.signature, g.dax ? "NVDIMM_DAX_INFO" : "NVDIMM_PFN_INFO",
-		    sizeof(ib.signature));
-	ib.mode = NSA_PFN_MODE_PMEM;
-	ib.dataoff = g.offset;
-	ib.start_pad = (uint32_t)g.start_pad;
-	ib.end_trunc = (uint32_t)g.end_trunc;
-	ib.align = (uint32_t)g.align;
-	if (ns->ib.valid) { /* what the block really says: its version decides */
-		ib.version_minor = ns->ib.version_minor;
-		ib.align = ns->ib.align;
-	}
-	place = (struct nsa_ib_place){ .start = spa_start,
-				       .size = ns->size,
-				       .page_size = p->page_size,
-				       .compat_align = p->memremap_compat_align,
-				       .pmd_size = p->pmd_size,
-				       .pud_size = p->pud_size ? p->pud_size : UINT64_MAX };
-	return nsa_repair_align(&ib, &place, 0, align, why, sizeof(why));
+	/* without the block itself: the version this kernel writes (1.4) */
+	return nsa_kernel_repair_align(p, region, &g, ns->ib.valid ? ns->ib.version_minor : 4,
+				       spa_start, ns->size, 0, align, why, sizeof(why));
 }
 
 int nsa_repair_plan(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
@@ -363,24 +187,8 @@ int nsa_repair_plan(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_
 	if (ns_index >= s->n_namespaces)
 		return -EINVAL;
 	nsa_effective_platform(s, &p);
-	return nsa_repair_plan_on(&p, &s->namespaces[ns_index], spa_start, align);
-}
-
-/* The largest alignment the namespace depends on: it survives moves by its multiples. */
-static uint64_t required_align(const struct nsa_platform *p, const struct nsa_region *region,
-			       const struct geometry *g)
-{
-	uint64_t need = 0;
-
-	if (region && region->legacy && p->compat_align_enforced)
-		need = p->memremap_compat_align;
-	if (g->pfn && g->known) {
-		if (g->align > need)
-			need = g->align;
-		if (p->compat_align_enforced && p->memremap_compat_align > need)
-			need = p->memremap_compat_align;
-	}
-	return need;
+	return nsa_repair_plan_on(&p, &s->namespaces[ns_index],
+				  ns_region(s, &s->namespaces[ns_index]), spa_start, align);
 }
 
 /* ------------------------------------------------------------ occupants */
@@ -673,7 +481,7 @@ static int quote_kernel_log(struct ctx *c, struct nsa_finding *f)
 }
 
 static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
-			      const struct nsa_region *region, const struct geometry *g,
+			      const struct nsa_region *region, const struct nsa_pfn_geometry *g,
 			      const struct nsa_placement *pl, struct nsa_ns_verdict *v)
 {
 	char what[128], a1[32], a2[32];
@@ -736,7 +544,7 @@ static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 		{
 			const char *key = ns->uuid[0] ? ns->uuid : ns->dev;
 			uint64_t fix = 0;
-			int rp = nsa_repair_plan_on(&c->p, ns, ns->spa_start, &fix);
+			int rp = nsa_repair_plan_on(&c->p, ns, region, ns->spa_start, &fix);
 			char how[320];
 
 			if (rp == 0)
@@ -854,7 +662,7 @@ static int report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 }
 
 static int report_fragile(struct ctx *c, const struct nsa_namespace *ns,
-			  const struct nsa_region *region, const struct geometry *g,
+			  const struct nsa_region *region, const struct nsa_pfn_geometry *g,
 			  struct nsa_ns_verdict *v)
 {
 	char what[128], need[32], brk[32], gran[32];
@@ -1001,15 +809,6 @@ static int report_sharing(struct ctx *c, const struct nsa_namespace *ns,
 	return 0;
 }
 
-/* Whole memory blocks inside [start, start+size): what memory hotplug can online. */
-void nsa_kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable, uint64_t *blocks)
-{
-	uint64_t first = nsa_align_up(start, B), last = nsa_align_down(start + size, B);
-
-	*usable = last > first ? last - first : 0;
-	*blocks = *usable / B;
-}
-
 const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s, const struct nsa_namespace *ns)
 {
 	for (size_t i = 0; i < s->n_daxdevs; i++)
@@ -1077,7 +876,7 @@ static int analyze_namespace(struct ctx *c, size_t i)
 	uint64_t S = c->p.section_size, B = c->p.block_size, end = ns->spa_start + ns->size;
 	struct shared sh = { 0 };
 	struct nsa_placement now;
-	struct geometry g;
+	struct nsa_pfn_geometry g;
 	bool shared = false;
 	int r;
 
@@ -1085,7 +884,7 @@ static int analyze_namespace(struct ctx *c, size_t i)
 	v->available = ns->enabled;
 	if (!ns->size || !ns->spa_start)
 		return 0;
-	ns_geometry(ns, &g);
+	nsa_kernel_ns_geometry(ns, region, &g);
 	v->start_align = nsa_align_of(ns->spa_start);
 	v->end_align = nsa_align_of(end);
 	if (ns->data_start)
@@ -1094,7 +893,7 @@ static int analyze_namespace(struct ctx *c, size_t i)
 	v->last_section = (end - 1) / S;
 	v->first_block = ns->spa_start / B;
 	v->last_block = (end - 1) / B;
-	v->required_align = required_align(&c->p, region, &g);
+	v->required_align = nsa_kernel_required_align(&c->p, region, &g);
 
 	check_at(&c->p, ns, region, &g, ns->spa_start, &now);
 	if (!ns->enabled) {
@@ -1146,7 +945,7 @@ static int analyze_namespace(struct ctx *c, size_t i)
 		return r;
 
 	/* ndctl's check_dax_align(): fsdax/devdax only on 16 MiB aligned namespaces */
-	if (g.dax && ns->enabled && g.known && !align_supported(&c->p, region, g.align)) {
+	if (g.dax && ns->enabled && g.known && !nsa_kernel_dax_align_ok(&c->p, region, g.align)) {
 		struct nsa_finding *f =
 			nsa_analysis_add(c->a, "NSA-DAX-ALIGN-UNSUPPORTED", ns->dev, ns->uuid);
 		if (!f)
@@ -1182,7 +981,11 @@ static int analyze_namespace(struct ctx *c, size_t i)
 		uint64_t dsize = dax && dax->size ? dax->size : ns->data_size;
 
 		if (ds && dsize) {
-			nsa_kmem_yield(ds, dsize, B, &v->kmem_usable, &v->kmem_blocks);
+			struct nsa_kmem_yield y;
+
+			nsa_kernel_kmem(&c->p, ds, dsize, nsa_kernel_kmem_memmap_in_range(dax), &y);
+			v->kmem_usable = y.usable;
+			v->kmem_blocks = y.n_blocks;
 			v->kmem_lost = dsize - v->kmem_usable;
 			if (v->kmem_lost || !v->kmem_usable) {
 				r = report_kmem(c, dax ? dax->dev : ns->dev, ns->uuid,

@@ -181,6 +181,7 @@ static int collect_daxdevs(struct nsa_snapshot *s, struct ndctl_dax *dax, const 
 	daxctl_dev_foreach (dregion, dev) {
 		struct nsa_daxdev *d;
 		struct daxctl_memory *mem;
+		char buf[8], dir[96];
 
 		if (!daxctl_dev_get_size(dev))
 			continue; /* the seed */
@@ -195,6 +196,10 @@ static int collect_daxdevs(struct nsa_snapshot *s, struct ndctl_dax *dax, const 
 		d->align = daxctl_dev_get_align(dev);
 		d->target_node = daxctl_dev_get_target_node(dev);
 		d->numa_node = d->target_node;
+		/* where kmem will put the memmap (v6.8+; no attribute: in RAM) */
+		snprintf(dir, sizeof(dir), "/sys/bus/dax/devices/%s", d->dev);
+		if (nsa_sysfs_read(dir, "memmap_on_memory", buf, sizeof(buf)) == 0)
+			d->memmap_on_memory = buf[0] == '1' || buf[0] == 'Y' || buf[0] == 'y';
 		mem = daxctl_dev_get_memory(dev);
 		if (mem) {
 			d->mode = NSA_DAX_SYSTEM_RAM;

@@ -251,7 +251,7 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 		ns->enabled ? "enabled but unusable" : "raw and disabled");
 
 	key = ns->uuid[0] ? ns->uuid : ns->dev;
-	rp = nsa_repair_plan_on(&c->p, o, ns->spa_start, &new_align);
+	rp = nsa_repair_plan_on(&c->p, o, old_region(c, o), ns->spa_start, &new_align);
 	if (rp == 0)
 		snprintf(repair, sizeof(repair),
 			 " If the move is permanent: 'nsalign repair %s --dry-run' shows the plan "

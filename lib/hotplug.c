@@ -11,15 +11,13 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "private.h"
-
-#define STRUCT_PAGE_SIZE 64
+#include "kernel.h"
 
 int nsa_kmem_plan(const struct nsa_snapshot *s, const char *dax, struct nsa_kmem_plan *out)
 {
 	const struct nsa_daxdev *d = NULL;
+	struct nsa_kmem_yield y;
 	struct nsa_platform p;
-	uint64_t B, first, end;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < s->n_daxdevs && !d; i++)
@@ -28,34 +26,21 @@ int nsa_kmem_plan(const struct nsa_snapshot *s, const char *dax, struct nsa_kmem
 	if (!d)
 		return -ENODEV;
 	nsa_effective_platform(s, &p);
-	B = p.block_size;
-	if (!B || !d->spa_start || !d->size)
+	if (!p.block_size || !d->spa_start || !d->size)
 		return -EINVAL;
 	nsa_strlcpy(out->dax, d->dev, sizeof(out->dax));
 	out->spa_start = d->spa_start;
 	out->size = d->size;
-	out->block_size = B;
-	first = nsa_align_up(d->spa_start, B);
-	end = nsa_align_down(d->spa_start + d->size, B);
-	if (end > first) {
-		out->first_block = first / B;
-		out->n_blocks = (end - first) / B;
-		out->usable = end - first;
-		out->lost_head = first - d->spa_start;
-		out->lost_tail = d->spa_start + d->size - end;
-	} else {
-		out->lost_head = d->size;
-	}
-	/*
-	 * kmem asks for the memmap inside the range (MHP_MEMMAP_ON_MEMORY)
-	 * only since 6.8, per device (daxX.Y/memmap_on_memory, default from
-	 * memory_hotplug.memmap_on_memory); earlier kernels put it in RAM.
-	 */
-	out->memmap_on_memory =
-		nsa_kernel_at_least(p.kernel_release, 6, 8) && p.memmap_on_memory == 1;
-	if (out->memmap_on_memory)
-		out->memmap_bytes = out->n_blocks * (B / p.page_size) * STRUCT_PAGE_SIZE;
-	out->system_ram = out->usable - out->memmap_bytes;
+	out->block_size = p.block_size;
+	out->memmap_on_memory = nsa_kernel_kmem_memmap_in_range(d);
+	nsa_kernel_kmem(&p, d->spa_start, d->size, out->memmap_on_memory, &y);
+	out->first_block = y.first_block;
+	out->n_blocks = y.n_blocks;
+	out->usable = y.usable;
+	out->lost_head = y.lost_head;
+	out->lost_tail = y.lost_tail;
+	out->memmap_bytes = y.memmap_bytes;
+	out->system_ram = y.system_ram;
 	return 0;
 }
 

@@ -31,7 +31,7 @@
 
 #include <uuid/uuid.h>
 
-#include "private.h"
+#include "kernel.h"
 
 #define OFF_SIGNATURE	     0
 #define OFF_UUID	     16
@@ -221,106 +221,49 @@ bool nsa_infoblock_is_devdax(const struct nsa_infoblock *ib)
 /* The alignment the kernel uses: the recorded one, or, before 1.2, from dataoff. */
 uint64_t nsa_infoblock_effective_align(const struct nsa_infoblock *ib)
 {
-	uint64_t a = 1;
+	struct nsa_pfn_geometry g;
 
-	if (ib->align)
-		return ib->align;
-	if (!ib->dataoff)
-		return 0;
-	while (a <= ib->dataoff / 2)
-		a <<= 1;
-	return a;
+	nsa_kernel_ib_geometry(ib, &g);
+	return g.align;
 }
 
-/* devdax: what nd_pfn_supported_alignments() offers: the page, PMD and PUD sizes */
-static bool devdax_align_ok(uint64_t align, const struct nsa_ib_place *p)
+/*
+ * The kernel a place describes: its page, compat, PMD and PUD sizes, on a
+ * kernel that enforces memremap_compat_align() (v5.7+).
+ */
+static void place_platform(const struct nsa_ib_place *pl, struct nsa_platform *p)
 {
-	uint64_t page = p->page_size ? p->page_size : 4096;
-	uint64_t pmd = p->pmd_size ? p->pmd_size : SZ_2M, pud = p->pud_size ? p->pud_size : SZ_1G;
-
-	return align == page || align == pmd || (pud != UINT64_MAX && align == pud);
+	memset(p, 0, sizeof(*p));
+	p->page_size = pl->page_size ? pl->page_size : 4096;
+	p->memremap_compat_align = pl->compat_align ? pl->compat_align : SZ_2M;
+	p->pmd_size = pl->pmd_size ? pl->pmd_size : SZ_2M;
+	p->pud_size = pl->pud_size == UINT64_MAX ? 0 : pl->pud_size ? pl->pud_size : SZ_1G;
+	p->subsection_hotplug = p->compat_align_enforced = true;
 }
 
 int nsa_infoblock_check(const struct nsa_infoblock *ib, const struct nsa_ib_place *p, char *msg,
 			size_t len)
 {
-	uint64_t align = nsa_infoblock_effective_align(ib),
-		 page = p->page_size ? p->page_size : 4096;
-	uint64_t compat = p->compat_align ? p->compat_align : SZ_2M;
-	uint64_t offset = ib->dataoff, start = p->start, size = p->size;
+	struct nsa_pfn_geometry g;
+	struct nsa_placement pl;
+	struct nsa_platform k;
 
-	/* nd_pfn_validate(), in its order, with its messages */
-	if (ib->mode == NSA_PFN_MODE_PMEM && ib->version_minor >= 4 && ib->page_size > page)
-		return nsa_say(msg, len, -EOPNOTSUPP, "init failed, page size mismatch %" PRIu32,
-			       ib->page_size);
-	if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(align, p))
-		return nsa_say(msg, len, -EOPNOTSUPP, "init failed, alignment mismatch: %" PRIu64,
-			       align);
-	if (align > size)
-		return nsa_say(msg, len, -EOPNOTSUPP,
-			       "alignment: %" PRIx64 " exceeds capacity %" PRIx64, align, size);
-	if (offset >= size)
-		return nsa_say(msg, len, -EOPNOTSUPP, "pfn array size exceeds capacity");
-	if ((align && (start + offset + ib->start_pad) % align) || offset % page)
-		return nsa_say(msg, len, -EOPNOTSUPP,
-			       "bad offset: %#" PRIx64 " dax disabled align: %#" PRIx64, offset,
-			       align);
-	if ((start + ib->start_pad) % compat)
-		return nsa_say(msg, len, -EOPNOTSUPP, "resource start misaligned");
-	if ((start + size - ib->end_trunc) % compat)
-		return nsa_say(msg, len, -EOPNOTSUPP, "resource end misaligned");
-	if (offset >= size - ib->start_pad - ib->end_trunc)
-		return nsa_say(msg, len, -EOPNOTSUPP, "bad offset with small namespace");
-	return 0;
+	place_platform(p, &k);
+	nsa_kernel_ib_geometry(ib, &g);
+	nsa_kernel_probe(&k, NULL, &g, NULL, p->start, p->size, &pl);
+	if (pl.verdict == NSA_ACCEPT_YES)
+		return 0;
+	return nsa_say(msg, len, -EOPNOTSUPP, "%s", pl.kernel_message);
 }
 
 int nsa_repair_align(const struct nsa_infoblock *ib, const struct nsa_ib_place *p,
 		     uint64_t max_align, uint64_t *align, char *why, size_t len)
 {
-	uint64_t page = p->page_size ? p->page_size : 4096;
-	uint64_t compat = p->compat_align ? p->compat_align : SZ_2M;
-	uint64_t data = p->start + ib->start_pad + ib->dataoff, a;
-	struct nsa_infoblock fixed;
+	struct nsa_pfn_geometry g;
+	struct nsa_platform k;
 
-	*align = 0;
-	if (!max_align)
-		max_align = SZ_2M;
-	if (ib->version_minor < 2)
-		return nsa_say(
-			why, len, -EPROTO,
-			"info block version %u.%u records no align: the kernel takes %#" PRIx64
-			" from dataoff, and only rewriting dataoff (which moves the data) could "
-			"change that",
-			ib->version_major, ib->version_minor, nsa_infoblock_effective_align(ib));
-	if ((p->start + ib->start_pad) % compat || (p->start + p->size - ib->end_trunc) % compat) {
-		char c[32];
-
-		nsa_size_str(compat, c, sizeof(c));
-		return nsa_say(
-			why, len, -ERANGE,
-			"the namespace now starts or ends off a %s boundary (start %#" PRIx64
-			", end %#" PRIx64 "): the kernel maps PMEM only on %s boundaries, "
-			"whatever the info block says; the platform moved it by an amount that "
-			"is not a multiple of %s",
-			c, p->start + ib->start_pad, p->start + p->size - ib->end_trunc, c, c);
-	}
-	/* the largest the mode accepts, not above max_align, that the data start satisfies */
-	for (a = 1; a <= max_align / 2;) /* the largest power of two not above max_align */
-		a <<= 1;
-	for (; a >= page; a >>= 1) {
-		if (data % a)
-			continue;
-		if (nsa_infoblock_is_devdax(ib) && !devdax_align_ok(a, p))
-			continue;
-		break;
-	}
-	if (a < page)
-		return nsa_say(why, len, -ERANGE,
-			       "the data start %#" PRIx64 " is not even page aligned", data);
-	fixed = *ib;
-	fixed.align = (uint32_t)a;
-	if (nsa_infoblock_check(&fixed, p, why, len) < 0)
-		return -ERANGE; /* why: the kernel's own words */
-	*align = a;
-	return 0;
+	place_platform(p, &k);
+	nsa_kernel_ib_geometry(ib, &g);
+	return nsa_kernel_repair_align(&k, NULL, &g, ib->version_minor, p->start, p->size,
+				       max_align, align, why, len);
 }

@@ -139,7 +139,7 @@ int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t 
 int nsa_repair_plan(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
 		    uint64_t *align);
 int nsa_repair_plan_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
-		       uint64_t spa_start, uint64_t *align);
+		       const struct nsa_region *region, uint64_t spa_start, uint64_t *align);
 /* The platform facts the analyzer uses: the snapshot's, gaps filled from the arch table. */
 void nsa_effective_platform(const struct nsa_snapshot *s, struct nsa_platform *out);
 

@@ -166,6 +166,7 @@ struct nsa_daxdev {
 	int online_blocks; /* for system-ram, -1 unknown */
 	int total_blocks;
 	bool movable;
+	bool memmap_on_memory; /* daxX.Y/memmap_on_memory reads 1 (v6.8+; absent before) */
 };
 
 enum nsa_block_state {

@@ -19,10 +19,7 @@
 
 #include <json-c/json.h>
 
-#include "private.h"
-
-#define SZ_8K		     (8 * NSA_KiB)
-#define MAX_STRUCT_PAGE_SIZE 64
+#include "kernel.h"
 
 static int refuse(struct nsa_plan *p, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -52,36 +49,6 @@ static void note(struct nsa_plan *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->notes + l, sizeof(p->notes) - l, fmt, ap);
 	va_end(ap);
-}
-
-/* The alignments the region offers for the mode, largest first. */
-static int supported(const struct nsa_platform *pf, const struct nsa_region *r, enum nsa_mode mode,
-		     uint64_t *out)
-{
-	const uint64_t *list = mode == NSA_MODE_DEVDAX ? r->dax_alignments : r->pfn_alignments;
-	int n = mode == NSA_MODE_DEVDAX ? r->n_dax_alignments : r->n_pfn_alignments, k = 0;
-
-	if (!n) {
-		/* nd_pfn_supported_alignments(): PAGE_SIZE, PMD, PUD */
-		if (pf->pud_size)
-			out[k++] = pf->pud_size;
-		if (pf->pmd_size)
-			out[k++] = pf->pmd_size;
-		out[k++] = pf->page_size ? pf->page_size : 4096;
-		return k;
-	}
-	for (int i = 0; i < n; i++)
-		out[k++] = list[i];
-	/* largest first */
-	for (int i = 0; i < k; i++)
-		for (int j = i + 1; j < k; j++)
-			if (out[j] > out[i]) {
-				uint64_t t = out[i];
-
-				out[i] = out[j];
-				out[j] = t;
-			}
-	return k;
 }
 
 static int cmp_ns_start(const void *a, const void *b)
@@ -133,31 +100,17 @@ static int free_extent(const struct nsa_snapshot *s, const struct nsa_region *r,
 }
 
 /* nd_pfn_init(): the data offset and end truncation of an info block at start. */
-static int pfn_layout(const struct nsa_platform *pf, enum nsa_map map, uint64_t start,
-		      uint64_t size, uint64_t align, uint64_t *dataoff, uint64_t *end_trunc)
-{
-	uint64_t compat = pf->memremap_compat_align ? pf->memremap_compat_align : 2 * NSA_MiB;
-	uint64_t a = align > compat ? align : compat, page = pf->page_size ? pf->page_size : 4096;
-	uint64_t npfns = (size - SZ_8K) / page;
-
-	*end_trunc = start + size - nsa_align_down(start + size, a);
-	if (map == NSA_MAP_MEM)
-		*dataoff = nsa_align_up(start + SZ_8K, a) - start;
-	else
-		*dataoff = nsa_align_up(start + SZ_8K + MAX_STRUCT_PAGE_SIZE * npfns, a) - start;
-	return *dataoff >= size ? -ENOSPC : 0;
-}
-
 /* The worst kmem yield over every move by a multiple of G. */
-static uint64_t kmem_worst(uint64_t start, uint64_t size, uint64_t B, uint64_t G)
+static uint64_t kmem_worst(const struct nsa_platform *pf, uint64_t start, uint64_t size, uint64_t G)
 {
-	uint64_t worst = UINT64_MAX, blocks, usable;
+	uint64_t worst = UINT64_MAX, B = pf->block_size;
 	uint64_t steps = G && B > G ? B / G : 1;
+	struct nsa_kmem_yield y;
 
 	for (uint64_t k = 0; k < steps; k++) {
-		nsa_kmem_yield(start + k * G, size, B, &usable, &blocks);
-		if (usable < worst)
-			worst = usable;
+		nsa_kernel_kmem(pf, start + k * G, size, false, &y);
+		if (y.usable < worst)
+			worst = y.usable;
 	}
 	return worst;
 }
@@ -226,7 +179,7 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	if (pfn) {
 		bool found = false;
 
-		n = supported(&pf, r, req->mode, aligns);
+		n = nsa_kernel_aligns(&pf, r, req->mode == NSA_MODE_DEVDAX, aligns);
 		if (req->align) {
 			for (int i = 0; i < n; i++)
 				found |= aligns[i] == req->align;
@@ -310,13 +263,14 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	p->spa_end = start + p->size;
 
 	if (pfn) {
-		if (!nsa_is_aligned(start, compat))
+		r_ = nsa_kernel_pfn_layout(&pf, p->map == NSA_MAP_MEM, start, p->size, p->align,
+					   &p->dataoff, &p->end_trunc);
+		if (r_ == -EINVAL)
 			return refuse(p, -EINVAL,
 				      "%s would start at %#" PRIx64
 				      ", not %s aligned: the kernel refuses fsdax/devdax there",
 				      r->dev, start, nsa_size_str(compat, b1, sizeof(b1)));
-		if (pfn_layout(&pf, p->map, start, p->size, p->align, &p->dataoff, &p->end_trunc) <
-		    0)
+		if (r_ < 0)
 			return refuse(p, -ENOSPC,
 				      "%s at %#" PRIx64 " cannot satisfy align %s: the struct page "
 				      "area and the alignment take the whole namespace",
@@ -330,12 +284,14 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	}
 
 	if (req->mode == NSA_MODE_DEVDAX && pf.block_size) {
-		uint64_t blocks;
+		struct nsa_kmem_yield y;
 
+		/* whole blocks; what their memmap takes is the kmem plan's, once the device exists
+		 */
 		p->has_kmem = true;
-		nsa_kmem_yield(p->data_start, p->data_size, pf.block_size, &p->kmem_usable,
-			       &blocks);
-		p->kmem_worst = kmem_worst(p->data_start, p->data_size, pf.block_size, G);
+		nsa_kernel_kmem(&pf, p->data_start, p->data_size, false, &y);
+		p->kmem_usable = y.usable;
+		p->kmem_worst = kmem_worst(&pf, p->data_start, p->data_size, G);
 		if (req->for_kmem && !p->kmem_worst)
 			return refuse(
 				p, -ENOSPC,

@@ -85,8 +85,6 @@ void nsa_check_placement_on(const struct nsa_platform *p, const struct nsa_names
 			    const struct nsa_region *region, uint64_t spa_start,
 			    struct nsa_placement *out);
 
-/* Bytes (and whole blocks of B) that kmem can online from [start, start + size). */
-void nsa_kmem_yield(uint64_t start, uint64_t size, uint64_t B, uint64_t *usable, uint64_t *blocks);
 /* The dax device of a namespace in the snapshot, or NULL. */
 const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s,
 				       const struct nsa_namespace *ns);

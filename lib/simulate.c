@@ -3,12 +3,13 @@
  * "What if the platform moved the PMEM by SHIFT?"  Every namespace is put
  * at its address plus SHIFT and run through the kernel's checks with the
  * geometry it has now (info-block data offset and alignment); a devdax
- * namespace's kmem yield is recomputed for the new address.
+ * namespace's kmem yield is recomputed for the new address (none where
+ * the kernel refuses the namespace).  A shift of 0 is the kernel now.
  */
 #include <errno.h>
 #include <stdlib.h>
 
-#include "private.h"
+#include "kernel.h"
 
 int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t i,
 		       int64_t shift, struct nsa_shift_result *out)
@@ -38,7 +39,10 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 	/* unavailable now for another reason than its placement: still so after */
 	nsa_check_placement(s, i, ns->spa_start, &now);
 	if (!a->verdicts[i].available && now.verdict != NSA_ACCEPT_NO) {
-		if (ns->probe_error) {
+		if (shift == 0) {
+			out->verdict = NSA_ACCEPT_NO;
+			out->reason = "it is not available now, and nothing moves";
+		} else if (ns->probe_error) {
 			/* refused by the kernel, geometry unread: no telling where it fits */
 			out->reason = "the kernel refused it and its info block was not read";
 		} else if (now.verdict == NSA_ACCEPT_YES) {
@@ -50,7 +54,10 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 		}
 		return 0;
 	}
-	nsa_check_placement(s, i, out->spa_after, &out->placement);
+	if (shift == 0) /* nothing moves: what the kernel does now */
+		out->placement = now;
+	else
+		nsa_check_placement(s, i, out->spa_after, &out->placement);
 	out->verdict = out->placement.verdict;
 	if (out->verdict == NSA_ACCEPT_UNKNOWN)
 		out->reason = "its info-block geometry is not known";
@@ -60,17 +67,22 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 		out->repair = r == 0 ? 1 : r == -ERANGE || r == -EPROTO ? 0 : -1;
 	}
 
-	/* what kmem would make of it there */
+	/* what kmem would make of it there: nothing, when the kernel refuses it */
 	dax = nsa_ns_daxdev(s, ns);
 	if (ns->mode == NSA_MODE_DEVDAX || dax) {
 		uint64_t ds = dax && dax->spa_start ? dax->spa_start : ns->data_start;
 		uint64_t dsize = dax && dax->size ? dax->size : ns->data_size;
 
 		nsa_effective_platform(s, &p);
-		if (ds && dsize && p.block_size) {
+		if (ds && dsize && p.block_size && out->verdict != NSA_ACCEPT_UNKNOWN) {
+			struct nsa_kmem_yield y = { 0 };
+
 			out->has_kmem = true;
-			nsa_kmem_yield(ds + (uint64_t)shift, dsize, p.block_size,
-				       &out->kmem_usable_after, &out->kmem_blocks_after);
+			if (out->verdict == NSA_ACCEPT_YES)
+				nsa_kernel_kmem(&p, ds + (uint64_t)shift, dsize,
+						nsa_kernel_kmem_memmap_in_range(dax), &y);
+			out->kmem_usable_after = y.usable;
+			out->kmem_blocks_after = y.n_blocks;
 		}
 	}
 	return 0;

@@ -205,6 +205,8 @@ static struct json_object *daxdev_to_json(const struct nsa_daxdev *d)
 	put_int(o, "online_memblocks", d->online_blocks);
 	put_int(o, "total_memblocks", d->total_blocks);
 	put_bool(o, "movable", d->movable);
+	if (d->memmap_on_memory) /* only kernels with the attribute (v6.8+) can say so */
+		put_bool(o, "memmap_on_memory", true);
 	return o;
 }
 
@@ -654,6 +656,7 @@ static int read_daxdev(struct reader *rd, struct json_object *o, struct nsa_daxd
 	TRY(get_int(rd, o, "online_memblocks", &d->online_blocks));
 	TRY(get_int(rd, o, "total_memblocks", &d->total_blocks));
 	TRY(get_bool(rd, o, "movable", &d->movable));
+	TRY(get_bool(rd, o, "memmap_on_memory", &d->memmap_on_memory));
 	return 0;
 }
 

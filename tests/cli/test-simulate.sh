@@ -53,8 +53,31 @@ run "$NSALIGN" simulate --shift=-64M --json --snapshot "$FIXTURES/lab-shift-boot
 jq -e "$ns | select(.available == false) | .available_after == null and (.after[0].reason | contains(\"not read\"))" "$TMP/out" >/dev/null &&
 	ok "refused namespace: unknown, and says why" || { not_ok "refused namespace verdict"; jq -c "$ns | {dev, available, available_after, after}" "$TMP/out" | diag; }
 
+# a move of 0 answers what the kernel does now: every namespace as it is
+run "$NSALIGN" simulate --shift 0 --json --snapshot "$b1"
+expect_rc 0 "--shift 0"
+jq -e "[$ns | .after[0].shift == 0 and .after[0].available_after == .available and .after[0].resource == .resource] | length > 0 and all" "$TMP/out" >/dev/null &&
+	ok "--shift 0: each namespace as it is now" || not_ok "--shift 0 verdicts"
+run "$NSALIGN" simulate --shift 0,64M --snapshot "$b1"
+expect_stdout_has "available after no move" "text: a move of 0 is 'no move'"
+run "$NSALIGN" simulate --shift 0 --json --snapshot "$FIXTURES/lab-shift-boot2.json"
+jq -e "$ns | select(.available == false) | .after[0].available_after == false" "$TMP/out" >/dev/null &&
+	ok "--shift 0: a refused namespace stays refused" || not_ok "--shift 0 on a refused namespace"
+
+# legacy (memmap=) ranges: the label-less raw namespace, mapped with pages, has a firm
+# verdict (hand-checked with the lab: 1 MiB off is refused, onto 2 MiB it comes up)
+run "$NSALIGN" simulate --shift 1M --json --snapshot "$FIXTURES/lab-legacy-misaligned.json"
+jq -e "[$ns | .after[0].available_after] == [false, true]" "$TMP/out" >/dev/null &&
+	ok "legacy ranges: firm verdicts after a 1 MiB move" ||
+	{ not_ok "legacy verdicts"; jq -c "$ns | {dev, available, after}" "$TMP/out" | diag; }
+
+# a devdax namespace the kernel would refuse gives no kmem there
+run "$NSALIGN" simulate --shift 1M --json --snapshot "$FIXTURES/lab-kmem-devdax.json"
+jq -e "$ns | select(.mode == \"devdax\") | .after[0].available_after == false and .after[0].kmem_usable_after == 0 and .after[0].kmem_blocks_after == 0" "$TMP/out" >/dev/null &&
+	ok "refused after the move: no kmem" || { not_ok "kmem after a refusing move"; jq -c "$ns | .after" "$TMP/out" | diag; }
+
 # bad input
-for bad in 0 3 1.5K abc 64Q ''; do
+for bad in 3 1.5K abc 64Q ''; do
 	run "$NSALIGN" simulate --shift "$bad" --snapshot "$b1"
 	expect_rc 64 "--shift '$bad'"
 	expect_stdout_empty "--shift '$bad': nothing on stdout"

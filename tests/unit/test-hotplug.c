@@ -35,9 +35,15 @@ TEST(kmem_plan_matches_the_lab)
 	CHECK_U64(k.system_ram, k.usable);
 	CHECK(nsa_kmem_plan(s, "dax7.0", &k) == -ENODEV);
 
-	/* edited: a 6.8 kernel with memmap_on_memory: 2 MiB of each 128 MiB block */
-	snprintf(s->platform.kernel_release, sizeof(s->platform.kernel_release), "6.8.0-1-amd64");
+	/* edited: memory_hotplug.memmap_on_memory alone: 6.1's kmem ignores it */
 	s->platform.memmap_on_memory = 1;
+	REQUIRE(nsa_kmem_plan(s, "dax0.0", &k) == 0);
+	CHECK(!k.memmap_on_memory);
+	CHECK_U64(k.system_ram, 939524096);
+
+	/* edited: a 6.8+ kernel's daxX.Y/memmap_on_memory set: 2 MiB of each 128 MiB block */
+	snprintf(s->platform.kernel_release, sizeof(s->platform.kernel_release), "6.8.0-1-amd64");
+	s->daxdevs[0].memmap_on_memory = true;
 	REQUIRE(nsa_kmem_plan(s, "dax0.0", &k) == 0);
 	CHECK(k.memmap_on_memory);
 	CHECK_U64(k.memmap_bytes, 7 * 2 * M);

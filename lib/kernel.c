@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The kernel, once (see kernel.h).  Each function here follows one piece of
+ * the kernel and names it; nothing else in lib/ restates these rules.
+ *
+ *   nsa_effective_platform()   the capabilities the rules depend on
+ *   nsa_kernel_probe()         nvdimm_namespace_common_probe(), nd_pfn_validate()
+ *   nsa_kernel_dax_align_ok()  nd_pfn_supported_alignments(), region dax seed
+ *   nsa_kernel_pfn_layout()    nd_pfn_init()
+ *   nsa_kernel_repair_align()  the align with which nd_pfn_validate() accepts
+ *   nsa_kernel_kmem()          dev_dax_kmem_probe(), memmap_on_memory
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel.h"
+
+#define SZ_8K		     (8 * NSA_KiB)
+#define MAX_STRUCT_PAGE_SIZE 64 /* the memmap nd_pfn_init() reserves per page */
+#define STRUCT_PAGE_SIZE     64 /* sizeof(struct page) on production kernels */
+
+/* ------------------------------------------------------------ capabilities */
+
+/*
+ * The platform as the rules need it.  What the snapshot recorded from the
+ * running kernel wins; granularities it could not see come from the
+ * architecture and page size (platform.c).  A region's "align" attribute
+ * came with memremap_compat_align() enforcement (v5.7), in the series that
+ * built on sub-section hotplug (v5.3): a snapshot that has one proves both.
+ */
+void nsa_effective_platform(const struct nsa_snapshot *s, struct nsa_platform *out)
+{
+	bool subsection = s->platform.subsection_hotplug;
+	bool compat = s->platform.compat_align_enforced;
+	bool region_align = false;
+
+	*out = s->platform;
+	nsa_platform_fill_defaults(out, s->platform.memremap_compat_align == 16 * NSA_MiB);
+	for (size_t i = 0; i < s->n_regions; i++)
+		if (s->regions[i].align)
+			region_align = true;
+	if (!s->platform.kernel_release[0]) {
+		/* no release to go by: trust what the snapshot says */
+		out->subsection_hotplug = subsection;
+		out->compat_align_enforced = compat;
+	}
+	if (region_align)
+		out->subsection_hotplug = out->compat_align_enforced = true;
+}
+
+/* ------------------------------------------------------------ geometry */
+
+static uint64_t pow2_floor(uint64_t x)
+{
+	return x ? 1ULL << (63 - __builtin_clzll(x)) : 0;
+}
+
+void nsa_kernel_ib_geometry(const struct nsa_infoblock *ib, struct nsa_pfn_geometry *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->pfn = g->known = true;
+	g->dax = strcmp(ib->signature, "NVDIMM_DAX_INFO") == 0;
+	g->offset = ib->dataoff;
+	g->map_mode = ib->mode;
+	/* nd_pfn_validate(): fields a version lacks read as zero (or as this kernel's) */
+	if (ib->version_minor >= 1) {
+		g->start_pad = ib->start_pad;
+		g->end_trunc = ib->end_trunc;
+	}
+	if (ib->version_minor >= 2)
+		g->align = ib->align;
+	if (ib->version_minor >= 4) {
+		g->page_size = ib->page_size;
+		g->page_struct_size = ib->page_struct_size;
+	}
+	/* "if (align == 0) align = 1UL << ilog2(offset)" */
+	if (!g->align)
+		g->align = pow2_floor(g->offset);
+}
+
+void nsa_kernel_ns_geometry(const struct nsa_namespace *ns, const struct nsa_region *region,
+			    struct nsa_pfn_geometry *g)
+{
+	bool dax = ns->mode == NSA_MODE_DEVDAX || strcmp(ns->holder_class, "dax") == 0 ||
+		   strcmp(ns->ib.signature, "NVDIMM_DAX_INFO") == 0;
+	bool pfn = dax || ns->mode == NSA_MODE_FSDAX || strcmp(ns->holder_class, "pfn") == 0 ||
+		   ns->ib.valid;
+
+	/*
+	 * mode_show(): a namespace nothing claims reads "memory" (fsdax) when
+	 * pmem_should_map_pages(), as on a label-less region.  Without a pfn
+	 * holder or an info block it is the raw namespace, mapped with pages.
+	 */
+	if (region && region->legacy && ns->mode == NSA_MODE_FSDAX && !ns->holder[0] &&
+	    !ns->holder_class[0] && !ns->ib.valid)
+		pfn = false;
+
+	if (ns->ib.valid) {
+		nsa_kernel_ib_geometry(&ns->ib, g);
+		g->dax = dax;
+		return;
+	}
+	memset(g, 0, sizeof(*g));
+	g->pfn = pfn;
+	g->dax = dax;
+	if (pfn && ns->data_start && ns->spa_start && ns->data_start >= ns->spa_start) {
+		/*
+		 * The pfn/dax "resource" is res.start + start_pad + dataoff and
+		 * its size res_size - start_pad - end_trunc - dataoff; the kernel
+		 * no longer writes start_pad, so the whole gap is dataoff.
+		 */
+		g->known = true;
+		g->offset = ns->data_start - ns->spa_start;
+		if (ns->data_size && ns->data_size + g->offset <= ns->size)
+			g->end_trunc = ns->size - g->offset - ns->data_size;
+		g->align = ns->align ? ns->align : pow2_floor(g->offset);
+	}
+}
+
+/* ------------------------------------------------------------ aligns */
+
+uint64_t nsa_kernel_default_align(const struct nsa_platform *p)
+{
+	return p->pmd_size ? p->pmd_size : p->page_size;
+}
+
+int nsa_kernel_aligns(const struct nsa_platform *p, const struct nsa_region *r, bool dax,
+		      uint64_t out[NSA_KERNEL_MAX_ALIGNS])
+{
+	const uint64_t *list = r ? (dax ? r->dax_alignments : r->pfn_alignments) : NULL;
+	int n = r ? (dax ? r->n_dax_alignments : r->n_pfn_alignments) : 0, k = 0;
+
+	if (!n) {
+		/* nd_pfn_supported_alignments(): PAGE_SIZE, HPAGE_PMD_SIZE, HPAGE_PUD_SIZE */
+		if (p->pud_size)
+			out[k++] = p->pud_size;
+		if (p->pmd_size)
+			out[k++] = p->pmd_size;
+		out[k++] = p->page_size;
+		return k;
+	}
+	for (int i = 0; i < n && k < NSA_KERNEL_MAX_ALIGNS; i++)
+		out[k++] = list[i];
+	/* largest first */
+	for (int i = 0; i < k; i++)
+		for (int j = i + 1; j < k; j++)
+			if (out[j] > out[i]) {
+				uint64_t t = out[i];
+
+				out[i] = out[j];
+				out[j] = t;
+			}
+	return k;
+}
+
+bool nsa_kernel_dax_align_ok(const struct nsa_platform *p, const struct nsa_region *r,
+			     uint64_t align)
+{
+	uint64_t v[NSA_KERNEL_MAX_ALIGNS];
+	int n = nsa_kernel_aligns(p, r, true, v);
+
+	for (int i = 0; i < n; i++)
+		if (v[i] == align)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------ probe */
+
+static void refuse(struct nsa_placement *out, const char *check, uint64_t align, uint64_t addr,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void refuse(struct nsa_placement *out, const char *check, uint64_t align, uint64_t addr,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	out->verdict = NSA_ACCEPT_NO;
+	out->kernel_check = check;
+	out->violated_align = align;
+	out->violated_addr = addr;
+	va_start(ap, fmt);
+	vsnprintf(out->kernel_message, sizeof(out->kernel_message), fmt, ap);
+	va_end(ap);
+}
+
+/* nd_pfn_validate() past the checksum, in its order: 0 accepted, or refused in out. */
+static void pfn_validate(const struct nsa_platform *p, const struct nsa_region *region,
+			 const struct nsa_pfn_geometry *g, const char *dev, uint64_t spa,
+			 uint64_t size, struct nsa_placement *out)
+{
+	uint64_t compat = p->memremap_compat_align, end = spa + size;
+	bool pmem_map = g->map_mode != NSA_PFN_MODE_RAM;
+
+	if (pmem_map && g->page_size && g->page_size > p->page_size) {
+		refuse(out, "nd_pfn_validate", 0, 0, "init failed, page size mismatch %" PRIu32,
+		       g->page_size);
+		return;
+	}
+	if (pmem_map && g->page_struct_size && g->page_struct_size < STRUCT_PAGE_SIZE) {
+		refuse(out, "nd_pfn_validate", 0, 0, "init failed, struct page size mismatch %u",
+		       g->page_struct_size);
+		return;
+	}
+	if (g->dax && !nsa_kernel_dax_align_ok(p, region, g->align)) {
+		refuse(out, "nd_pfn_validate", g->align, 0,
+		       "init failed, alignment mismatch: %" PRIu64 ":%" PRIu64,
+		       nsa_kernel_default_align(p), g->align);
+		return;
+	}
+	if (g->align > size) {
+		refuse(out, "nd_pfn_validate", g->align, 0,
+		       "alignment: %" PRIx64 " exceeds capacity %" PRIx64, g->align, size);
+		return;
+	}
+	if (g->offset >= size) {
+		refuse(out, "nd_pfn_validate", 0, 0, "pfn array size exceeds capacity of %s",
+		       dev && *dev ? dev : "the namespace");
+		return;
+	}
+	if ((g->align && !nsa_is_aligned(spa + g->offset + g->start_pad, g->align)) ||
+	    !nsa_is_aligned(g->offset, p->page_size)) {
+		refuse(out, "nd_pfn_validate", g->align, spa + g->offset + g->start_pad,
+		       "bad offset: %#" PRIx64 " dax disabled align: %#" PRIx64, g->offset,
+		       g->align);
+		return;
+	}
+	/* memremap_compat_align(), enforced since v5.7 */
+	if (p->compat_align_enforced) {
+		if (!nsa_is_aligned(spa + g->start_pad, compat)) {
+			refuse(out, "nd_pfn_validate", compat, spa + g->start_pad,
+			       "resource start misaligned");
+			return;
+		}
+		if (!nsa_is_aligned(end - g->end_trunc, compat)) {
+			refuse(out, "nd_pfn_validate", compat, end - g->end_trunc,
+			       "resource end misaligned");
+			return;
+		}
+	}
+	if (g->offset + g->start_pad + g->end_trunc >= size)
+		refuse(out, "nd_pfn_validate", 0, 0, "bad offset with small namespace");
+}
+
+void nsa_kernel_probe(const struct nsa_platform *p, const struct nsa_region *region,
+		      const struct nsa_pfn_geometry *g, const char *dev, uint64_t spa,
+		      uint64_t size, struct nsa_placement *out)
+{
+	uint64_t compat = p->memremap_compat_align, end = spa + size;
+
+	memset(out, 0, sizeof(*out));
+	out->verdict = NSA_ACCEPT_YES;
+
+	/*
+	 * nvdimm_namespace_common_probe(): a label-less (e820, memmap=) range
+	 * is mapped with struct pages (pmem_should_map_pages(), ND_REGION_PAGEMAP)
+	 * and must be memremap_compat_align()ed at both ends.  It runs on the
+	 * namespace itself before any btt/pfn/dax probe, so it decides
+	 * whatever the mode.  Enforced since v5.7.
+	 */
+	if (region && region->legacy && p->compat_align_enforced &&
+	    !nsa_is_aligned(spa | end, compat)) {
+		refuse(out, "nvdimm_namespace_common_probe", compat,
+		       nsa_is_aligned(spa, compat) ? end : spa,
+		       "[mem %#" PRIx64 "-%#" PRIx64 " flags 0x200] misaligned, unable to map", spa,
+		       end - 1);
+		return;
+	}
+	if (!g->pfn)
+		return; /* raw and sector namespaces on labelled regions need no pages */
+	if (!g->known) {
+		out->verdict = NSA_ACCEPT_UNKNOWN;
+		return;
+	}
+	pfn_validate(p, region, g, dev, spa, size, out);
+}
+
+uint64_t nsa_kernel_required_align(const struct nsa_platform *p, const struct nsa_region *region,
+				   const struct nsa_pfn_geometry *g)
+{
+	uint64_t need = 0;
+
+	if (region && region->legacy && p->compat_align_enforced)
+		need = p->memremap_compat_align;
+	if (g->pfn && g->known) {
+		if (g->align > need)
+			need = g->align;
+		if (p->compat_align_enforced && p->memremap_compat_align > need)
+			need = p->memremap_compat_align;
+	}
+	return need;
+}
+
+/* ------------------------------------------------------------ repair */
+
+int nsa_kernel_repair_align(const struct nsa_platform *p, const struct nsa_region *region,
+			    const struct nsa_pfn_geometry *g, uint32_t version_minor, uint64_t spa,
+			    uint64_t size, uint64_t max_align, uint64_t *align, char *why,
+			    size_t len)
+{
+	uint64_t compat = p->memremap_compat_align, data = spa + g->start_pad + g->offset, a;
+	struct nsa_pfn_geometry fixed = *g;
+	struct nsa_placement pl;
+
+	*align = 0;
+	if (!max_align)
+		max_align = 2 * NSA_MiB;
+	if (version_minor < 2)
+		return nsa_say(
+			why, len, -EPROTO,
+			"info block version 1.%u records no align: the kernel takes %#" PRIx64
+			" from dataoff, and only rewriting dataoff (which moves the data) could "
+			"change that",
+			version_minor, g->align);
+	if (p->compat_align_enforced && (!nsa_is_aligned(spa + g->start_pad, compat) ||
+					 !nsa_is_aligned(spa + size - g->end_trunc, compat))) {
+		char c[32];
+
+		nsa_size_str(compat, c, sizeof(c));
+		return nsa_say(
+			why, len, -ERANGE,
+			"the namespace now starts or ends off a %s boundary (start %#" PRIx64
+			", end %#" PRIx64 "): the kernel maps PMEM only on %s boundaries, "
+			"whatever the info block says; the platform moved it by an amount that "
+			"is not a multiple of %s",
+			c, spa + g->start_pad, spa + size - g->end_trunc, c, c);
+	}
+	/* the largest the mode accepts, not above max_align, that the data start satisfies */
+	a = pow2_floor(max_align);
+	for (; a >= p->page_size; a >>= 1) {
+		if (data % a)
+			continue;
+		if (g->dax && !nsa_kernel_dax_align_ok(p, region, a))
+			continue;
+		break;
+	}
+	if (a < p->page_size)
+		return nsa_say(why, len, -ERANGE,
+			       "the data start %#" PRIx64 " is not even page aligned", data);
+	fixed.align = a;
+	nsa_kernel_probe(p, region, &fixed, NULL, spa, size, &pl);
+	if (pl.verdict != NSA_ACCEPT_YES)
+		return nsa_say(why, len, -ERANGE, "%s", pl.kernel_message);
+	*align = a;
+	return 0;
+}
+
+/* ------------------------------------------------------------ nd_pfn_init() */
+
+int nsa_kernel_pfn_layout(const struct nsa_platform *p, bool map_ram, uint64_t start, uint64_t size,
+			  uint64_t align, uint64_t *dataoff, uint64_t *end_trunc)
+{
+	uint64_t compat = p->memremap_compat_align;
+	uint64_t a = align > compat ? align : compat;
+	uint64_t npfns = (size - SZ_8K) / p->page_size;
+
+	/* "start misaligned": start_pad is no longer an option */
+	if (!nsa_is_aligned(start, compat))
+		return -EINVAL;
+	*end_trunc = start + size - nsa_align_down(start + size, a);
+	if (map_ram)
+		*dataoff = nsa_align_up(start + SZ_8K, a) - start;
+	else
+		*dataoff = nsa_align_up(start + SZ_8K + MAX_STRUCT_PAGE_SIZE * npfns, a) - start;
+	return *dataoff >= size - *end_trunc ? -ENOSPC : 0;
+}
+
+/* ------------------------------------------------------------ kmem */
+
+bool nsa_kernel_kmem_memmap_in_range(const struct nsa_daxdev *d)
+{
+	return d && d->memmap_on_memory == 1;
+}
+
+void nsa_kernel_kmem(const struct nsa_platform *p, uint64_t start, uint64_t size,
+		     bool memmap_in_range, struct nsa_kmem_yield *out)
+{
+	uint64_t B = p->block_size, first, end;
+
+	memset(out, 0, sizeof(*out));
+	if (!B || !size)
+		return;
+	first = nsa_align_up(start, B);
+	end = nsa_align_down(start + size, B);
+	if (end > first) {
+		out->first_block = first / B;
+		out->n_blocks = (end - first) / B;
+		out->usable = end - first;
+		out->lost_head = first - start;
+		out->lost_tail = start + size - end;
+	} else {
+		out->lost_head = size;
+	}
+	/* each block's own struct pages, at the start of the block (altmap) */
+	if (memmap_in_range)
+		out->memmap_bytes = out->n_blocks * (B / p->page_size) * STRUCT_PAGE_SIZE;
+	out->system_ram = out->usable - out->memmap_bytes;
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/kernel.c, table-driven over the kernel's cases: each row is a
+ * namespace geometry at an address under one set of capabilities, and
+ * what the kernel does there (accepts, or refuses with its exact line).
+ * The rows with real addresses and messages are the ones the lab's 6.1
+ * kernel printed (KERNEL-NOTES.md); the others follow pfn_devs.c and
+ * namespace_devs.c line by line.
+ */
+#include <errno.h>
+
+#include "kernel.h"
+#include "test.h"
+
+#define KiB (1ULL << 10)
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+
+/* x86_64 with the capabilities of a v5.7+ kernel (6.1 in the lab) */
+static struct nsa_platform x86(void)
+{
+	struct nsa_platform p = { .arch = "x86_64", .kernel_release = "6.1.0-56-amd64" };
+
+	nsa_platform_fill_defaults(&p, false);
+	return p;
+}
+
+/* the same, before memremap_compat_align() (v5.3 to v5.6) */
+static struct nsa_platform x86_pre57(void)
+{
+	struct nsa_platform p = { .arch = "x86_64", .kernel_release = "5.4.0-1-amd64" };
+
+	nsa_platform_fill_defaults(&p, false);
+	return p;
+}
+
+enum caps { CAPS_61, CAPS_54 };
+
+struct probe_case {
+	const char *what;
+	enum caps caps;
+	bool legacy;
+	const uint64_t *dax_alignments; /* the region's, 0-terminated; NULL: page/PMD/PUD */
+	struct nsa_pfn_geometry g;
+	uint64_t spa, size;
+	enum nsa_accept verdict;
+	const char *message; /* the kernel's line, "" when accepted */
+	uint64_t violated_align;
+};
+
+#define FSDAX(off, al)                                                     \
+	{                                                                  \
+		.pfn = true, .known = true, .offset = (off), .align = (al) \
+	}
+#define DEVDAX(off, al)                                                                 \
+	{                                                                               \
+		.pfn = true, .dax = true, .known = true, .offset = (off), .align = (al) \
+	}
+#define RAW       \
+	{         \
+		0 \
+	}
+static const uint64_t arm64_dax[] = { 4096, 2 * MiB, 0 };
+
+static const struct probe_case probe_cases[] = {
+	{ "fsdax 2M align where it was made", CAPS_61, false, NULL, FSDAX(34 * MiB, 2 * MiB),
+	  0x100000000, 2 * GiB, NSA_ACCEPT_YES, "", 0 },
+	{ "devdax 1G moved by 64M (lab, 6.1)", CAPS_61, false, NULL, DEVDAX(GiB, GiB), 0x144000000,
+	  2 * GiB, NSA_ACCEPT_NO, "bad offset: 0x40000000 dax disabled align: 0x40000000", GiB },
+	{ "fsdax 2M moved by 1M (lab, 6.1)", CAPS_61, false, NULL, FSDAX(6 * MiB, 2 * MiB),
+	  0x100100000, GiB, NSA_ACCEPT_NO, "bad offset: 0x600000 dax disabled align: 0x200000",
+	  2 * MiB },
+	{ "fsdax 4K moved by 1M: the compat align", CAPS_61, false, NULL, FSDAX(16 * MiB, 4 * KiB),
+	  0x100100000, GiB, NSA_ACCEPT_NO, "resource start misaligned", 2 * MiB },
+	{ "fsdax 4K moved by 1M before v5.7", CAPS_54, false, NULL, FSDAX(16 * MiB, 4 * KiB),
+	  0x100100000, GiB, NSA_ACCEPT_YES, "", 0 },
+	{ "end off the compat align", CAPS_61, false, NULL, FSDAX(16 * MiB, 4 * KiB), 0x100000000,
+	  GiB + MiB, NSA_ACCEPT_NO, "resource end misaligned", 2 * MiB },
+	{ "devdax 64M align: not a page size", CAPS_61, false, NULL, DEVDAX(64 * MiB, 64 * MiB),
+	  0x100000000, GiB, NSA_ACCEPT_NO, "init failed, alignment mismatch: 2097152:67108864",
+	  64 * MiB },
+	{ "fsdax 64M align: fsdax takes any", CAPS_61, false, NULL, FSDAX(64 * MiB, 64 * MiB),
+	  0x100000000, GiB, NSA_ACCEPT_YES, "", 0 },
+	{ "devdax 1G where the region offers 4K and 2M (arm64)", CAPS_61, false, arm64_dax,
+	  DEVDAX(GiB, GiB), 0xc0000000, 2 * GiB, NSA_ACCEPT_NO,
+	  "init failed, alignment mismatch: 2097152:1073741824", GiB },
+	{ "align above the capacity", CAPS_61, false, NULL, FSDAX(16 * MiB, GiB), 0x100000000,
+	  512 * MiB, NSA_ACCEPT_NO, "alignment: 40000000 exceeds capacity 20000000", GiB },
+	{ "dataoff past the end", CAPS_61, false, NULL, FSDAX(GiB, 2 * MiB), 0x100000000, GiB,
+	  NSA_ACCEPT_NO, "pfn array size exceeds capacity of namespace0.0", 0 },
+	{ "dataoff not page aligned", CAPS_61, false, NULL, FSDAX(16 * MiB + 512, 16 * MiB),
+	  0x100000000, GiB, NSA_ACCEPT_NO, "bad offset: 0x1000200 dax disabled align: 0x1000000",
+	  16 * MiB },
+	{ "nothing left after the pads",
+	  CAPS_61,
+	  false,
+	  NULL,
+	  { .pfn = true,
+	    .known = true,
+	    .offset = 14 * MiB,
+	    .align = 2 * MiB,
+	    .end_trunc = 2 * MiB },
+	  0x100000000,
+	  16 * MiB,
+	  NSA_ACCEPT_NO,
+	  "bad offset with small namespace",
+	  0 },
+	{ "block of a 64K-page kernel, struct pages in PMEM",
+	  CAPS_61,
+	  false,
+	  NULL,
+	  { .pfn = true,
+	    .known = true,
+	    .offset = 16 * MiB,
+	    .align = 2 * MiB,
+	    .map_mode = NSA_PFN_MODE_PMEM,
+	    .page_size = 64 * KiB,
+	    .page_struct_size = 64 },
+	  0x100000000,
+	  GiB,
+	  NSA_ACCEPT_NO,
+	  "init failed, page size mismatch 65536",
+	  0 },
+	{ "block of a 64K-page kernel, struct pages in RAM",
+	  CAPS_61,
+	  false,
+	  NULL,
+	  { .pfn = true,
+	    .known = true,
+	    .offset = 16 * MiB,
+	    .align = 2 * MiB,
+	    .map_mode = NSA_PFN_MODE_RAM,
+	    .page_size = 64 * KiB,
+	    .page_struct_size = 64 },
+	  0x100000000,
+	  GiB,
+	  NSA_ACCEPT_YES,
+	  "",
+	  0 },
+	{ "block with a smaller struct page",
+	  CAPS_61,
+	  false,
+	  NULL,
+	  { .pfn = true,
+	    .known = true,
+	    .offset = 16 * MiB,
+	    .align = 2 * MiB,
+	    .map_mode = NSA_PFN_MODE_PMEM,
+	    .page_size = 4096,
+	    .page_struct_size = 56 },
+	  0x100000000,
+	  GiB,
+	  NSA_ACCEPT_NO,
+	  "init failed, struct page size mismatch 56",
+	  0 },
+	{ "legacy range 1M off (lab, 6.1)", CAPS_61, true, NULL, RAW, 0x138900000, 100 * MiB,
+	  NSA_ACCEPT_NO, "[mem 0x138900000-0x13ecfffff flags 0x200] misaligned, unable to map",
+	  2 * MiB },
+	{ "legacy range 1M off, fsdax: refused before the info block", CAPS_61, true, NULL,
+	  FSDAX(4 * MiB, 2 * MiB), 0x138900000, 100 * MiB, NSA_ACCEPT_NO,
+	  "[mem 0x138900000-0x13ecfffff flags 0x200] misaligned, unable to map", 2 * MiB },
+	{ "legacy range on 2M, sharing a section with RAM", CAPS_61, true, NULL, RAW, 0x145000000,
+	  60 * MiB, NSA_ACCEPT_YES, "", 0 },
+	{ "legacy range 1M off before v5.7", CAPS_54, true, NULL, RAW, 0x138900000, 100 * MiB,
+	  NSA_ACCEPT_YES, "", 0 },
+	{ "raw on a labelled region, 1M off", CAPS_61, false, NULL, RAW, 0x100100000, GiB,
+	  NSA_ACCEPT_YES, "", 0 },
+	{ "fsdax whose info block was not read",
+	  CAPS_61,
+	  false,
+	  NULL,
+	  { .pfn = true },
+	  0x100000000,
+	  GiB,
+	  NSA_ACCEPT_UNKNOWN,
+	  "",
+	  0 },
+};
+
+TEST(probe_table)
+{
+	for (size_t i = 0; i < sizeof(probe_cases) / sizeof(probe_cases[0]); i++) {
+		const struct probe_case *c = &probe_cases[i];
+		struct nsa_platform p = c->caps == CAPS_61 ? x86() : x86_pre57();
+		struct nsa_region r = { .legacy = c->legacy };
+		struct nsa_placement pl;
+
+		for (int k = 0; c->dax_alignments && c->dax_alignments[k]; k++)
+			r.dax_alignments[r.n_dax_alignments++] = c->dax_alignments[k];
+		nsa_kernel_probe(&p, &r, &c->g, "namespace0.0", c->spa, c->size, &pl);
+		if (pl.verdict != c->verdict || strcmp(pl.kernel_message, c->message) != 0 ||
+		    pl.violated_align != c->violated_align) {
+			printf("#   %s: verdict %d \"%s\" align %#" PRIx64
+			       ", expected %d \"%s\" align %#" PRIx64 "\n",
+			       c->what, pl.verdict, pl.kernel_message, pl.violated_align,
+			       c->verdict, c->message, c->violated_align);
+			test_failed_current = 1;
+		}
+	}
+}
+
+TEST(geometry_from_an_info_block_reads_what_its_version_has)
+{
+	struct nsa_infoblock ib = { .signature = "NVDIMM_DAX_INFO",
+				    .version_major = 1,
+				    .version_minor = 1,
+				    .dataoff = 48 * MiB,
+				    .align = 4096,
+				    .start_pad = 4096,
+				    .page_size = 65536 };
+	struct nsa_pfn_geometry g;
+
+	nsa_kernel_ib_geometry(&ib, &g);
+	CHECK(g.pfn && g.dax && g.known);
+	CHECK_U64(g.align, 32 * MiB); /* before 1.2: 1 << ilog2(dataoff) */
+	CHECK_U64(g.start_pad, 4096);
+	CHECK_U64(g.page_size, 0); /* before 1.4: this kernel's */
+	ib.version_minor = 4;
+	nsa_kernel_ib_geometry(&ib, &g);
+	CHECK_U64(g.align, 4096);
+	CHECK_U64(g.page_size, 65536);
+}
+
+TEST(legacy_namespace_nothing_claims_is_raw_with_pages)
+{
+	/* mode_show() says "memory" for it: ndctl lists it as fsdax */
+	struct nsa_namespace ns = { .mode = NSA_MODE_FSDAX,
+				    .spa_start = 0x138900000,
+				    .size = 100 * MiB };
+	struct nsa_region legacy = { .legacy = true }, nfit = { 0 };
+	struct nsa_pfn_geometry g;
+
+	nsa_kernel_ns_geometry(&ns, &legacy, &g);
+	CHECK(!g.pfn);
+	nsa_kernel_ns_geometry(&ns, &nfit, &g);
+	CHECK(g.pfn && !g.known);
+	nsa_strlcpy(ns.holder, "pfn1.0", sizeof(ns.holder));
+	nsa_kernel_ns_geometry(&ns, &legacy, &g);
+	CHECK(g.pfn);
+}
+
+TEST(aligns_largest_first_region_list_wins)
+{
+	struct nsa_platform p = x86();
+	struct nsa_region r = { .n_dax_alignments = 2, .dax_alignments = { 4096, 2 * MiB } };
+	uint64_t v[NSA_KERNEL_MAX_ALIGNS];
+
+	REQUIRE(nsa_kernel_aligns(&p, NULL, true, v) == 3);
+	CHECK(v[0] == GiB && v[1] == 2 * MiB && v[2] == 4096);
+	REQUIRE(nsa_kernel_aligns(&p, &r, true, v) == 2);
+	CHECK(v[0] == 2 * MiB && v[1] == 4096);
+	CHECK(!nsa_kernel_dax_align_ok(&p, &r, GiB));
+	CHECK(nsa_kernel_dax_align_ok(&p, NULL, GiB));
+	CHECK_U64(nsa_kernel_default_align(&p), 2 * MiB);
+}
+
+TEST(pfn_layout_as_nd_pfn_init)
+{
+	struct nsa_platform p = x86();
+	uint64_t off, trunc;
+
+	/* devdax -s 2G -a 1G at 0x140000000 (lab): dataoff 1 GiB */
+	CHECK(nsa_kernel_pfn_layout(&p, false, 0x140000000, 2 * GiB, GiB, &off, &trunc) == 0);
+	CHECK_U64(off, GiB);
+	CHECK_U64(trunc, 0);
+	/* map=mem: only the 8K of label space and info block, aligned */
+	CHECK(nsa_kernel_pfn_layout(&p, true, 0x100000000, GiB, 2 * MiB, &off, &trunc) == 0);
+	CHECK_U64(off, 2 * MiB);
+	/* "start ... misaligned" */
+	CHECK(nsa_kernel_pfn_layout(&p, false, 0x100100000, GiB, 2 * MiB, &off, &trunc) == -EINVAL);
+	/* devdax -s 1G -a 1G: "unable to satisfy requested alignment" (lab) */
+	CHECK(nsa_kernel_pfn_layout(&p, false, 0x140000000, GiB, GiB, &off, &trunc) == -ENOSPC);
+}
+
+TEST(kmem_whole_blocks_and_memmap)
+{
+	struct nsa_platform p = x86();
+	struct nsa_kmem_yield y;
+
+	p.block_size = 128 * MiB;
+	/* lab: dax0.0 0x105200000-0x143ffffff gives 0x108000000-0x13fffffff, 7 blocks */
+	nsa_kernel_kmem(&p, 0x105200000, 0x143ffffff - 0x105200000 + 1, false, &y);
+	CHECK_U64(y.first_block, 0x108000000 / (128 * MiB));
+	CHECK_U64(y.n_blocks, 7);
+	CHECK_U64(y.usable, 896 * MiB);
+	CHECK_U64(y.lost_head + y.lost_tail, 110 * MiB);
+	CHECK_U64(y.system_ram, 896 * MiB);
+	/* memmap on the memory: 64 bytes per 4 KiB page of each block */
+	nsa_kernel_kmem(&p, 0x105200000, 0x143ffffff - 0x105200000 + 1, true, &y);
+	CHECK_U64(y.memmap_bytes, 7 * 2 * MiB);
+	CHECK_U64(y.system_ram, 896 * MiB - 14 * MiB);
+	/* too small for one block */
+	nsa_kernel_kmem(&p, 0x105200000, 14 * MiB, false, &y);
+	CHECK_U64(y.n_blocks, 0);
+	CHECK_U64(y.lost_head, 14 * MiB);
+}
+
+TEST(repair_align)
+{
+	struct nsa_platform p = x86();
+	struct nsa_pfn_geometry g = DEVDAX(GiB, GiB);
+	char why[256];
+	uint64_t a;
+
+	/* +64M: 2M brings it back */
+	CHECK(nsa_kernel_repair_align(&p, NULL, &g, 4, 0x144000000, 2 * GiB, 0, &a, why,
+				      sizeof(why)) == 0);
+	CHECK_U64(a, 2 * MiB);
+	/* +1M: nothing can (the compat align) */
+	CHECK(nsa_kernel_repair_align(&p, NULL, &g, 4, 0x140100000, 2 * GiB, 0, &a, why,
+				      sizeof(why)) == -ERANGE);
+	CHECK(strstr(why, "2 MiB boundary") != NULL);
+	/* 1.1 has no align field */
+	CHECK(nsa_kernel_repair_align(&p, NULL, &g, 1, 0x144000000, 2 * GiB, 0, &a, why,
+				      sizeof(why)) == -EPROTO);
+	/* devdax on a region offering 4K and 2M, asked for up to 1G: 2M */
+	{
+		struct nsa_region r = { .n_dax_alignments = 2,
+					.dax_alignments = { 4096, 2 * MiB } };
+
+		CHECK(nsa_kernel_repair_align(&p, &r, &g, 4, 0x144000000, 2 * GiB, GiB, &a, why,
+					      sizeof(why)) == 0);
+		CHECK_U64(a, 2 * MiB);
+	}
+}
+
+TEST(capabilities_from_what_the_kernel_shows)
+{
+	struct nsa_snapshot *s = nsa_snapshot_new();
+	struct nsa_region *r;
+	struct nsa_platform p;
+
+	REQUIRE(s);
+	nsa_strlcpy(s->platform.arch, "x86_64", sizeof(s->platform.arch));
+	nsa_strlcpy(s->platform.kernel_release, "5.4.0-1-amd64",
+		    sizeof(s->platform.kernel_release));
+	nsa_effective_platform(s, &p);
+	CHECK(p.subsection_hotplug && !p.compat_align_enforced);
+	/* a region with an "align" attribute: the kernel has memremap_compat_align() */
+	r = nsa_snapshot_add_region(s);
+	REQUIRE(r);
+	r->align = 16 * MiB;
+	nsa_effective_platform(s, &p);
+	CHECK(p.subsection_hotplug && p.compat_align_enforced);
+	nsa_snapshot_free(s);
+}
