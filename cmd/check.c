@@ -469,7 +469,6 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 			nsa_finding_set_remedy(f, "This boot is recorded as the known-good layout "
 						  "when it has no errors.");
 		}
-		nsa_analysis_recount(a);
 	}
 
 	/* record: --record always; --boot when nothing is wrong (or asked to) */

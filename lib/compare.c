@@ -615,6 +615,5 @@ int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *c
 	free(c.match);
 	free(c.weak);
 	free(c.old_used);
-	nsa_analysis_recount(a);
 	return r;
 }

@@ -709,7 +709,7 @@ int nsa_competitor_findings(struct nsa_analysis *a, const struct nsa_competitor 
 			r = -ENOMEM;
 			break;
 		}
-		f->severity = we_online ? NSA_SEV_WARNING : NSA_SEV_INFO;
+		nsa_analysis_set_severity(a, f, we_online ? NSA_SEV_WARNING : NSA_SEV_INFO);
 		switch (c[i].kind) {
 		case NSA_COMPETITOR_UDEV_RULE:
 			r = rule_finding(f, &c[i], we_online);
@@ -730,6 +730,5 @@ int nsa_competitor_findings(struct nsa_analysis *a, const struct nsa_competitor 
 			nsa_finding_fact_i64(f, "line", c[i].line);
 		nsa_finding_fact_bool(f, "policy_onlines", we_online);
 	}
-	nsa_analysis_recount(a);
 	return r;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The catalog of finding codes.  Codes and MESSAGE_IDs are stable: scripts,
- * the journal catalog and nsalign-findings(7) depend on them.  Add, never
- * renumber.
+ * The catalog of finding codes, findings and the analysis that holds them.
+ * Codes and MESSAGE_IDs are stable: scripts, the journal catalog and
+ * nsalign-findings(7) depend on them.  Add, never renumber.  An analysis
+ * keeps its counts by severity as findings are added, dropped or change
+ * severity.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -262,4 +264,117 @@ struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human)
 		json_object_object_add(o, fact->key, v);
 	}
 	return o;
+}
+
+/* ------------------------------------------------------------ the analysis */
+
+struct analysis_priv {
+	struct nsa_analysis pub;
+	size_t cap_findings;
+	char **strings; /* verdict refusals */
+	size_t n_strings, cap_strings;
+};
+
+static struct analysis_priv *apriv(struct nsa_analysis *a)
+{
+	return (struct analysis_priv *)a;
+}
+
+/* ------------------------------------------------------------ findings */
+
+struct nsa_finding *nsa_analysis_add(struct nsa_analysis *a, const char *code, const char *dev,
+				     const char *uuid)
+{
+	const struct nsa_code_info *info = nsa_code_lookup(code);
+	struct nsa_finding *f;
+
+	if (!info)
+		return NULL;
+	f = nsa_array_push((void **)&a->findings, &a->n_findings, &apriv(a)->cap_findings,
+			   sizeof(*f));
+	if (!f)
+		return NULL;
+	f->code = info;
+	f->severity = info->severity;
+	a->counts[f->severity]++;
+	nsa_strlcpy(f->dev, dev, sizeof(f->dev));
+	nsa_strlcpy(f->uuid, uuid, sizeof(f->uuid));
+	return f;
+}
+
+void nsa_analysis_drop(struct nsa_analysis *a, size_t i)
+{
+	if (i >= a->n_findings)
+		return;
+	a->counts[a->findings[i].severity]--;
+	nsa_finding_clear(&a->findings[i]);
+	memmove(&a->findings[i], &a->findings[i + 1],
+		(a->n_findings - i - 1) * sizeof(a->findings[0]));
+	a->n_findings--;
+}
+
+void nsa_analysis_set_severity(struct nsa_analysis *a, struct nsa_finding *f, enum nsa_severity sev)
+{
+	a->counts[f->severity]--;
+	f->severity = sev;
+	a->counts[sev]++;
+}
+
+void nsa_analysis_recount(struct nsa_analysis *a)
+{
+	memset(a->counts, 0, sizeof(a->counts));
+	for (size_t i = 0; i < a->n_findings; i++)
+		a->counts[a->findings[i].severity]++;
+}
+
+struct nsa_analysis *nsa_analysis_new(void)
+{
+	struct analysis_priv *p = calloc(1, sizeof(*p));
+
+	return p ? &p->pub : NULL;
+}
+
+void nsa_analysis_free(struct nsa_analysis *a)
+{
+	struct analysis_priv *p;
+
+	if (!a)
+		return;
+	p = apriv(a);
+	for (size_t i = 0; i < a->n_findings; i++)
+		nsa_finding_clear(&a->findings[i]);
+	for (size_t i = 0; i < a->n_verdicts; i++)
+		free(a->verdicts[i].neighbours);
+	for (size_t i = 0; i < p->n_strings; i++)
+		free(p->strings[i]);
+	free(p->strings);
+	free(a->findings);
+	free(a->verdicts);
+	free(a->block_owner);
+	free(p);
+}
+
+int nsa_analysis_exit_code(const struct nsa_analysis *a)
+{
+	int worst = 0;
+
+	for (size_t i = 0; i < a->n_findings; i++) {
+		if (a->findings[i].severity == NSA_SEV_ERROR)
+			return 2;
+		if (a->findings[i].severity == NSA_SEV_WARNING)
+			worst = 1;
+	}
+	return worst;
+}
+
+const char *nsa_analysis_keep_string(struct nsa_analysis *a, const char *s)
+{
+	struct analysis_priv *p = apriv(a);
+	char **slot =
+		nsa_array_push((void **)&p->strings, &p->n_strings, &p->cap_strings, sizeof(*slot));
+
+	if (!slot)
+		return NULL;
+	*slot = strdup(s);
+	return *slot;
 }

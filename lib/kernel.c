@@ -9,6 +9,9 @@
  *   nsa_kernel_pfn_layout()    nd_pfn_init()
  *   nsa_kernel_repair_align()  the align with which nd_pfn_validate() accepts
  *   nsa_kernel_kmem()          dev_dax_kmem_probe(), memmap_on_memory
+ *
+ * and, at the end, the same for a namespace as a snapshot describes it
+ * (nsa_check_placement(), nsa_repair_plan()).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -398,4 +401,66 @@ void nsa_kernel_kmem(const struct nsa_platform *p, uint64_t start, uint64_t size
 	if (memmap_in_range)
 		out->memmap_bytes = out->n_blocks * (B / p->page_size) * STRUCT_PAGE_SIZE;
 	out->system_ram = out->usable - out->memmap_bytes;
+}
+
+/* ------------------------------------------------------------ a snapshot's namespaces */
+
+const struct nsa_region *nsa_ns_region(const struct nsa_snapshot *s, const struct nsa_namespace *ns)
+{
+	if (ns->region_index >= 0 && (size_t)ns->region_index < s->n_regions)
+		return &s->regions[ns->region_index];
+	return nsa_snapshot_find_region(s, ns->region);
+}
+
+void nsa_check_placement_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
+			    const struct nsa_region *region, uint64_t spa_start,
+			    struct nsa_placement *out)
+{
+	struct nsa_pfn_geometry g;
+
+	nsa_kernel_ns_geometry(ns, region, &g);
+	nsa_kernel_probe(p, region, &g, ns->dev, spa_start, ns->size, out);
+}
+
+int nsa_check_placement(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
+			struct nsa_placement *out)
+{
+	struct nsa_platform p;
+
+	if (ns_index >= s->n_namespaces)
+		return -EINVAL;
+	nsa_effective_platform(s, &p);
+	nsa_check_placement_on(&p, &s->namespaces[ns_index],
+			       nsa_ns_region(s, &s->namespaces[ns_index]), spa_start, out);
+	return 0;
+}
+
+int nsa_repair_plan_on(const struct nsa_platform *p, const struct nsa_namespace *ns,
+		       const struct nsa_region *region, uint64_t spa_start, uint64_t *align)
+{
+	struct nsa_pfn_geometry g;
+	char why[256];
+
+	*align = 0;
+	nsa_kernel_ns_geometry(ns, region, &g);
+	if (!g.pfn)
+		return -EPROTO; /* no info block: nothing to rewrite */
+	if (!g.known || !spa_start || !ns->size)
+		return -ENODATA;
+	/* without the block itself: the version this kernel writes (1.4) */
+	return nsa_kernel_repair_align(p, region, &g, ns->ib.valid ? ns->ib.version_minor : 4,
+				       spa_start, ns->size, 0, align, why, sizeof(why));
+}
+
+int nsa_repair_plan(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_start,
+		    uint64_t *align)
+{
+	struct nsa_platform p;
+
+	*align = 0;
+	if (ns_index >= s->n_namespaces)
+		return -EINVAL;
+	nsa_effective_platform(s, &p);
+	return nsa_repair_plan_on(&p, &s->namespaces[ns_index],
+				  nsa_ns_region(s, &s->namespaces[ns_index]), spa_start, align);
 }

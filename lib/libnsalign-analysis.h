@@ -226,7 +226,7 @@ void nsa_finding_fact_addr(struct nsa_finding *f, const char *key, uint64_t v);
 void nsa_finding_fact_i64(struct nsa_finding *f, const char *key, int64_t v);
 void nsa_finding_fact_bool(struct nsa_finding *f, const char *key, bool v);
 void nsa_finding_fact_str(struct nsa_finding *f, const char *key, const char *v);
-/* Set counts[] from the findings again (after adding findings). */
+/* Set counts[] from the findings again, for code that set a finding's severity itself. */
 void nsa_analysis_recount(struct nsa_analysis *a);
 /* The finding as the JSON contract wants it. human: sizes as strings. */
 struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human);

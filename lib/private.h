@@ -75,8 +75,16 @@ typedef int (*nsa_fault_fn)(void *data, const char *step);
 void nsa_set_fault_hook(struct nsa_ctx *ctx, nsa_fault_fn fn, void *data);
 int nsa_fault(struct nsa_ctx *ctx, const char *step);
 
-/* Remove finding i, keeping the order; then recount. */
+/* Remove finding i, keeping the order and the counts. */
 void nsa_analysis_drop(struct nsa_analysis *a, size_t i);
+/* Change a finding's severity, keeping the counts. */
+void nsa_analysis_set_severity(struct nsa_analysis *a, struct nsa_finding *f,
+			       enum nsa_severity sev);
+/* A copy of s the analysis keeps (and frees with itself), or NULL. */
+const char *nsa_analysis_keep_string(struct nsa_analysis *a, const char *s);
+/* The region of a snapshot's namespace. */
+const struct nsa_region *nsa_ns_region(const struct nsa_snapshot *s,
+				       const struct nsa_namespace *ns);
 /*
  * nsa_check_placement() for a namespace of one snapshot (its recorded
  * geometry) under the rules of another kernel's platform p.
