@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "libnsalign.h"
+#include "util/act.h"
 #include "util/journal.h"
 #include "util/json.h"
 #include "util/prometheus.h"

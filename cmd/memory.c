@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nsalign online-memory / offline-memory: memory blocks of a dax device, a
- * block range or an address range, one block at a time through sysfs.
- * Every block is checked before the first is touched: it must exist, and
- * hold memory of one owner only (a block shared with boot RAM, another
- * device or firmware is never changed on their behalf).
+ * block range or an address range, one block at a time through sysfs
+ * (nsa_memory_set(): every block is checked before the first is touched,
+ * under the one-owner rule).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -129,17 +126,51 @@ static int parse_range(const char *arg, uint64_t *start, uint64_t *end_excl)
 	return 0;
 }
 
+/* What the callbacks print with. */
+struct printing {
+	const char *cmd;
+	bool online, json;
+	enum nsa_online_policy policy;
+	const struct nsa_memory_result *res;
+};
+
+static void planned(void *data)
+{
+	const struct printing *p = data;
+	const struct nsa_memory_result *m = p->res;
+
+	if (p->json)
+		return;
+	fprintf(stderr,
+		"nsalign %s: memory%" PRIu64 "-memory%" PRIu64 " (%" PRIu64 " blocks, %" PRIu64
+		" already %s)%s%s\n",
+		p->cmd, m->first, m->first + m->n - 1, m->n, m->already,
+		p->online ? "online" : "offline", p->online ? ", zone " : "",
+		p->online ? (p->policy == NSA_ONLINE_MOVABLE  ? "Movable"
+			     : p->policy == NSA_ONLINE_KERNEL ? "Normal"
+							      : "the kernel's choice")
+			  : "");
+}
+
+static void progress(void *data, uint64_t done, uint64_t total)
+{
+	const struct printing *p = data;
+
+	cmd_block_progress((void *)p->cmd, done, total);
+}
+
 static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, struct nsa_ctx *ctx)
 {
 	const char *cmd = spec->name, *dax = NULL, *blocks = NULL, *range = NULL, *arg;
 	const char *snapshot_path = NULL;
-	enum nsa_online_policy policy = NSA_ONLINE_MOVABLE;
-	struct nsa_block_result br = { 0 };
-	struct json_object *root = NULL;
+	struct nsa_memory_request req = { .online = online, .policy = NSA_ONLINE_MOVABLE };
+	struct nsa_memory_result res;
+	struct printing pr = { .cmd = cmd, .online = online, .res = &res };
+	struct nsa_act_opts opts = { .planned = planned, .data = &pr };
+	struct json_object *root;
 	struct nsa_snapshot *s = NULL;
-	struct timespec t0, t1;
 	bool dry_run = false, json = false;
-	uint64_t first = 0, n = 0, B, already = 0;
+	uint64_t B;
 	int c, r, targets = 0;
 
 	while ((c = cmd_getopt(spec, argc, argv, &arg)) != -1) {
@@ -160,11 +191,11 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 			break;
 		case OPT_ZONE:
 			if (strcmp(arg, "movable") == 0)
-				policy = NSA_ONLINE_MOVABLE;
+				req.policy = NSA_ONLINE_MOVABLE;
 			else if (strcmp(arg, "normal") == 0)
-				policy = NSA_ONLINE_KERNEL;
+				req.policy = NSA_ONLINE_KERNEL;
 			else if (strcmp(arg, "auto") == 0)
-				policy = NSA_ONLINE_DEFAULT;
+				req.policy = NSA_ONLINE_DEFAULT;
 			else {
 				cmd_error(cmd, "--zone '%s': expected movable, normal or auto",
 					  arg);
@@ -193,7 +224,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 		cmd_error(cmd, "say which memory: one of --dax, --blocks or --range");
 		return EX_USAGE;
 	}
-	if (blocks && parse_blocks(blocks, &first, &n) < 0) {
+	if (blocks && parse_blocks(blocks, &req.first, &req.n) < 0) {
 		cmd_error(cmd, "--blocks '%s': expected N or N-M (block numbers, as in memoryN)",
 			  blocks);
 		return EX_USAGE;
@@ -206,12 +237,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 	if (r)
 		return r;
 	B = s->platform.block_size;
-	if (!B) {
-		cmd_error(cmd, "this kernel has no memory blocks (no memory hotplug)");
-		r = EX_UNAVAILABLE;
-		goto out;
-	}
-	if (range) {
+	if (range && B) {
 		uint64_t a, b;
 
 		if (parse_range(range, &a, &b) < 0) {
@@ -235,126 +261,39 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 			r = EX_USAGE;
 			goto out;
 		}
-		first = a / B;
-		n = (b - a) / B;
+		req.first = a / B;
+		req.n = (b - a) / B;
 	}
-	if (dax) {
-		struct nsa_kmem_plan k;
-		const struct nsa_daxdev *d = NULL;
-
-		for (size_t i = 0; i < s->n_daxdevs; i++)
-			if (strcmp(s->daxdevs[i].dev, dax) == 0)
-				d = &s->daxdevs[i];
-		if (!d || nsa_kmem_plan(s, dax, &k) < 0) {
-			cmd_error(cmd, "%s: no such dax device (see 'nsalign list -X')", dax);
-			r = EX_NOINPUT;
-			goto out;
-		}
-		if (d->mode != NSA_DAX_SYSTEM_RAM) {
-			cmd_error(cmd,
-				  "%s is devdax, not System RAM: 'nsalign reconfigure %s --mode "
-				  "system-ram' first",
-				  dax, dax);
-			r = EX_CANTCREAT;
-			goto out;
-		}
-		first = k.first_block;
-		n = k.n_blocks;
-	}
-
-	/* every block checked before the first is touched */
-	for (uint64_t i = first; i < first + n; i++) {
-		const char *owners[4];
-		int no;
-		ssize_t at = nsa_snapshot_block_at(s, i * B);
-
-		if (at < 0 || s->blocks[at].index != i) {
-			cmd_error(cmd, "memory%" PRIu64 " does not exist (see 'nsalign list -B')",
-				  i);
-			r = EX_NOINPUT;
-			goto out;
-		}
-		if ((online && s->blocks[at].state == NSA_BLOCK_ONLINE) ||
-		    (!online && s->blocks[at].state == NSA_BLOCK_OFFLINE))
-			already++;
-		no = nsa_block_owners(s, i, owners, 4);
-		if (no == 0) {
-			cmd_error(cmd, "memory%" PRIu64 " holds no memory in /proc/iomem", i);
-			r = EX_CANTCREAT;
-			goto out;
-		}
-		if (dax && (no > 1 || strcmp(owners[0], dax) != 0)) {
-			cmd_error(cmd,
-				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64
-				  ") holds %s%s%s, not only "
-				  "%s's memory: nsalign does not %s it on another owner's behalf; "
-				  "nothing was changed",
-				  i, i * B, (i + 1) * B - 1, owners[0], no > 1 ? " and " : "",
-				  no > 1 ? owners[1] : "", dax, online ? "online" : "offline");
-			r = EX_CANTCREAT;
-			goto out;
-		}
-		if (no > 1) {
-			cmd_error(cmd,
-				  "memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64
-				  ") is shared by %s and "
-				  "%s%s%s: nsalign does not %s a block on another owner's behalf; "
-				  "nothing was changed",
-				  i, i * B, (i + 1) * B - 1, owners[0], owners[1],
-				  no > 2 ? " and " : "", no > 2 ? owners[2] : "",
-				  online ? "online" : "offline");
-			r = EX_CANTCREAT;
-			goto out;
-		}
-	}
-
-	root = json_object_new_object();
-	json_object_object_add(root, "first_block", json_object_new_uint64(first));
-	json_object_object_add(root, "blocks", json_object_new_uint64(n));
-	json_object_object_add(root, "bytes", json_object_new_uint64(n * B));
-	json_object_object_add(root, "already", json_object_new_uint64(already));
-	if (!json)
-		fprintf(stderr,
-			"nsalign %s: memory%" PRIu64 "-memory%" PRIu64 " (%" PRIu64
-			" blocks, %" PRIu64 " already %s)%s%s\n",
-			cmd, first, first + n - 1, n, already, online ? "online" : "offline",
-			online ? ", zone " : "",
-			online ? (policy == NSA_ONLINE_MOVABLE	? "Movable"
-				  : policy == NSA_ONLINE_KERNEL ? "Normal"
-								: "the kernel's choice")
-			       : "");
-	if (dry_run) {
-		r = json ? json_print(root) : 0;
+	if (dax && strlen(dax) >= sizeof(req.dax)) {
+		cmd_error(cmd, "%s: no such dax device (see 'nsalign list -X')", dax);
+		r = EX_NOINPUT;
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = nsa_blocks_set(ctx, first, n, online, policy, cmd_stop_on_sigint(),
-			   isatty(2) && !json ? cmd_block_progress : NULL, (void *)cmd, &br);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	json_object_object_add(root, "changed", json_object_new_uint64(br.changed));
-	json_object_object_add(root, "unchanged", json_object_new_uint64(br.already));
-	json_object_object_add(root, "interrupted", json_object_new_boolean(br.interrupted));
-	json_object_object_add(root, "seconds",
-			       json_object_new_double((double)(t1.tv_sec - t0.tv_sec) +
-						      (t1.tv_nsec - t0.tv_nsec) / 1e9));
-	if (r < 0) {
-		cmd_error(cmd,
-			  "the kernel refused memory%" PRIu64 ": %s%s; %" PRIu64
-			  " blocks before it were %s",
-			  br.failed_block, strerror(-br.error),
-			  !online && br.error == -EBUSY ? " (in use by unmovable pages)" : "",
-			  br.changed + br.already, online ? "onlined" : "offlined");
-		r = EX_CANTCREAT;
+	if (dax)
+		snprintf(req.dax, sizeof(req.dax), "%s", dax);
+
+	pr.json = json;
+	pr.policy = req.policy;
+	opts.dry_run = dry_run;
+	if (!dry_run) {
+		opts.stop = cmd_stop_on_sigint();
+		if (isatty(2) && !json)
+			opts.progress = progress;
+	}
+	if (nsa_memory_set(ctx, s, &req, &opts, &res) < 0) {
+		cmd_error(cmd, "%s", res.why);
+		r = act_exit_status(res.status);
 		goto out;
 	}
-	if (br.interrupted)
+	if (res.blocks.interrupted)
 		cmd_warn(cmd, "interrupted: %" PRIu64 " of %" PRIu64 " blocks done",
-			 br.changed + br.already, n);
+			 res.blocks.changed + res.blocks.already, res.n);
+	root = act_memory_json(&res);
 	r = json ? json_print(root) : 0;
-	if (r == 0 && br.interrupted)
+	json_object_put(root);
+	if (r == 0 && res.blocks.interrupted)
 		r = 130;
 out:
-	json_object_put(root);
 	nsa_snapshot_free(s);
 	return r;
 }

@@ -101,5 +101,6 @@ static inline bool nsa_is_pow2(uint64_t x)
 #include "libnsalign-snapshot.h"
 #include "libnsalign-analysis.h"
 #include "libnsalign-actions.h"
+#include "libnsalign-hotplug.h"
 
 #endif

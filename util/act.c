@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The results of the acts of memory hotplug (libnsalign-hotplug.h) as
+ * nsalign's exit status and as JSON, the same for nsalign and nsalignd.
+ */
+#include <sysexits.h>
+
+#include <json-c/json.h>
+
+#include "act.h"
+
+int act_exit_status(enum nsa_act_status st)
+{
+	switch (st) {
+	case NSA_ACT_DONE:
+		return 0;
+	case NSA_ACT_USAGE:
+		return EX_USAGE;
+	case NSA_ACT_NOINPUT:
+		return EX_NOINPUT;
+	case NSA_ACT_UNAVAILABLE:
+		return EX_UNAVAILABLE;
+	case NSA_ACT_REFUSED:
+		return EX_CANTCREAT;
+	case NSA_ACT_NOPERM:
+		return EX_NOPERM;
+	case NSA_ACT_INTERRUPTED:
+		return 130;
+	default:
+		return EX_SOFTWARE;
+	}
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+struct json_object *act_memory_json(const struct nsa_memory_result *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "first_block", json_object_new_uint64(r->first));
+	add(o, "blocks", json_object_new_uint64(r->n));
+	add(o, "bytes", json_object_new_uint64(r->n * r->block_size));
+	add(o, "already", json_object_new_uint64(r->already));
+	if (r->applied) {
+		add(o, "changed", json_object_new_uint64(r->blocks.changed));
+		add(o, "unchanged", json_object_new_uint64(r->blocks.already));
+		add(o, "interrupted", json_object_new_boolean(r->blocks.interrupted));
+		add(o, "seconds", json_object_new_double(r->seconds));
+	}
+	return o;
+}
+
+static struct json_object *plan_json(const struct nsa_kmem_plan *k)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "dev", json_object_new_string(k->dax));
+	add(o, "resource", json_object_new_uint64(k->spa_start));
+	add(o, "size", json_object_new_uint64(k->size));
+	add(o, "block_size", json_object_new_uint64(k->block_size));
+	add(o, "first_block", json_object_new_uint64(k->first_block));
+	add(o, "blocks", json_object_new_uint64(k->n_blocks));
+	add(o, "usable", json_object_new_uint64(k->usable));
+	add(o, "lost", json_object_new_uint64(k->lost_head + k->lost_tail));
+	add(o, "memmap_on_memory", json_object_new_boolean(k->memmap_on_memory));
+	add(o, "memmap_bytes", json_object_new_uint64(k->memmap_bytes));
+	add(o, "system_ram", json_object_new_uint64(k->system_ram));
+	return o;
+}
+
+struct json_object *act_reconfigure_json(const struct nsa_reconfigure_result *r)
+{
+	struct json_object *o = json_object_new_object(), *res;
+	const struct nsa_block_result *b = &r->blocks;
+
+	add(o, "plan", plan_json(&r->plan));
+	if (!r->applied)
+		return o;
+	res = json_object_new_object();
+	add(res, "mode", json_object_new_string(r->to_ram ? "system-ram" : "devdax"));
+	add(res, "blocks_changed", json_object_new_uint64(b->changed));
+	add(res, "blocks_already", json_object_new_uint64(b->already));
+	add(res, "bytes", json_object_new_uint64((b->changed + b->already) * r->plan.block_size));
+	add(res, "zone",
+	    json_object_new_string(!r->to_ram	? "none"
+				   : r->movable ? "Movable"
+						: "Normal"));
+	add(res, "interrupted", json_object_new_boolean(b->interrupted));
+	add(res, "seconds", json_object_new_double(r->seconds));
+	add(o, "result", res);
+	return o;
+}
