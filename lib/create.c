@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,6 +25,29 @@
 #include "nd.h"
 
 /* ------------------------------------------------------------ modules */
+
+/* libkmod's complaints are details: nsalign says which module and what to do. */
+static void kmod_log_to_ctx(void *data, int priority, const char *file, int line, const char *fn,
+			    const char *format, va_list args)
+{
+	char msg[512];
+
+	(void)priority, (void)file, (void)line, (void)fn;
+	vsnprintf(msg, sizeof(msg), format, args);
+	dbg((struct nsa_ctx *)data, "libkmod: %s", msg);
+}
+
+/* A libkmod context whose messages go to ctx's log, not to stderr. */
+static struct kmod_ctx *kmod_ctx_new(struct nsa_ctx *ctx)
+{
+	struct kmod_ctx *kctx = kmod_new(NULL, NULL);
+
+	if (!kctx)
+		return NULL;
+	kmod_set_log_fn(kctx, kmod_log_to_ctx, ctx);
+	kmod_set_log_priority(kctx, nsa_get_log_priority(ctx));
+	return kctx;
+}
 
 static int load_module(struct nsa_ctx *ctx, struct kmod_ctx *kctx, const char *name, char *err,
 		       size_t errlen)
@@ -64,7 +88,7 @@ static int load_module(struct nsa_ctx *ctx, struct kmod_ctx *kctx, const char *n
 
 int nsa_load_module(struct nsa_ctx *ctx, const char *name, char *err, size_t errlen)
 {
-	struct kmod_ctx *kctx = kmod_new(NULL, NULL);
+	struct kmod_ctx *kctx = kmod_ctx_new(ctx);
 	int r;
 
 	if (!kctx)
@@ -99,7 +123,7 @@ int nsa_load_mode_modules(struct nsa_ctx *ctx, enum nsa_mode mode, bool for_kmem
 	default:
 		return nsa_say(err, errlen, -EINVAL, "no mode");
 	}
-	kctx = kmod_new(NULL, NULL);
+	kctx = kmod_ctx_new(ctx);
 	if (!kctx)
 		return nsa_say(err, errlen, -ENOMEM, "libkmod: cannot create a context");
 	for (int i = 0; i < n && r == 0; i++)

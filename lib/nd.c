@@ -43,6 +43,13 @@ static void daxctl_log_to_ctx(struct daxctl_ctx *dctx, int priority, const char 
 	dbg(ctx, "libdaxctl: %s", msg);
 }
 
+static void daxctl_log_through(struct nsa_ctx *ctx, struct daxctl_ctx *dctx)
+{
+	daxctl_set_userdata(dctx, ctx);
+	daxctl_set_log_fn(dctx, daxctl_log_to_ctx);
+	daxctl_set_log_priority(dctx, nsa_get_log_priority(ctx));
+}
+
 int nsa_nd_new(struct nsa_ctx *ctx, struct ndctl_ctx **out)
 {
 	struct daxctl_ctx *dctx;
@@ -54,10 +61,18 @@ int nsa_nd_new(struct nsa_ctx *ctx, struct ndctl_ctx **out)
 	ndctl_set_log_fn(*out, ndctl_log_to_ctx);
 	ndctl_set_log_priority(*out, nsa_get_log_priority(ctx));
 	dctx = ndctl_get_daxctl_ctx(*out);
-	if (dctx) {
-		daxctl_set_userdata(dctx, ctx);
-		daxctl_set_log_fn(dctx, daxctl_log_to_ctx);
-	}
+	if (dctx)
+		daxctl_log_through(ctx, dctx);
+	return 0;
+}
+
+int nsa_nd_dax_new(struct nsa_ctx *ctx, struct daxctl_ctx **out)
+{
+	int r = daxctl_new(out);
+
+	if (r < 0)
+		return r;
+	daxctl_log_through(ctx, *out);
 	return 0;
 }
 

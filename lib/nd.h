@@ -13,6 +13,7 @@
 
 struct nsa_ctx;
 struct ndctl_ctx;
+struct daxctl_ctx;
 struct ndctl_region;
 struct ndctl_namespace;
 
@@ -21,6 +22,8 @@ struct ndctl_namespace;
  * go to ctx's log (debug: nsalign says what went wrong in its own words).
  */
 int nsa_nd_new(struct nsa_ctx *ctx, struct ndctl_ctx **out);
+/* The same for a libdaxctl context of its own. */
+int nsa_nd_dax_new(struct nsa_ctx *ctx, struct daxctl_ctx **out);
 struct ndctl_region *nsa_nd_region(struct ndctl_ctx *nctx, const char *dev);
 /* By device name ("namespace0.1": this boot's) or label uuid (stable); region too. */
 struct ndctl_namespace *nsa_nd_namespace(struct ndctl_ctx *nctx, const char *key,
