@@ -69,8 +69,8 @@ build_initramfs() {
 		cp "$f" "$root/lib/modules/$KVER/${f#$KERNEL_DIR/lib/modules/$KVER/}"
 	done
 	depmod -b "$root" "$KVER" || die "depmod failed"
-	for b in /usr/bin/ndctl /usr/bin/daxctl /usr/bin/kmod; do
-		[ -x "$b" ] || die "$b missing (apt-get install ndctl daxctl kmod)"
+	for b in /usr/bin/ndctl /usr/bin/daxctl /usr/bin/kmod /usr/bin/jq; do
+		[ -x "$b" ] || die "$b missing (apt-get install ndctl daxctl kmod jq)"
 		copy_with_libs "$root" "$b"
 	done
 	rm -f "$root/bin/modprobe" "$root/bin/insmod" "$root/bin/lsmod"
@@ -108,7 +108,7 @@ boot() {
 		sleep 300 >"$out/monitor" &
 	fi
 	local feeder=$!
-	timeout 240 qemu-system-x86_64 -machine pc,nvdimm=on,accel=tcg -cpu qemu64,+rdrand -smp 2 \
+	timeout 240 qemu-system-x86_64 -machine pc,nvdimm=on,accel=tcg -cpu qemu64,+rdrand -smp "${VM_SMP:-2}" \
 		-kernel "$VMLINUZ" -initrd "${BOOT_INITRD:-$INITRD}" \
 		-append "console=ttyS0 loglevel=3 panic=-1 nsa_scenario=$scenario nsa_boot=$n $APPEND" \
 		-display none -serial "file:$out/console.log" -serial "file:$out/results.b64" \

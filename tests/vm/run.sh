@@ -7,6 +7,11 @@
 # asserts what the kernel did and what nsalign said.  TAP on stdout.
 #
 #   tests/vm/run.sh [--nsalign PATH] [SCENARIO...]
+#   tests/vm/run.sh [--nsalign PATH] random [--count N] [--seeds "S1 S2 ..."]
+#
+# Without a scenario: every named scenario, then RANDOM_COUNT (default 4)
+# fresh random seeds.  'random' runs only random seeds: --seeds (or
+# RANDOM_SEEDS) re-runs given ones, else --count (default 4) fresh ones.
 #
 # It fails loudly (not ok, exit 1) when QEMU, the kernel package or
 # busybox cannot be had: it never skips.
@@ -14,20 +19,37 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 NSALIGN_BIN=${NSALIGN:-}
+VM_SMP_USER=${VM_SMP:-}
 scenarios=()
+random_only=0 seeds=${RANDOM_SEEDS:-} count=${RANDOM_COUNT:-4}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nsalign) NSALIGN_BIN=$2; shift 2 ;;
+	--seeds) seeds=$2 random_only=1; shift 2 ;;
+	--count) count=$2 random_only=1; shift 2 ;;
+	random) random_only=1; shift ;;
 	-*) die "unknown option $1" ;;
 	*) scenarios+=("$1"); shift ;;
 	esac
 done
+[ -n "$seeds" ] && random_only=1
+[[ "$count" =~ ^[0-9]+$ ]] || die "--count wants a number, not '$count'"
 [ -n "$NSALIGN_BIN" ] || for c in "$REPO_TOP/build/nsalign" "$REPO_TOP/nsalign"; do
 	[ -x "$c" ] && NSALIGN_BIN=$c && break
 done
-[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$VM_TOP/scenarios" && ls *.sh | sed 's/\.sh$//'))
+# the random seeds: given, or fresh ones (from the clock and $RANDOM)
+if [ $random_only = 1 ] || [ ${#scenarios[@]} -eq 0 ]; then
+	if [ -z "$seeds" ]; then
+		for _ in $(seq 1 "$count"); do seeds+=" $((($(date +%s%N) / 1000 + RANDOM * 7919) % 1000000))"; done
+	fi
+else
+	seeds=""
+fi
+seeds=$(echo $seeds)
+[ $random_only = 1 ] || [ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$VM_TOP/scenarios" && ls *.sh | sed 's/\.sh$//'))
 
 T=0 FAILED=0
+PRED_T=0 PRED_OK=0 PRED_SEEDS="" PRED_FAILED_SEEDS=""
 ok() { T=$((T + 1)); echo "ok $T - $SCENARIO: $*"; }
 not_ok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $SCENARIO: $*"; }
 check() { # check DESCRIPTION COMMAND...: one assertion
@@ -36,6 +58,17 @@ check() { # check DESCRIPTION COMMAND...: one assertion
 	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
 }
 fatal() { SCENARIO=lab; not_ok "$*"; echo "1..$T"; exit 1; }
+# predict SEED RIGHT(0|1) TEXT: one of nsalign's predictions, right or wrong
+predict() {
+	PRED_T=$((PRED_T + 1))
+	if [ "$2" = 1 ]; then
+		PRED_OK=$((PRED_OK + 1))
+		ok "$3"
+	else
+		not_ok "$3"
+		case " $PRED_FAILED_SEEDS " in *" $1 "*) ;; *) PRED_FAILED_SEEDS+=" $1" ;; esac
+	fi
+}
 
 SCENARIO=lab
 [ -n "$NSALIGN_BIN" ] && [ -x "$NSALIGN_BIN" ] || fatal "no nsalign binary to test (build first or give --nsalign)"
@@ -79,21 +112,22 @@ kmem_bytes() {
 	echo $total
 }
 
-for SCENARIO in "${scenarios[@]}"; do
-	file=$VM_TOP/scenarios/$SCENARIO.sh
-	[ -f "$file" ] || { not_ok "no scenario file $file"; continue; }
-	RUN=$CACHE/run/$SCENARIO
+# run_scenario NAME FILE: one scenario (FILE sourced here), its boots and assertions
+run_scenario() {
+	local name=$1 file=$2 n
+	RUN=$CACHE/run/$name
 	rm -rf "$RUN" && mkdir -p "$RUN"
 	APPEND=""
 	BOOTS=1
 	IMAGE=busybox
-	unset -f setup qemu_args append_args assert_boot monitor_script initrd_for
+	VM_SMP=$VM_SMP_USER
+	unset -f setup qemu_args append_args assert_boot monitor_script initrd_for before_boot after_scenario
 	. "$file"
 	if [ "$IMAGE" = systemd ] && [ -z "${SYSTEMD_INITRD:-}" ]; then
 		t0=$(date +%s)
 		if ! (build_systemd_image) >"$CACHE/systemd-image.log" 2>&1; then
 			not_ok "systemd image: $(tail -1 "$CACHE/systemd-image.log")"
-			continue
+			return
 		fi
 		SYSTEMD_INITRD=$CACHE/systemd-initrd-$KVER.gz
 		echo "# systemd image: $(du -h "$SYSTEMD_INITRD" | cut -f1) in $(($(date +%s) - t0)) s"
@@ -101,17 +135,36 @@ for SCENARIO in "${scenarios[@]}"; do
 	declare -F setup >/dev/null && setup
 	start=$(date +%s)
 	for n in $(seq 1 "$BOOTS"); do
+		declare -F before_boot >/dev/null && before_boot "$n"
 		APPEND=$(declare -F append_args >/dev/null && append_args "$n")
 		BOOT_INITRD=$(declare -F initrd_for >/dev/null && initrd_for "$n")
 		# shellcheck disable=SC2046
-		if boot "$SCENARIO" "$n" "$RUN/boot$n" $(qemu_args "$n"); then
+		if boot "$name" "$n" "$RUN/boot$n" $(qemu_args "$n"); then
 			ok "boot $n came back with results"
 			assert_boot "$n" "$RUN/boot$n"
 		else
 			not_ok "boot $n came back with results"
+			break
 		fi
 	done
+	declare -F after_scenario >/dev/null && after_scenario
 	echo "# $SCENARIO: $BOOTS boot(s) in $(($(date +%s) - start)) s"
+}
+
+for SCENARIO in "${scenarios[@]}"; do
+	file=$VM_TOP/scenarios/$SCENARIO.sh
+	[ -f "$file" ] || { not_ok "no scenario file $file"; continue; }
+	run_scenario "$SCENARIO" "$file"
 done
+# the random mode: tests/vm/random.sh draws each seed's layout
+[ -n "$seeds" ] && echo "# random seeds: $seeds"
+for RANDOM_SEED in $seeds; do
+	SCENARIO="random seed=$RANDOM_SEED"
+	run_scenario "random-$RANDOM_SEED" "$VM_TOP/random.sh"
+done
+if [ "$PRED_T" -gt 0 ]; then
+	echo "# random: $PRED_OK/$PRED_T predictions right, seeds:$PRED_SEEDS"
+	[ -z "$PRED_FAILED_SEEDS" ] || echo "# random: failing seeds:$PRED_FAILED_SEEDS (re-run one: tests/vm/run.sh --nsalign $NSALIGN_BIN random --seeds SEED)"
+fi
 echo "1..$T"
 [ "$FAILED" -eq 0 ]
