@@ -67,9 +67,10 @@ enum {
 };
 
 /*
- * getopt_long over a spec.  Returns the option id, -1 at the end, or
- * EX_USAGE (after printing a one-line error) for an unknown option or a
- * missing argument.  --help prints the help and returns OPT_HELP.
+ * getopt_long over a spec.  Returns the option id, -1 at the end, or -2
+ * (after printing a one-line error) for an unknown option or a missing
+ * argument: no option has that id, so the command's default case returns
+ * EX_USAGE.  --help prints the help and returns OPT_HELP.
  */
 int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **arg);
 void cmd_print_help(const struct cmd_spec *spec, FILE *f);

@@ -4,13 +4,10 @@
  * planned to survive the platform moving the PMEM, a plan to look at first
  * (--dry-run), and nothing left half-done when the kernel says no.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 

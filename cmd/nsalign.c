@@ -3,9 +3,7 @@
  * nsalign: keep PMEM namespaces usable when the platform moves them.
  * A git/ndctl-style front end: one table, one file per command.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 

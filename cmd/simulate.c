@@ -3,7 +3,6 @@
  * nsalign simulate: which namespaces break if the platform moves the PMEM
  * by SIZE, with the kernel's reason, and what kmem would yield there.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>

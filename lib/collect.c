@@ -2,9 +2,10 @@
 /*
  * The collector: reads the live system into a snapshot and changes
  * nothing (no enabling, no force_raw, no module loading, no writes).
- * nd objects come from libndctl, dax devices from libdaxctl, memory blocks
- * from libudev; /proc/iomem and a few attributes libndctl does not expose
- * (holder_class, force_raw) are read directly.
+ * nd objects come from libndctl, dax devices from libdaxctl; memory blocks
+ * (/sys/devices/system/memory), /proc/iomem, the kernel log (/dev/kmsg)
+ * and a few attributes libndctl does not expose (holder_class, force_raw)
+ * are read directly.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +20,6 @@
 #include <unistd.h>
 
 #include <daxctl/libdaxctl.h>
-#include <libudev.h>
 #include <ndctl/libndctl.h>
 #include <uuid/uuid.h>
 

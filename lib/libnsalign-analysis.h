@@ -358,7 +358,7 @@ int nsa_find_competitors(const char *root, const char *auto_online, struct nsa_c
  * NSA-ONLINE-DAXCTL), naming the file and line and the exact remedy.
  * we_online: nsalignd's policy onlines memory itself, so each is a real
  * race (warning); otherwise info.  dev is "FILE:LINE" (the file's base
- * name), "auto_online_blocks".  Recounts a->counts.  0 or -ENOMEM.
+ * name), "auto_online_blocks".  a->counts follow.  0 or -ENOMEM.
  */
 int nsa_competitor_findings(struct nsa_analysis *a, const struct nsa_competitor *c, size_t n,
 			    bool we_online);
