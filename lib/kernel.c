@@ -464,3 +464,50 @@ int nsa_repair_plan(const struct nsa_snapshot *s, size_t ns_index, uint64_t spa_
 	return nsa_repair_plan_on(&p, &s->namespaces[ns_index],
 				  nsa_ns_region(s, &s->namespaces[ns_index]), spa_start, align);
 }
+
+/*
+ * A namespace the kernel refused is disabled: its info block stays unread.
+ * The kernel's "bad offset: DATAOFF dax disabled align: ALIGN" line gives
+ * the two fields that decided, and its device ("pfnX.Y" or "daxX.Y") the
+ * mode.  Lines cannot be tied to a namespace by name (seed devices are
+ * reused), so a line is taken only when it is the one distinct refusal
+ * that fails at this namespace's address.  The block's start_pad is 0 (no
+ * kernel since v5.3 writes one) and its end_trunc is what made the old end
+ * compat aligned from a compat aligned start: size modulo the compat align.
+ */
+bool nsa_kernel_log_geometry(const struct nsa_snapshot *s, const struct nsa_platform *p,
+			     const struct nsa_namespace *ns, struct nsa_pfn_geometry *out)
+{
+	static const char marker[] = ": bad offset: ";
+	struct nsa_pfn_geometry found = { 0 };
+	int n = 0;
+
+	for (size_t i = 0; i < s->n_kernel_log; i++) {
+		const char *line = s->kernel_log[i], *m = strstr(line, marker), *dev;
+		unsigned long long off, align;
+		struct nsa_pfn_geometry g = { .pfn = true, .known = true };
+
+		if (!m || sscanf(m + sizeof(marker) - 1, "%llx dax disabled align: %llx", &off,
+				 &align) != 2)
+			continue;
+		for (dev = m; dev > line && dev[-1] != ' '; dev--)
+			;
+		g.dax = strncmp(dev, "dax", 3) == 0;
+		g.offset = off;
+		g.align = align;
+		g.end_trunc = ns->size % p->memremap_compat_align;
+		/* the line must be the kernel's verdict at this address */
+		if (!align || off >= ns->size ||
+		    (nsa_is_aligned(ns->spa_start + off, align) &&
+		     nsa_is_aligned(off, p->page_size)))
+			continue;
+		if (n && (found.offset != g.offset || found.align != g.align || found.dax != g.dax))
+			return false; /* two different refusals fit: no telling which is its own */
+		found = g;
+		n++;
+	}
+	if (!n)
+		return false;
+	*out = found;
+	return true;
+}

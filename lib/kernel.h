@@ -105,4 +105,12 @@ void nsa_kernel_kmem(const struct nsa_platform *p, uint64_t start, uint64_t size
  */
 bool nsa_kernel_kmem_memmap_in_range(const struct nsa_daxdev *d);
 
+/*
+ * The geometry of a namespace the kernel refused (its info block unread),
+ * from the kernel's own "bad offset" line, when exactly one such line
+ * fails at its address.  false: none, or no telling which.
+ */
+bool nsa_kernel_log_geometry(const struct nsa_snapshot *s, const struct nsa_platform *p,
+			     const struct nsa_namespace *ns, struct nsa_pfn_geometry *g);
+
 #endif

@@ -15,9 +15,12 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 		       int64_t shift, struct nsa_shift_result *out)
 {
 	const struct nsa_namespace *ns;
+	const struct nsa_region *region;
 	const struct nsa_daxdev *dax;
+	struct nsa_pfn_geometry g;
 	struct nsa_placement now;
 	struct nsa_platform p;
+	bool from_log = false;
 
 	if (i >= s->n_namespaces || i >= a->n_verdicts)
 		return -EINVAL;
@@ -36,12 +39,18 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 	}
 	out->spa_after = ns->spa_start + (uint64_t)shift;
 
+	nsa_effective_platform(s, &p);
+	region = nsa_ns_region(s, ns);
+
 	/* unavailable now for another reason than its placement: still so after */
 	nsa_check_placement(s, i, ns->spa_start, &now);
 	if (!a->verdicts[i].available && now.verdict != NSA_ACCEPT_NO) {
 		if (shift == 0) {
 			out->verdict = NSA_ACCEPT_NO;
 			out->reason = "it is not available now, and nothing moves";
+		} else if (ns->probe_error && nsa_kernel_log_geometry(s, &p, ns, &g)) {
+			/* refused for its placement: judged there with the kernel's figures */
+			from_log = true;
 		} else if (ns->probe_error) {
 			/* refused by the kernel, geometry unread: no telling where it fits */
 			out->reason = "the kernel refused it and its info block was not read";
@@ -52,28 +61,42 @@ int nsa_simulate_shift(const struct nsa_snapshot *s, const struct nsa_analysis *
 		} else {
 			out->reason = "its info-block geometry is not known";
 		}
-		return 0;
+		if (!from_log)
+			return 0;
 	}
-	if (shift == 0) /* nothing moves: what the kernel does now */
+	if (from_log)
+		nsa_kernel_probe(&p, region, &g, ns->dev, out->spa_after, ns->size,
+				 &out->placement);
+	else if (shift == 0) /* nothing moves: what the kernel does now */
 		out->placement = now;
 	else
 		nsa_check_placement(s, i, out->spa_after, &out->placement);
 	out->verdict = out->placement.verdict;
 	if (out->verdict == NSA_ACCEPT_UNKNOWN)
 		out->reason = "its info-block geometry is not known";
+	if (from_log)
+		out->reason = "its info block is unread: dataoff and align are from the "
+			      "kernel's 'bad offset' line";
 	if (out->verdict == NSA_ACCEPT_NO) {
-		int r = nsa_repair_plan(s, i, out->spa_after, &out->repair_align);
+		char why[256];
+		int r = from_log ? nsa_kernel_repair_align(&p, region, &g, 4, out->spa_after,
+							   ns->size, 0, &out->repair_align, why,
+							   sizeof(why))
+				 : nsa_repair_plan(s, i, out->spa_after, &out->repair_align);
 
 		out->repair = r == 0 ? 1 : r == -ERANGE || r == -EPROTO ? 0 : -1;
 	}
 
 	/* what kmem would make of it there: nothing, when the kernel refuses it */
 	dax = nsa_ns_daxdev(s, ns);
-	if (ns->mode == NSA_MODE_DEVDAX || dax) {
+	if (ns->mode == NSA_MODE_DEVDAX || dax || (from_log && g.dax)) {
 		uint64_t ds = dax && dax->spa_start ? dax->spa_start : ns->data_start;
 		uint64_t dsize = dax && dax->size ? dax->size : ns->data_size;
 
-		nsa_effective_platform(s, &p);
+		if (from_log) { /* the dax range the kernel would make of it */
+			ds = ns->spa_start + g.offset;
+			dsize = ns->size - g.offset - g.end_trunc;
+		}
 		if (ds && dsize && p.block_size && out->verdict != NSA_ACCEPT_UNKNOWN) {
 			struct nsa_kmem_yield y = { 0 };
 

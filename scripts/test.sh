@@ -43,6 +43,13 @@ else
 fi
 
 echo "== make check ($([ $sanitize -eq 1 ] && echo 'ASan+UBSan' || echo 'plain') build)"
+# build every test first: a test that does not compile has no result file, and
+# must not pass unnoticed
+if ! (cd "$builddir" && make -j"$(nproc)" check TESTS= >"$builddir/check-build.log" 2>&1); then
+	grep -E 'error' "$builddir/check-build.log" | head -10
+	echo "FAILED: the tests do not build"; failed=$((failed + 1))
+fi
+find "$builddir/tests" -name '*.trs' -delete 2>/dev/null
 (cd "$builddir" && make -j"$(nproc)" check >/dev/null 2>&1)
 mapfile -t results < <(find "$builddir/tests" -name '*.trs' -exec grep -h '^:test-result:' {} + | awk '{print $2}')
 if [ ${#results[@]} -eq 0 ]; then

@@ -319,3 +319,29 @@ TEST(capabilities_from_what_the_kernel_shows)
 	CHECK(p.subsection_hotplug && p.compat_align_enforced);
 	nsa_snapshot_free(s);
 }
+
+TEST(geometry_of_a_refused_namespace_from_the_kernel_line)
+{
+	struct nsa_snapshot *s = nsa_snapshot_new();
+	struct nsa_namespace ns = { .spa_start = 0x144000000, .size = 2 * GiB };
+	struct nsa_platform p = x86();
+	struct nsa_pfn_geometry g;
+
+	REQUIRE(s);
+	CHECK(!nsa_kernel_log_geometry(s, &p, &ns, &g));
+	/* the lab's 6.1 line after a 64 MiB move, and one that holds here (not its own) */
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s, "dax0.1: bad offset: 0x40000000 dax disabled align: 0x40000000") == 0);
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s, "pfn0.2: bad offset: 0x200000 dax disabled align: 0x200000") == 0);
+	REQUIRE(nsa_kernel_log_geometry(s, &p, &ns, &g));
+	CHECK(g.pfn && g.dax && g.known);
+	CHECK_U64(g.offset, GiB);
+	CHECK_U64(g.align, GiB);
+	CHECK_U64(g.end_trunc, 0);
+	/* a second, different refusal that also fails here: no telling which */
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s, "pfn0.3: bad offset: 0x600000 dax disabled align: 0x40000000") == 0);
+	CHECK(!nsa_kernel_log_geometry(s, &p, &ns, &g));
+	nsa_snapshot_free(s);
+}
