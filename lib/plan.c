@@ -207,9 +207,12 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 				p->align = aligns[n - 1];
 			p->align_auto = true;
 		}
-		p->survives = p->align > compat ? p->align : compat;
-	} else {
-		p->survives = 0; /* no info block: any move */
+	}
+	{
+		/* what the namespace will depend on: its align, the compat align */
+		struct nsa_pfn_geometry g = { .pfn = pfn, .known = pfn, .align = p->align };
+
+		p->survives = nsa_kernel_required_align(&pf, r, &g); /* 0: any move */
 	}
 	p->survives_granularity = p->survives == 0 || p->survives <= G;
 	if (!p->survives_granularity && !req->force) {
@@ -282,6 +285,28 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		p->data_start = start;
 		p->data_size = p->size;
 	}
+	{
+		/* would the kernel map it where it lands? (a label-less range off 2 MiB: no) */
+		struct nsa_pfn_geometry g = {
+			.pfn = pfn,
+			.dax = req->mode == NSA_MODE_DEVDAX,
+			.known = pfn,
+			.offset = p->dataoff,
+			.end_trunc = p->end_trunc,
+			.align = p->align,
+			.map_mode = p->map == NSA_MAP_MEM ? NSA_PFN_MODE_RAM : NSA_PFN_MODE_PMEM,
+		};
+		struct nsa_placement pl;
+
+		nsa_kernel_probe(&pf, r, &g, req->reconfig, start, p->size, &pl);
+		if (pl.verdict == NSA_ACCEPT_NO)
+			return refuse(p, -EINVAL,
+				      "%s %s at %#" PRIx64 ": the kernel would not map it there "
+				      "(%s(): '%s')",
+				      nsa_mode_name(req->mode),
+				      nsa_size_str(p->size, b1, sizeof(b1)), start, pl.kernel_check,
+				      pl.kernel_message);
+	}
 
 	if (req->mode == NSA_MODE_DEVDAX && pf.block_size) {
 		struct nsa_kmem_yield y;
@@ -304,10 +329,15 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	}
 
 	/* the guarantee, in words */
-	if (!pfn)
+	if (!pfn && !p->survives)
 		snprintf(p->guarantee, sizeof(p->guarantee),
 			 "%s has no info block: it survives any move the kernel can map",
 			 nsa_mode_name(req->mode));
+	else if (!pfn)
+		snprintf(p->guarantee, sizeof(p->guarantee),
+			 "%s has no info block, but a label-less range is mapped with struct "
+			 "pages: it survives any move by a multiple of %s",
+			 nsa_mode_name(req->mode), nsa_size_str(p->survives, b1, sizeof(b1)));
 	else if (p->survives_granularity)
 		snprintf(p->guarantee, sizeof(p->guarantee),
 			 "survives any move by a multiple of %s, so every move by the platform "

@@ -56,6 +56,13 @@ expect_rc 73 "-e on a label-less range with --size"
 run "$NSALIGN" create-namespace --dry-run --snapshot "$legacy" -e namespace0.0 -m fsdax
 expect_rc 73 "-e fsdax on the misaligned legacy range"
 expect_err_line "not 2 MiB aligned" "misaligned legacy range: says why"
+# raw too: the kernel maps a label-less range with struct pages (lab random seed 20)
+run "$NSALIGN" create-namespace --dry-run --snapshot "$legacy" -e namespace0.0 -m raw
+expect_rc 73 "-e raw on the misaligned legacy range"
+expect_err_line "would not map it there \(nvdimm_namespace_common_probe\(\): '\[mem 0x138900000-0x13ecfffff flags 0x200\] misaligned, unable to map'\)" "raw on a misaligned legacy range: the kernel's line"
+run "$NSALIGN" create-namespace --dry-run --snapshot "$legacy" -e namespace1.0 -m raw
+jq -e '.plan | .ok and .survives_multiples_of == 2097152' "$TMP/out" >/dev/null &&
+	ok "raw on a legacy range survives moves by 2 MiB multiples" || { not_ok "legacy raw plan"; jq -c .plan "$TMP/out" | diag; }
 run "$NSALIGN" create-namespace --dry-run --snapshot "$b1" -e namespace7.7
 expect_rc 66 "-e on a missing namespace"
 
