@@ -190,9 +190,10 @@ int nsa_blocks_set(struct nsa_ctx *ctx, uint64_t first, uint64_t n, bool online,
 		   struct nsa_block_result *out);
 
 /*
- * Who has memory in block `index`, from /proc/iomem: "System RAM" (boot or
- * hot-added), a dax device's name for its kmem, a PMEM range's name for
- * PMEM that is not System RAM, a firmware range's name.  Up to max names;
+ * Who has memory in block `index`, from /proc/iomem (occupancy.c):
+ * "System RAM" (boot or hot-added), a dax device's name for its kmem, a
+ * PMEM range's name for PMEM that is not System RAM, a firmware range's
+ * name.  Up to max names;
  * returns how many (0: nothing there).  A block with more than one owner is
  * shared: nsalign never onlines or offlines it on the others' behalf.
  */

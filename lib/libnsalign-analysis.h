@@ -12,7 +12,7 @@
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Findings and analysis (findings.c, analyze.c)                       */
+/* Findings and analysis (findings.c, analyze.c, report.c, kernel.c)   */
 /* ------------------------------------------------------------------ */
 
 enum nsa_severity {
@@ -120,7 +120,7 @@ enum nsa_accept {
 	NSA_ACCEPT_UNKNOWN, /* not enough facts (e.g. a refused namespace with no info block) */
 };
 
-/* Would this kernel map namespace ns_index if its SPA start were spa_start? */
+/* Would this kernel map namespace ns_index if its SPA start were spa_start? (kernel.c) */
 struct nsa_placement {
 	enum nsa_accept verdict;
 	char kernel_message[192]; /* the line the kernel prints; "" when accepted */
