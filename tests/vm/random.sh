@@ -98,9 +98,13 @@ gen_layout() {
 			;;
 		esac
 		k1=0 k2=0
-		if [ $mode = devdax ]; then
+		if [ $mode = devdax ] && [ $KIND = nvdimm ]; then
 			rnd 3 && [ "$R" = 0 ] && k1=1
 			rnd 3 && [ "$R" = 0 ] && k2=1
+		elif [ $mode = devdax ]; then
+			# legacy ranges are rarer: kmem on them more often
+			rnd 2 && [ "$R" = 0 ] && k1=1
+			rnd 3 && [ "$R" != 0 ] && k2=1
 		fi
 		NS+=("$tool:$mode:$size:$align:$k1:$start")
 		KMEM2+=("$k2")

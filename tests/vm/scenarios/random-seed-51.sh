@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Random seed 51, kept: legacy memmap=300M!5888M stays raw (ndctl refuses
+# devdax there), moved +16 MiB: simulate said available_after null for the
+# raw legacy namespace, the kernel mapped it.
+RANDOM_SEED=51
+. "$VM_TOP/random.sh"
