@@ -166,8 +166,8 @@ append_args() {
 			k2+=",$id"
 		done
 	fi
-	# boot 1 collects in its guest step, boot 2 only at its start
-	echo "nsa_expect_nd nsa_collect=$([ "$1" = 2 ] && echo start || echo none) nsa_guest=random nsa_kind=$KIND nsa_move=$(move_arg) nsa_ns=$ns${k2:+ nsa_kmem2=${k2#,}} $([ $KIND = legacy ] && memmap_args "$1")"
+	# the guest step collects what the comparisons need; no ext4 or loop
+	echo "nsa_expect_nd nsa_collect=none nsa_modules=libnvdimm,nd_btt,nd_pmem,nd_e820,nfit,device_dax,dax_pmem,kmem nsa_guest=random nsa_kind=$KIND nsa_move=$(move_arg) nsa_ns=$ns${k2:+ nsa_kmem2=${k2#,}} $([ $KIND = legacy ] && memmap_args "$1")"
 }
 
 # ram.img offset of a guest physical address (MiB): x86 'pc' puts RAM up to

@@ -149,11 +149,15 @@ run_scenario() {
 	done
 	declare -F after_scenario >/dev/null && after_scenario
 	echo "# $SCENARIO: $BOOTS boot(s) in $(($(date +%s) - start)) s"
+	case " $PRED_FAILED_SEEDS " in
+	*" ${RANDOM_SEED:-none} "*) echo "# re-run this seed alone: tests/vm/run.sh --nsalign $NSALIGN_BIN random --seeds $RANDOM_SEED" ;;
+	esac
 }
 
 for SCENARIO in "${scenarios[@]}"; do
 	file=$VM_TOP/scenarios/$SCENARIO.sh
 	[ -f "$file" ] || { not_ok "no scenario file $file"; continue; }
+	unset RANDOM_SEED
 	run_scenario "$SCENARIO" "$file"
 done
 # the random mode: tests/vm/random.sh draws each seed's layout
@@ -164,7 +168,8 @@ for RANDOM_SEED in $seeds; do
 done
 if [ "$PRED_T" -gt 0 ]; then
 	echo "# random: $PRED_OK/$PRED_T predictions right, seeds:$PRED_SEEDS"
-	[ -z "$PRED_FAILED_SEEDS" ] || echo "# random: failing seeds:$PRED_FAILED_SEEDS (re-run one: tests/vm/run.sh --nsalign $NSALIGN_BIN random --seeds SEED)"
+	[ -z "$PRED_FAILED_SEEDS" ] || echo "# random: failing seeds:$PRED_FAILED_SEEDS"
+	for s in $PRED_FAILED_SEEDS; do echo "# re-run seed $s alone: tests/vm/run.sh --nsalign $NSALIGN_BIN random --seeds $s"; done
 fi
 echo "1..$T"
 [ "$FAILED" -eq 0 ]
