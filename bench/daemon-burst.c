@@ -182,7 +182,6 @@ int main(int argc, char **argv)
 		h_bail("usage: daemon-burst [BLOCKS (1-1000000) [IDLE_SECONDS]]");
 	h.echo = getenv("NSA_BENCH_ECHO") != NULL; /* what the daemon says, as "# daemon: " lines */
 	default_program("NSALIGND", "nsalignd");
-	default_program("NSALIGN", "nsalign");
 	reported = calloc(blocks, 1);
 	if (!reported)
 		h_bail("out of memory");

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Hotplug actions run the nsalign command, one at a time: the policy and
- * the D-Bus methods get exactly the checks an administrator gets on the
+ * Hotplug actions, one at a time, each in a child process that calls the
+ * library's act (nsa_memory_set(), nsa_reconfigure()): the policy and the
+ * D-Bus methods get exactly the checks an administrator gets on the
  * command line (every block has one owner, nothing shared is touched, the
- * plan first), and the daemon's loop never blocks on the kernel.
+ * plan first), and the daemon's loop never blocks on the kernel.  The
+ * child writes its typed result, one fixed struct, to a pipe.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <spawn.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -21,82 +22,92 @@
 #include <json-c/json.h>
 
 #include "nsalignd.h"
+#include "util/act.h"
+#include "util/json.h"
 
-extern char **environ;
+/* What the child hands back. */
+struct action_result {
+	union {
+		struct nsa_memory_result mem;	   /* online kinds */
+		struct nsa_reconfigure_result dax; /* reconfigure kinds */
+	};
+};
+/* one write, whole or not at all, and never blocking on a full pipe */
+_Static_assert(sizeof(struct action_result) <= PIPE_BUF, "an action's result fits one write");
+
+static bool is_reconfigure(const struct action *a)
+{
+	return a->kind == ACTION_DAX_TO_RAM || a->kind == ACTION_BUS_RECONFIGURE;
+}
+
+/* The nsalign command doing the same, for messages. */
+static const char *command_name(const struct action *a)
+{
+	return is_reconfigure(a) ? "reconfigure" : "online-memory";
+}
+
+static const char *zone_word(enum nsa_online_policy p)
+{
+	return p == NSA_ONLINE_MOVABLE ? "movable" : p == NSA_ONLINE_KERNEL ? "normal" : "auto";
+}
 
 static void action_free(struct action *a)
 {
 	if (!a)
 		return;
 	sd_event_source_disable_unref(a->child);
-	if (a->out_fd >= 0)
-		close(a->out_fd);
-	if (a->err_fd >= 0)
-		close(a->err_fd);
-	for (size_t i = 0; a->argv && a->argv[i]; i++)
-		free(a->argv[i]);
-	free(a->argv);
+	if (a->fd >= 0)
+		close(a->fd);
 	free(a->what);
 	sd_bus_message_unref(a->reply_to);
 	free(a);
 }
 
-/* All a memfd holds, NUL-terminated. */
-static char *read_all(int fd)
+/* The child: the act, its result on fd, and out. */
+static _Noreturn void run_child(struct manager *m, const struct action *a, int fd)
 {
-	off_t len = lseek(fd, 0, SEEK_END);
-	char *buf;
+	struct action_result res;
+	struct nsa_act_opts opts = { 0 };
+	struct nsa_snapshot *s = NULL;
+	sigset_t none;
 	ssize_t n;
+	int r;
 
-	if (len < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return strdup("");
-	buf = malloc((size_t)len + 1);
-	if (!buf)
-		return NULL;
-	n = read(fd, buf, (size_t)len);
-	buf[n < 0 ? 0 : n] = '\0';
-	return buf;
-}
+	/* the daemon's blocked signals are its own: SIGTERM ends the child */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	memset(&res, 0, sizeof(res));
+	if (geteuid() != 0) {
+		/* as 'nsalign' says it, before the kernel refuses the first write */
+		enum nsa_act_status *st = is_reconfigure(a) ? &res.dax.status : &res.mem.status;
+		char *why = is_reconfigure(a) ? res.dax.why : res.mem.why;
 
-/* The command's last error line, without "nsalign online-memory: ". */
-static const char *last_line(char *text)
-{
-	char *end, *start, *colon;
-
-	end = text + strlen(text);
-	while (end > text && end[-1] == '\n')
-		*--end = '\0';
-	start = strrchr(text, '\n');
-	start = start ? start + 1 : text;
-	if (strncmp(start, "nsalign ", 8) == 0 && (colon = strstr(start, ": ")))
-		start = colon + 2;
-	return start;
+		*st = NSA_ACT_NOPERM;
+		snprintf(why, NSA_ACT_WHY_LEN, "changing %s needs root",
+			 is_reconfigure(a) ? a->mem.dax : "memory blocks");
+	} else if (is_reconfigure(a)) {
+		nsa_reconfigure(m->ctx, a->mem.dax, a->to_ram, a->movable, &opts, &res.dax);
+	} else {
+		r = nsa_collect(m->ctx, &s);
+		if (r < 0) {
+			res.mem.status = NSA_ACT_FAILED;
+			snprintf(res.mem.why, sizeof(res.mem.why),
+				 "collecting the system's PMEM layout failed: %s", strerror(-r));
+		} else {
+			nsa_memory_set(m->ctx, s, &a->mem, &opts, &res.mem);
+		}
+	}
+	n = write(fd, &res, sizeof(res));
+	_exit(n == (ssize_t)sizeof(res) ? 0 : 1);
 }
 
 struct done {
 	const struct action *a;
-	int status;
+	const struct action_result *res;
+	enum nsa_act_status status;
 	const char *why;
-	struct json_object *out;
+	int exit_status;
 };
-
-static uint64_t json_u64(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *x, *y;
-
-	if (!json_object_object_get_ex(o, a, &x) || !json_object_object_get_ex(x, b, &y))
-		return 0;
-	return (uint64_t)json_object_get_int64(y);
-}
-
-static const char *json_str(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *x, *y;
-
-	if (!json_object_object_get_ex(o, a, &x) || !json_object_object_get_ex(x, b, &y))
-		return "";
-	return json_object_get_string(y);
-}
 
 static void fill_done(struct nsa_finding *f, void *data)
 {
@@ -106,41 +117,75 @@ static void fill_done(struct nsa_finding *f, void *data)
 
 	nsa_finding_fact_str(f, "action", a->kind == ACTION_DAX_TO_RAM ? "system-ram" : "online");
 	nsa_finding_fact_str(f, "target", a->what);
-	if (d->status != 0) {
-		nsa_finding_fact_u64(f, "exit_status", (uint64_t)d->status);
+	if (d->status != NSA_ACT_DONE) {
+		char cmd[96];
+
+		nsa_finding_fact_u64(f, "exit_status", (uint64_t)d->exit_status);
 		nsa_finding_set_message(
 			f, "%s: the %s policy of nsalign.conf could not be carried out: %s",
 			a->what, a->kind == ACTION_DAX_TO_RAM ? "DaxDevices" : "MemoryBlocks",
-			d->why[0] ? d->why : "the nsalign command failed");
-		nsa_finding_set_remedy(f,
-				       "Run the same command by hand to see the whole story: '%s "
-				       "%s %s%s'.",
-				       a->argv[1], a->argv[2], a->argv[3] ? a->argv[3] : "",
-				       a->kind == ACTION_DAX_TO_RAM ? " --mode system-ram --dry-run"
-								    : " --dry-run");
+			d->why[0] ? d->why : "the action failed");
+		if (is_reconfigure(a))
+			snprintf(cmd, sizeof(cmd), "reconfigure %s --mode system-ram", a->mem.dax);
+		else
+			snprintf(cmd, sizeof(cmd), "online-memory --blocks %" PRIu64 "-%" PRIu64,
+				 a->mem.first, a->mem.first + a->mem.n - 1);
+		nsa_finding_set_remedy(
+			f, "Run the same command by hand to see the whole story: '%s --dry-run'.",
+			cmd);
 		return;
 	}
 	if (a->kind == ACTION_DAX_TO_RAM) {
-		uint64_t bytes = json_u64(d->out, "result", "bytes");
+		const struct nsa_reconfigure_result *x = &d->res->dax;
+		uint64_t bytes = (x->blocks.changed + x->blocks.already) * x->plan.block_size;
+		const char *zone = x->movable ? "Movable" : "Normal";
 
 		nsa_finding_fact_u64(f, "bytes", bytes);
-		nsa_finding_fact_u64(f, "blocks", json_u64(d->out, "plan", "blocks"));
-		nsa_finding_fact_u64(f, "lost", json_u64(d->out, "plan", "lost"));
-		nsa_finding_fact_str(f, "zone", json_str(d->out, "result", "zone"));
+		nsa_finding_fact_u64(f, "blocks", x->plan.n_blocks);
+		nsa_finding_fact_u64(f, "lost", x->plan.lost_head + x->plan.lost_tail);
+		nsa_finding_fact_str(f, "zone", zone);
 		nsa_finding_set_message(
 			f,
 			"%s is System RAM now, by the DaxDevices policy: %s in %" PRIu64
 			" memory blocks onlined into ZONE_%s",
-			a->what, nsa_size_str(bytes, size, sizeof(size)),
-			json_u64(d->out, "plan", "blocks"), json_str(d->out, "result", "zone"));
+			a->what, nsa_size_str(bytes, size, sizeof(size)), x->plan.n_blocks, zone);
 	} else {
 		nsa_finding_fact_u64(f, "blocks", a->blocks);
 		nsa_finding_set_message(
 			f,
 			"%s: %" PRIu64
 			" new memory block%s onlined by the MemoryBlocks policy (%s)",
-			a->what, a->blocks, a->blocks == 1 ? "" : "s", a->argv[5]);
+			a->what, a->blocks, a->blocks == 1 ? "" : "s", zone_word(a->mem.policy));
 	}
+}
+
+/* The reply to OnlineMemory() and Reconfigure(): what 'nsalign ... --json' prints. */
+static void reply(const struct action *a, const struct done *d)
+{
+	struct json_object *o;
+	const char *text;
+
+	if (d->status != NSA_ACT_DONE) {
+		sd_bus_reply_method_errorf(a->reply_to, "org.nsalign1.Error.Failed", "%s (exit %d)",
+					   d->why[0] ? d->why : "failed", d->exit_status);
+		return;
+	}
+	o = is_reconfigure(a) ? act_reconfigure_json(&d->res->dax) : act_memory_json(&d->res->mem);
+	text = o ? json_text(o) : NULL;
+	if (text) {
+		char *out;
+
+		if (asprintf(&out, "%s\n", text) >= 0) {
+			sd_bus_reply_method_return(a->reply_to, "s", out);
+			free(out);
+		} else {
+			sd_bus_reply_method_errorf(a->reply_to, SD_BUS_ERROR_NO_MEMORY,
+						   "out of memory");
+		}
+	} else {
+		sd_bus_reply_method_errorf(a->reply_to, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+	}
+	json_object_put(o);
 }
 
 static void action_start_next(struct manager *m);
@@ -149,37 +194,40 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 {
 	struct manager *m = userdata;
 	struct action *a = m->queue;
-	char *out, *err;
-	int status = si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
+	struct action_result res;
+	struct done d = { .a = a, .res = &res };
+	char crashed[128];
+	ssize_t n;
 
 	m->queue = a->next;
-	out = read_all(a->out_fd);
-	err = read_all(a->err_fd);
-	log_msg(m, LOG_DEBUG, "%s %s: exit %d", a->argv[1], a->what, status);
-
-	if (a->kind == ACTION_BUS) {
-		if (status == 0)
-			sd_bus_reply_method_return(a->reply_to, "s", out ? out : "");
-		else
-			sd_bus_reply_method_errorf(a->reply_to, "org.nsalign1.Error.Failed",
-						   "%s (exit %d)", err ? last_line(err) : "failed",
-						   status);
+	n = read(a->fd, &res, sizeof(res));
+	if (n == (ssize_t)sizeof(res)) {
+		d.status = is_reconfigure(a) ? res.dax.status : res.mem.status;
+		d.why = is_reconfigure(a) ? res.dax.why : res.mem.why;
+		d.why = d.status == NSA_ACT_DONE ? "" : d.why;
+		d.exit_status = act_exit_status(d.status);
 	} else {
-		struct done d = { a, status, err ? last_line(err) : "", NULL };
-		const char *code;
-
-		if (status == 0) {
-			d.out = out ? json_tokener_parse(out) : NULL;
-			code = a->kind == ACTION_DAX_TO_RAM ? "NSA-HOTPLUG-RECONFIGURED"
-							    : "NSA-HOTPLUG-ONLINED";
-		} else {
-			code = "NSA-HOTPLUG-FAILED";
-		}
-		manager_report(m, code, a->what, fill_done, &d);
-		json_object_put(d.out);
+		/* killed, or out of memory before its result: no result */
+		d.status = NSA_ACT_FAILED;
+		d.exit_status = si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
+		if (si->si_code == CLD_EXITED)
+			snprintf(crashed, sizeof(crashed), "the action ended without a result");
+		else
+			snprintf(crashed, sizeof(crashed), "the action was killed by signal %d",
+				 si->si_status);
+		d.why = crashed;
 	}
-	free(out);
-	free(err);
+	log_msg(m, LOG_DEBUG, "%s %s: %s (exit %d)", command_name(a), a->what,
+		d.status == NSA_ACT_DONE ? "done" : d.why, d.exit_status);
+
+	if (a->reply_to)
+		reply(a, &d);
+	else
+		manager_report(m,
+			       d.status != NSA_ACT_DONE	      ? "NSA-HOTPLUG-FAILED"
+			       : a->kind == ACTION_DAX_TO_RAM ? "NSA-HOTPLUG-RECONFIGURED"
+							      : "NSA-HOTPLUG-ONLINED",
+			       a->what, fill_done, &d);
 	action_free(a);
 	/* what the action changed is looked at again, all of it: actions are rare */
 	m->need_full = true;
@@ -189,35 +237,50 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 	return 0;
 }
 
+static int start(struct manager *m, struct action *a)
+{
+	int fds[2], r;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	a->pid = fork();
+	if (a->pid < 0) {
+		r = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (a->pid == 0) {
+		close(fds[0]);
+		run_child(m, a, fds[1]);
+	}
+	close(fds[1]);
+	a->fd = fds[0];
+	return sd_event_add_child(m->event, &a->child, a->pid, WEXITED, on_child, m);
+}
+
 static void action_start_next(struct manager *m)
 {
 	struct action *a = m->queue;
-	posix_spawn_file_actions_t fa;
 	int r;
 
 	while (a) {
-		a->out_fd = memfd_create("nsalign-out", MFD_CLOEXEC);
-		a->err_fd = memfd_create("nsalign-err", MFD_CLOEXEC);
-		r = a->out_fd < 0 || a->err_fd < 0 ? errno : 0;
-		if (!r) {
-			posix_spawn_file_actions_init(&fa);
-			posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-			posix_spawn_file_actions_adddup2(&fa, a->out_fd, 1);
-			posix_spawn_file_actions_adddup2(&fa, a->err_fd, 2);
-			r = posix_spawn(&a->pid, a->argv[0], &fa, NULL, a->argv, environ);
-			posix_spawn_file_actions_destroy(&fa);
-		}
-		if (!r)
-			r = -sd_event_add_child(m->event, &a->child, a->pid, WEXITED, on_child, m);
-		if (!r) {
-			log_msg(m, LOG_DEBUG, "running %s %s for %s", a->argv[0], a->argv[1],
-				a->what);
+		r = start(m, a);
+		if (r >= 0) {
+			log_msg(m, LOG_DEBUG, "running %s for %s (pid %d)", command_name(a),
+				a->what, (int)a->pid);
 			return;
 		}
-		log_msg(m, LOG_ERR, "cannot run %s for %s: %s", a->argv[0], a->what, strerror(r));
+		log_msg(m, LOG_ERR, "cannot run %s for %s: %s", command_name(a), a->what,
+			strerror(-r));
 		if (a->reply_to)
 			sd_bus_reply_method_errorf(a->reply_to, "org.nsalign1.Error.Failed",
-						   "cannot run %s: %s", a->argv[0], strerror(r));
+						   "cannot run %s: %s", command_name(a),
+						   strerror(-r));
+		if (a->pid > 0) {
+			kill(a->pid, SIGTERM);
+			waitpid(a->pid, NULL, 0);
+		}
 		m->queue = a->next;
 		action_free(a);
 		a = m->queue;
@@ -226,37 +289,64 @@ static void action_start_next(struct manager *m)
 	manager_schedule_analysis(m);
 }
 
-int action_queue(struct manager *m, enum action_kind kind, const char *what, uint64_t blocks,
-		 sd_bus_message *reply_to, char **argv)
+static int queue(struct manager *m, struct action *a)
 {
-	struct action *a = calloc(1, sizeof(*a)), **tail;
-	size_t n = 0;
+	struct action **tail;
 
-	if (!a)
-		return -ENOMEM;
-	a->out_fd = a->err_fd = -1;
-	a->kind = kind;
-	a->blocks = blocks;
-	a->what = strdup(what);
-	while (argv[n])
-		n++;
-	a->argv = calloc(n + 1, sizeof(char *));
-	if (!a->what || !a->argv) {
-		action_free(a);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!(a->argv[i] = strdup(argv[i]))) {
-			action_free(a);
-			return -ENOMEM;
-		}
-	a->reply_to = sd_bus_message_ref(reply_to);
 	for (tail = &m->queue; *tail; tail = &(*tail)->next)
 		;
 	*tail = a;
 	if (m->queue == a)
 		action_start_next(m);
 	return 0;
+}
+
+static struct action *action_new(enum action_kind kind, const char *what, sd_bus_message *reply_to)
+{
+	struct action *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->fd = -1;
+	a->kind = kind;
+	a->what = strdup(what);
+	if (!a->what) {
+		free(a);
+		return NULL;
+	}
+	a->reply_to = sd_bus_message_ref(reply_to);
+	return a;
+}
+
+int action_queue_blocks(struct manager *m, enum action_kind kind, const char *what, uint64_t first,
+			uint64_t n, enum nsa_online_policy policy, sd_bus_message *reply_to)
+{
+	struct action *a = action_new(kind, what, reply_to);
+
+	if (!a)
+		return -ENOMEM;
+	a->blocks = n;
+	a->mem.first = first;
+	a->mem.n = n;
+	a->mem.online = true;
+	a->mem.policy = policy;
+	return queue(m, a);
+}
+
+int action_queue_dax(struct manager *m, enum action_kind kind, const char *dax, bool to_ram,
+		     bool movable, sd_bus_message *reply_to)
+{
+	struct action *a;
+
+	if (strlen(dax) >= sizeof(a->mem.dax))
+		return -ENAMETOOLONG;
+	a = action_new(kind, dax, reply_to);
+	if (!a)
+		return -ENOMEM;
+	snprintf(a->mem.dax, sizeof(a->mem.dax), "%s", dax);
+	a->to_ram = to_ram;
+	a->movable = movable;
+	return queue(m, a);
 }
 
 void action_queue_free(struct manager *m)

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "util/act.h"
 #include "util/json.h"
 #include "nsalignd.h"
 
@@ -187,6 +188,8 @@ static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_erro
 {
 	struct manager *m = userdata;
 	const char *blocks, *zone;
+	uint64_t first, last;
+	char *end;
 	int r;
 
 	r = sd_bus_message_read(msg, "ss", &blocks, &zone);
@@ -201,19 +204,19 @@ static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_erro
 	if (strcmp(zone, "movable") && strcmp(zone, "normal") && strcmp(zone, "auto"))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "zone '%s': expected movable, normal or auto", zone);
-	{
-		char *argv[] = { (char *)m->nsalign_bin,
-				 "online-memory",
-				 "--blocks",
-				 (char *)blocks,
-				 "--zone",
-				 (char *)zone,
-				 "--json",
-				 NULL };
-
-		r = action_queue(m, ACTION_BUS, blocks, 0, msg, argv);
-	}
-	return r < 0 ? r : 1; /* answered when the command is done */
+	first = strtoull(blocks, &end, 10);
+	last = *end == '-' ? strtoull(end + 1, NULL, 10) : first;
+	if (last < first) /* as 'nsalign online-memory' says it */
+		return sd_bus_error_setf(error, "org.nsalign1.Error.Failed",
+					 "--blocks '%s': expected N or N-M (block numbers, as in "
+					 "memoryN) (exit %d)",
+					 blocks, act_exit_status(NSA_ACT_USAGE));
+	r = action_queue_blocks(m, ACTION_BUS_ONLINE, blocks, first, last - first + 1,
+				strcmp(zone, "movable") == 0  ? NSA_ONLINE_MOVABLE
+				: strcmp(zone, "normal") == 0 ? NSA_ONLINE_KERNEL
+							      : NSA_ONLINE_DEFAULT,
+				msg);
+	return r < 0 ? r : 1; /* answered when the act is done */
 }
 
 static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -234,18 +237,8 @@ static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error 
 	if (strcmp(mode, "system-ram") && strcmp(mode, "devdax"))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "mode '%s': expected system-ram or devdax", mode);
-	{
-		char *argv[] = { (char *)m->nsalign_bin,
-				 "reconfigure",
-				 (char *)dax,
-				 "--mode",
-				 (char *)mode,
-				 movable ? "--movable" : "--no-movable",
-				 "--json",
-				 NULL };
-
-		r = action_queue(m, ACTION_BUS, dax, 0, msg, argv);
-	}
+	r = action_queue_dax(m, ACTION_BUS_RECONFIGURE, dax, strcmp(mode, "system-ram") == 0,
+			     movable, msg);
 	return r < 0 ? r : 1;
 }
 

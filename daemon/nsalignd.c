@@ -21,10 +21,6 @@
 
 #include "nsalignd.h"
 
-#ifndef BINDIR
-#define BINDIR "/usr/bin"
-#endif
-
 void log_msg(struct manager *m, int priority, const char *fmt, ...)
 {
 	va_list ap;
@@ -159,7 +155,6 @@ static void usage(FILE *f)
 		"      --runtime-dir DIR   runtime state (default /run/nsalign)\n"
 		"      --bus system|user|none  which D-Bus to serve on (default system)\n"
 		"      --log-target auto|journal|console  where messages go (default auto)\n"
-		"      --nsalign PATH      the nsalign command used for hotplug actions\n"
 		"      --rules-root DIR    look for udev rules under DIR (tests)\n"
 		"      --exit-on-idle      exit after the first analysis and actions (tests)\n"
 		"  -d, --debug             debug messages\n"
@@ -173,7 +168,6 @@ enum {
 	OPT_RUNTIME_DIR = 1000,
 	OPT_BUS,
 	OPT_LOG_TARGET,
-	OPT_NSALIGN,
 	OPT_RULES_ROOT,
 	OPT_EXIT_ON_IDLE,
 	OPT_VERSION,
@@ -186,7 +180,6 @@ static int parse_args(struct manager *m, int argc, char **argv)
 		{ "runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR },
 		{ "bus", required_argument, NULL, OPT_BUS },
 		{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
-		{ "nsalign", required_argument, NULL, OPT_NSALIGN },
 		{ "rules-root", required_argument, NULL, OPT_RULES_ROOT },
 		{ "exit-on-idle", no_argument, NULL, OPT_EXIT_ON_IDLE },
 		{ "debug", no_argument, NULL, 'd' },
@@ -233,9 +226,6 @@ static int parse_args(struct manager *m, int argc, char **argv)
 					optarg);
 				return EX_USAGE;
 			}
-			break;
-		case OPT_NSALIGN:
-			m->nsalign_bin = optarg;
 			break;
 		case OPT_RULES_ROOT:
 			m->rules_root = optarg;
@@ -293,7 +283,6 @@ int main(int argc, char **argv)
 		.config_dir = SYSCONFDIR "/nsalign",
 		.runtime_dir = "/run/nsalign",
 		.rules_root = "",
-		.nsalign_bin = BINDIR "/nsalign",
 	};
 	char err[512];
 	sigset_t mask;

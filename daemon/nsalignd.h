@@ -35,22 +35,25 @@ enum bus_kind {
 	BUS_NONE,
 };
 
-/* A policy or D-Bus action: one nsalign command, run one at a time. */
+/* A policy or D-Bus action: one act of the library, run one at a time in a child. */
 enum action_kind {
-	ACTION_ONLINE_BLOCKS, /* policy: new memory blocks */
-	ACTION_DAX_TO_RAM,    /* policy: a new devdax device */
-	ACTION_BUS,	      /* a D-Bus method: the reply is the command's output */
+	ACTION_ONLINE_BLOCKS,	/* policy: new memory blocks */
+	ACTION_DAX_TO_RAM,	/* policy: a new devdax device */
+	ACTION_BUS_ONLINE,	/* OnlineMemory(): the reply is the result as JSON */
+	ACTION_BUS_RECONFIGURE, /* Reconfigure(): the same */
 };
 
 struct action {
 	struct action *next;
 	enum action_kind kind;
 	char *what; /* "memory40-memory43", "dax0.0" */
-	char **argv;
-	uint64_t blocks; /* ACTION_ONLINE_BLOCKS: how many */
+	/* the blocks to online; mem.dax: the dax device to reconfigure */
+	struct nsa_memory_request mem;
+	bool to_ram, movable; /* reconfigure: to System RAM (or devdax), into ZONE_MOVABLE */
+	uint64_t blocks;      /* ACTION_ONLINE_BLOCKS: how many */
 	sd_bus_message *reply_to;
 	pid_t pid;
-	int out_fd, err_fd;
+	int fd; /* the child's result */
 	sd_event_source *child;
 };
 
@@ -87,7 +90,6 @@ struct manager {
 	const char *config_dir;
 	const char *runtime_dir;
 	const char *rules_root; /* prefix for the udev rules directories ("" live) */
-	const char *nsalign_bin;
 	struct nsad_config config;
 
 	struct nsa_snapshot *snapshot; /* the last analysis' */
@@ -134,8 +136,12 @@ void manager_report(struct manager *m, const char *code, const char *dev,
 void log_finding(struct manager *m, const struct nsa_finding *f, const char *change);
 
 /* action.c */
-int action_queue(struct manager *m, enum action_kind kind, const char *what, uint64_t blocks,
-		 sd_bus_message *reply_to, char **argv);
+/* Online blocks [first, first + n); reply_to: the D-Bus call answered when done, or NULL. */
+int action_queue_blocks(struct manager *m, enum action_kind kind, const char *what, uint64_t first,
+			uint64_t n, enum nsa_online_policy policy, sd_bus_message *reply_to);
+/* Make dax device `dax` System RAM (to_ram) or devdax again. */
+int action_queue_dax(struct manager *m, enum action_kind kind, const char *dax, bool to_ram,
+		     bool movable, sd_bus_message *reply_to);
 void action_queue_free(struct manager *m);
 
 /* bus.c */

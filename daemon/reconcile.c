@@ -269,23 +269,18 @@ static void note_skipped(struct manager *m, struct skipped *k, uint64_t index, c
 
 static void queue_block_run(struct manager *m, uint64_t first, uint64_t n)
 {
-	char what[64], range[64];
-	char *argv[] = { (char *)m->nsalign_bin,
-			 "online-memory",
-			 "--blocks",
-			 range,
-			 "--zone",
-			 m->config.memory_blocks == NSAD_BLOCKS_ONLINE_MOVABLE ? "movable" : "auto",
-			 "--json",
-			 NULL };
+	char what[64];
 
-	snprintf(range, sizeof(range), "%" PRIu64 "-%" PRIu64, first, first + n - 1);
 	if (n == 1)
 		snprintf(what, sizeof(what), "memory%" PRIu64, first);
 	else
 		snprintf(what, sizeof(what), "memory%" PRIu64 "-memory%" PRIu64, first,
 			 first + n - 1);
-	action_queue(m, ACTION_ONLINE_BLOCKS, what, n, NULL, argv);
+	action_queue_blocks(m, ACTION_ONLINE_BLOCKS, what, first, n,
+			    m->config.memory_blocks == NSAD_BLOCKS_ONLINE_MOVABLE
+				    ? NSA_ONLINE_MOVABLE
+				    : NSA_ONLINE_DEFAULT,
+			    NULL);
 }
 
 static void apply_block_policy(struct manager *m, const struct nsa_snapshot *s,
@@ -321,8 +316,9 @@ static void apply_block_policy(struct manager *m, const struct nsa_snapshot *s,
 		bool ok = false;
 
 		if (i < n) {
-			no = nsa_block_owners(s, cand[i], owners, 4);
-			ok = no == 1 && strcmp(owners[0], "System RAM") == 0;
+			/* the one-owner rule: System RAM alone */
+			ok = nsa_block_may_change(s, cand[i], "System RAM", owners, &no) ==
+			     NSA_BLOCK_MAY;
 			if (!ok && no == 1 && has_dax(s, owners[0])) {
 				/* kmem: onlined by whoever made the dax device System RAM */
 				log_msg(m, LOG_DEBUG, "memory%" PRIu64 ": %s's kmem, not ours",
@@ -330,7 +326,7 @@ static void apply_block_policy(struct manager *m, const struct nsa_snapshot *s,
 				continue;
 			}
 			if (!ok)
-				note_skipped(m, &skip, cand[i], owners, no < 0 ? 0 : no);
+				note_skipped(m, &skip, cand[i], owners, no);
 		}
 		if (ok && run_n && cand[i] == run_first + run_n) {
 			run_n++;
@@ -356,20 +352,12 @@ static void apply_dax_policy(struct manager *m, const struct nsa_snapshot *s,
 	for (size_t i = 0; i < s->n_daxdevs; i++) {
 		const struct nsa_daxdev *d = &s->daxdevs[i];
 		bool fresh = everything || !has_dax(old, d->dev);
-		char *argv[] = { (char *)m->nsalign_bin,
-				 "reconfigure",
-				 (char *)d->dev,
-				 "--mode",
-				 "system-ram",
-				 m->config.dax_movable ? "--movable" : "--no-movable",
-				 "--json",
-				 NULL };
 
 		for (size_t j = 0; !fresh && j < m->fresh.n_dax; j++)
 			fresh = strcmp(m->fresh.dax[j], d->dev) == 0;
 		if (!fresh || d->mode != NSA_DAX_DEVDAX)
 			continue;
-		action_queue(m, ACTION_DAX_TO_RAM, d->dev, 0, NULL, argv);
+		action_queue_dax(m, ACTION_DAX_TO_RAM, d->dev, true, m->config.dax_movable, NULL);
 	}
 }
 

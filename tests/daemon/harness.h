@@ -323,20 +323,18 @@ static inline size_t harness_count(const struct harness *h, size_t from, const c
 
 /*
  * Start the daemon with nsalign.conf `conf`; true once it said READY=1
- * (after its first analysis).  NSALIGND names it, NSALIGN the nsalign it
- * would run for actions.
+ * (after its first analysis).  NSALIGND names it.
  */
 static inline bool harness_start(struct harness *h, const char *conf, int timeout_ms)
 {
-	const char *daemon = getenv("NSALIGND"), *nsalign = getenv("NSALIGN");
+	const char *daemon = getenv("NSALIGND");
 	char conf_dir[128], run_dir[128], rules[128], path[160];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int pipefd[2];
 	uint64_t end;
 
-	if (!daemon || !nsalign)
-		h_bail("NSALIGND and NSALIGN must name nsalignd and nsalign (make check sets "
-		       "them)");
+	if (!daemon)
+		h_bail("NSALIGND must name nsalignd (make check sets it)");
 	snprintf(h->tmp, sizeof(h->tmp), "/tmp/nsalignd-harness.XXXXXX");
 	if (!mkdtemp(h->tmp))
 		h_bail("mkdtemp: %s", strerror(errno));
@@ -361,10 +359,19 @@ static inline bool harness_start(struct harness *h, const char *conf, int timeou
 	if (h->pid < 0)
 		h_bail("fork: %s", strerror(errno));
 	if (h->pid == 0) {
-		char *argv[] = { (char *)daemon,  "-c",		  conf_dir, "--runtime-dir",
-				 run_dir,	  "--bus",	  "none",   "--log-target",
-				 "console",	  "--rules-root", rules,    "--nsalign",
-				 (char *)nsalign, "-d",		  NULL };
+		char *argv[] = { (char *)daemon,
+				 "-c",
+				 conf_dir,
+				 "--runtime-dir",
+				 run_dir,
+				 "--bus",
+				 "none",
+				 "--log-target",
+				 "console",
+				 "--rules-root",
+				 rules,
+				 "-d",
+				 NULL };
 
 		dup2(pipefd[1], STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);

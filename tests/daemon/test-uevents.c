@@ -3,8 +3,9 @@
  * nsalignd's udev monitor without a kernel: umockdev sends memory block
  * uevents to the daemon's real libudev monitor, over a testbed sysfs with
  * the kernel's layout; the daemon runs with MemoryBlocks=online_movable,
- * and new blocks in a Reserved range are reported as NSA-HOTPLUG-SKIPPED,
- * one finding per run of blocks.  Asserted on the daemon's stderr: one
+ * new blocks in a Reserved range are reported as NSA-HOTPLUG-SKIPPED, one
+ * finding per run of blocks, and new blocks of System RAM are onlined (by
+ * a child of the daemon, through the library) and reported.  Asserted on the daemon's stderr: one
  * analysis per burst, exactly the added blocks reported, nothing reported
  * twice, exit 0 on SIGTERM.
  *
@@ -17,7 +18,7 @@
  */
 #include "harness.h"
 
-#define PLAN 17
+#define PLAN 19
 
 static int n_test, n_failed;
 
@@ -263,6 +264,45 @@ int main(int argc, char **argv)
 	ok(n == 1 && events == 2 && skipped_since(mark) == 1 &&
 		   has_line(mark, "[action] NSA-HOTPLUG-SKIPPED memory36: 1 new memory block "),
 	   "memory36 removed and added again in one burst: reported once as new");
+
+	/*
+	 * Hot-added System RAM: the policy onlines it, in a child that calls
+	 * the library (nsa_memory_set()), and reports what it did.
+	 */
+	harness_file(&h, "/proc/iomem",
+		     "00000000-3fffffff : System RAM\n"
+		     "100000000-1ffffffff : Reserved\n"
+		     "200000000-20fffffff : System RAM\n");
+	mark = h.n_lines;
+	if (!frozen_burst(64, 2))
+		h_bail("cannot stop nsalignd");
+	ok(harness_wait_line(&h, mark, "NSA-HOTPLUG-ONLINED", 10000) >= 0 &&
+		   has_line(mark, "[action] NSA-HOTPLUG-ONLINED memory64-memory65: "
+				  "memory64-memory65: 2 new memory blocks onlined by the "
+				  "MemoryBlocks policy (movable)") &&
+		   harness_count(&h, mark, "NSA-HOTPLUG-FAILED") == 0,
+	   "2 new blocks of System RAM: NSA-HOTPLUG-ONLINED memory64-memory65 (movable)");
+	{
+		char path[PATH_MAX], state[64] = "";
+		bool right = true;
+
+		for (int i = 64; i <= 65; i++) {
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s" H_MEMORY_DIR "/memory%d/state", h.root,
+				 i);
+			f = fopen(path, "re");
+			if (!f || !fgets(state, sizeof(state), f) ||
+			    strncmp(state, "online_movable", 14) != 0) {
+				printf("# memory%d/state: %s\n", i, state);
+				right = false;
+			}
+			if (f)
+				fclose(f);
+		}
+		ok(right, "... and wrote online_movable to memory64/state and memory65/state");
+	}
+	harness_drain(&h, 400);
 
 	/*
 	 * sd-event's default timer accuracy (250 ms) once made the 10 ms quiet
