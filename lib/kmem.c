@@ -13,6 +13,7 @@
 #include <daxctl/libdaxctl.h>
 
 #include "act.h"
+#include "nd.h"
 
 static struct daxctl_dev *find_dax(struct daxctl_ctx *dctx, const char *name)
 {
@@ -139,7 +140,7 @@ int nsa_reconfigure(struct nsa_ctx *ctx, const char *dax, bool ram, bool movable
 	memset(out, 0, sizeof(*out));
 	out->to_ram = ram;
 	out->movable = movable;
-	r = daxctl_new(&dctx);
+	r = nsa_nd_dax_new(ctx, &dctx);
 	if (r < 0)
 		return FAIL(NSA_ACT_FAILED, "libdaxctl: %s", strerror(-r));
 	dev = find_dax(dctx, dax);
