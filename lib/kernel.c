@@ -248,6 +248,53 @@ static void pfn_validate(const struct nsa_platform *p, const struct nsa_region *
 		refuse(out, "nd_pfn_validate", 0, 0, "bad offset with small namespace");
 }
 
+/*
+ * Where the struct pages of an fsdax/devdax namespace with its memmap in
+ * PMEM (map=dev) come from on arm64 with 4K pages: memremap_pages() adds
+ * the namespace [start + start_pad, end - end_trunc) section by section
+ * (__add_pages()), and vmemmap_populate() takes each section's 2 MiB of
+ * struct pages as one PMD block from the altmap, aligned to 2 MiB, and a
+ * partial section's page by page, also from the altmap (since "arm64: mm:
+ * Populate vmemmap at the page level if not section aligned", 6.12.20,
+ * 6.1.132).  The altmap holds what nd_pfn_init() reserved: the pages from
+ * start + 8 KiB to the data offset.  A namespace that ends inside a
+ * section after at least one whole one runs out: -ENOMEM, and the
+ * sections already added stay (later namespaces there get -EEXIST until
+ * a reboot).  x86_64 takes a partial section's struct pages from RAM.
+ * Returns the address whose struct pages found no room, or 0 when they fit.
+ */
+static uint64_t arm64_altmap_short(const struct nsa_platform *p, const struct nsa_pfn_geometry *g,
+				   uint64_t spa, uint64_t size)
+{
+	const uint64_t page = p->page_size, S = p->section_size, pmd_pages = p->pmd_size / page;
+	uint64_t base = spa + g->start_pad, end = spa + size - g->end_trunc;
+	uint64_t next, free_end;
+
+	if (!nsa_platform_is_arm64(p) || page != 4096 || !S || !p->pmd_size ||
+	    g->map_mode == NSA_PFN_MODE_RAM || g->offset <= SZ_8K || end <= base)
+		return 0;
+	/* altmap: base_pfn + reserve is the page after the info block; free up to dataoff */
+	next = (spa + SZ_8K) / page;
+	free_end = (spa + g->offset) / page;
+	for (uint64_t a = base; a < end;) {
+		uint64_t chunk_end = nsa_align_down(a, S) + S;
+
+		if (chunk_end > end)
+			chunk_end = end;
+		if (chunk_end - a == S) {
+			/* one PMD block, aligned to its size */
+			next = nsa_align_up(next, pmd_pages) + pmd_pages;
+		} else {
+			/* one page of struct pages per 64 pages of memory */
+			next += ((chunk_end - a) / page * STRUCT_PAGE_SIZE + page - 1) / page;
+		}
+		if (next > free_end)
+			return a;
+		a = chunk_end;
+	}
+	return 0;
+}
+
 void nsa_kernel_probe(const struct nsa_platform *p, const struct nsa_region *region,
 		      const struct nsa_pfn_geometry *g, const char *dev, uint64_t spa,
 		      uint64_t size, struct nsa_placement *out)
@@ -279,6 +326,14 @@ void nsa_kernel_probe(const struct nsa_platform *p, const struct nsa_region *reg
 		return;
 	}
 	pfn_validate(p, region, g, dev, spa, size, out);
+	if (out->verdict == NSA_ACCEPT_YES) {
+		uint64_t short_at = arm64_altmap_short(p, g, spa, size);
+
+		if (short_at)
+			refuse(out, "vmemmap_populate", p->section_size, short_at,
+			       "probe with driver %s failed with error -12",
+			       g->dax ? "device_dax" : "nd_pmem");
+	}
 }
 
 uint64_t nsa_kernel_required_align(const struct nsa_platform *p, const struct nsa_region *region,

@@ -309,6 +309,8 @@ int nsa_iomem_parse(struct nsa_snapshot *s, const char *text, size_t len, int *b
 void nsa_platform_fill_defaults(struct nsa_platform *p, bool ppc64_hash_mmu);
 /* Compare "6.1.0-26-amd64" against major.minor. */
 bool nsa_kernel_at_least(const char *release, int major, int minor);
+/* uname's machine is aarch64 (or arm64) */
+bool nsa_platform_is_arm64(const struct nsa_platform *p);
 
 /* ------------------------------------------------------------------ */
 /* Collector (collect.c): reads the live system, changes nothing.      */

@@ -32,6 +32,11 @@ static const char *const ppc64_names[] = { "ppc64", "ppc64le", NULL };
 static const char *const riscv64_names[] = { "riscv64", NULL };
 static const char *const s390x_names[] = { "s390x", NULL };
 
+bool nsa_platform_is_arm64(const struct nsa_platform *p)
+{
+	return arch_is(p->arch, arm64_names);
+}
+
 /* SECTION_SIZE_BITS from arch/<arch>/include/asm/sparsemem.h */
 static uint64_t section_size(const struct nsa_platform *p)
 {

@@ -345,3 +345,93 @@ TEST(geometry_of_a_refused_namespace_from_the_kernel_line)
 	CHECK(!nsa_kernel_log_geometry(s, &p, &ns, &g));
 	nsa_snapshot_free(s);
 }
+
+/* arm64 (4K pages, 128 MiB sections, 6.12): the struct pages of a partial section */
+TEST(arm64_partial_section_memmap_from_the_altmap)
+{
+	struct nsa_platform arm = { .arch = "aarch64", .kernel_release = "6.12.38+deb12-arm64" };
+	struct nsa_platform amd = x86();
+	static const struct {
+		uint64_t start, size;
+		bool dax, map_ram;
+		uint64_t short_at; /* 0: accepted */
+	} cases[] = {
+		{ 0xc0000000, 144 * MiB, false, false, 0xc8000000 }, /* lab: -12 */
+		{ 0xc0000000, 144 * MiB, true, false, 0xc8000000 },
+		{ 0xc0000000, 144 * MiB, false, true, 0 }, /* map=mem: no altmap */
+		{ 0xc0000000, 256 * MiB, false, false, 0 },
+		{ 0xc0000000, 96 * MiB, false, false, 0 },
+		{ 0xc1000000, 224 * MiB, false, false, 0 }, /* no whole section */
+		{ 0xc1000000, 248 * MiB, false, false, 0xd0000000 },
+		{ 0xc1000000, 256 * MiB, false, false, 0 }, /* head + tail = 128 MiB */
+		{ 0xc0000000, 1040 * MiB, false, false, 0x100000000 },
+	};
+
+	nsa_platform_fill_defaults(&arm, false);
+	CHECK_U64(arm.section_size, 128 * MiB);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nsa_pfn_geometry g = { .pfn = true, .dax = cases[i].dax, .known = true };
+		struct nsa_placement pl;
+
+		g.map_mode = cases[i].map_ram ? NSA_PFN_MODE_RAM : NSA_PFN_MODE_PMEM;
+		g.align = 2 * MiB;
+		REQUIRE(nsa_kernel_pfn_layout(&arm, cases[i].map_ram, cases[i].start, cases[i].size,
+					      g.align, &g.offset, &g.end_trunc) == 0);
+		nsa_kernel_probe(&arm, NULL, &g, "namespace0.0", cases[i].start, cases[i].size,
+				 &pl);
+		if (cases[i].short_at) {
+			CHECK(pl.verdict == NSA_ACCEPT_NO);
+			CHECK_STR(pl.kernel_check, "vmemmap_populate");
+			CHECK_STR(pl.kernel_message,
+				  cases[i].dax
+					  ? "probe with driver device_dax failed with error -12"
+					  : "probe with driver nd_pmem failed with error -12");
+			CHECK_U64(pl.violated_addr, cases[i].short_at);
+		} else if (pl.verdict != NSA_ACCEPT_YES) {
+			printf("#   case %zu refused: %s\n", i, pl.kernel_message);
+			test_failed_current = 1;
+		}
+		/* x86_64 takes a partial section's struct pages from RAM */
+		nsa_kernel_probe(&amd, NULL, &g, "namespace0.0", cases[i].start + 0x40000000,
+				 cases[i].size, &pl);
+		CHECK(pl.verdict == NSA_ACCEPT_YES);
+	}
+}
+
+/*
+ * The same rule in closed form (worked out from the kernel's budget): with
+ * head and tail the partial sections at the ends and F the whole ones, the
+ * struct pages run out iff F >= 1, tail != 0 and head + tail < a section.
+ * Held against the model for every 2 MiB start and size in a 512 MiB window.
+ */
+TEST(arm64_partial_section_rule_closed_form)
+{
+	struct nsa_platform arm = { .arch = "aarch64", .kernel_release = "6.12.38+deb12-arm64" };
+	const uint64_t S = 128 * MiB, base = 0xc0000000;
+	int mismatches = 0;
+
+	nsa_platform_fill_defaults(&arm, false);
+	for (uint64_t off = 0; off < 512 * MiB; off += 2 * MiB) {
+		for (uint64_t size = 16 * MiB; size < 600 * MiB; size += 2 * MiB) {
+			uint64_t s = base + off, e = s + size;
+			uint64_t head = (S - s % S) % S, tail = e % S;
+			uint64_t whole = e / S > (s + S - 1) / S ? e / S - (s + S - 1) / S : 0;
+			bool fails = whole >= 1 && tail != 0 && head + tail < S;
+			struct nsa_pfn_geometry g = { .pfn = true,
+						      .known = true,
+						      .align = 2 * MiB };
+			struct nsa_placement pl;
+
+			g.map_mode = NSA_PFN_MODE_PMEM;
+			if (nsa_kernel_pfn_layout(&arm, false, s, size, g.align, &g.offset,
+						  &g.end_trunc) < 0)
+				continue;
+			nsa_kernel_probe(&arm, NULL, &g, "namespace0.0", s, size, &pl);
+			if (fails != (pl.verdict == NSA_ACCEPT_NO) && mismatches++ < 5)
+				printf("#   start %#" PRIx64 " size %" PRIu64 " MiB: model %s\n", s,
+				       (uint64_t)(size / MiB),
+				       fails ? "accepts" : pl.kernel_message);
+		}
+	}
+	CHECK(mismatches == 0);
+}
