@@ -23,7 +23,7 @@
 #include <ndctl/libndctl.h>
 #include <uuid/uuid.h>
 
-#include "private.h"
+#include "kernel.h"
 #include "nd.h"
 
 static void path_of(struct nsa_ctx *ctx, bool proc, const char *rel, char *buf, size_t len)
@@ -539,10 +539,19 @@ static int collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 static bool pmem_message(const char *msg)
 {
 	static const char *const needles[] = {
-		"bad offset",	       "dax disabled",	      "misaligned",
-		"alignment mismatch",  "exceeds capacity",    "probe of namespace",
-		"unable to satisfy",   "settings mismatch",   "unaligned hotplug",
-		"Conflicting mapping", "collision, truncate",
+		"bad offset",
+		"dax disabled",
+		"misaligned",
+		"alignment mismatch",
+		"exceeds capacity",
+		"probe of namespace",
+		"probe with driver nd_pmem",
+		"probe with driver device_dax",
+		"unable to satisfy",
+		"settings mismatch",
+		"unaligned hotplug",
+		"Conflicting mapping",
+		"collision, truncate",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(needles); i++)
@@ -553,12 +562,11 @@ static bool pmem_message(const char *msg)
 
 static void note_probe_error(struct nsa_snapshot *s, const char *msg)
 {
-	/* "nd_pmem: probe of namespace0.1 failed with error -95": names are this boot's */
-	const char *p = strstr(msg, "probe of namespace");
 	char name[NSA_DEV_LEN];
 	int err;
 
-	if (!p || sscanf(p, "probe of %31s failed with error %d", name, &err) != 2)
+	/* a namespace's own failure: the names are this boot's */
+	if (!nsa_kernel_probe_failure(msg, name, sizeof(name), &err))
 		return;
 	for (size_t i = 0; i < s->n_namespaces; i++)
 		if (strcmp(s->namespaces[i].dev, name) == 0)

@@ -566,3 +566,32 @@ bool nsa_kernel_log_geometry(const struct nsa_snapshot *s, const struct nsa_plat
 	*out = found;
 	return true;
 }
+
+/*
+ * The driver core's line for a failed probe: 6.1 prints "nd_pmem: probe of
+ * namespace0.1 failed with error -95" (really_probe()), 6.12 "nd_pmem
+ * namespace0.1: probe with driver nd_pmem failed with error -95"
+ * (call_driver_probe()).  The device and the error, from either.
+ */
+bool nsa_kernel_probe_failure(const char *line, char *dev, size_t len, int *err)
+{
+	static const char v612[] = ": probe with driver ";
+	const char *p = strstr(line, "probe of "), *q;
+	char name[64], drv[64];
+
+	if (p && sscanf(p, "probe of %63s failed with error %d", name, err) == 2) {
+		nsa_strlcpy(dev, name, len);
+		return true;
+	}
+	p = strstr(line, v612);
+	if (!p || sscanf(p + sizeof(v612) - 1, "%63s failed with error %d", drv, err) != 2)
+		return false;
+	for (q = p; q > line && q[-1] != ' '; q--)
+		;
+	if (q == p || (size_t)(p - q) >= sizeof(name))
+		return false;
+	memcpy(name, q, (size_t)(p - q));
+	name[p - q] = '\0';
+	nsa_strlcpy(dev, name, len);
+	return true;
+}

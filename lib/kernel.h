@@ -113,4 +113,11 @@ bool nsa_kernel_kmem_memmap_in_range(const struct nsa_daxdev *d);
 bool nsa_kernel_log_geometry(const struct nsa_snapshot *s, const struct nsa_platform *p,
 			     const struct nsa_namespace *ns, struct nsa_pfn_geometry *g);
 
+/*
+ * A failed probe in the kernel log, in 6.1's ("probe of DEV failed with
+ * error -N") or 6.12's ("DRIVER DEV: probe with driver DRIVER failed with
+ * error -N") words: the device and the error.
+ */
+bool nsa_kernel_probe_failure(const char *line, char *dev, size_t len, int *err);
+
 #endif

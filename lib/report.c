@@ -37,8 +37,9 @@ char *nsa_kernel_refusals(const struct nsa_snapshot *s, const char *only, bool w
 {
 	static const char *const refusals[] = { "bad offset",	      "misaligned",
 						"alignment mismatch", "exceeds capacity",
-						"settings mismatch",  "probe of" };
-	size_t n = ARRAY_SIZE(refusals) - (with_probe ? 0 : 1);
+						"settings mismatch",  "probe of",
+						"probe with driver" };
+	size_t n = ARRAY_SIZE(refusals) - (with_probe ? 0 : 2); /* the probe lines last */
 	char *joined = NULL;
 	size_t len = 0;
 

@@ -435,3 +435,29 @@ TEST(arm64_partial_section_rule_closed_form)
 	}
 	CHECK(mismatches == 0);
 }
+
+TEST(probe_failure_lines_of_6_1_and_6_12)
+{
+	char dev[32];
+	int err = 0;
+
+	CHECK(nsa_kernel_probe_failure("nd_pmem: probe of namespace0.1 failed with error -95", dev,
+				       sizeof(dev), &err));
+	CHECK_STR(dev, "namespace0.1");
+	CHECK(err == -95);
+	CHECK(nsa_kernel_probe_failure(
+		"nd_pmem namespace0.0: probe with driver nd_pmem failed with error -95", dev,
+		sizeof(dev), &err));
+	CHECK_STR(dev, "namespace0.0");
+	CHECK(err == -95);
+	CHECK(nsa_kernel_probe_failure(
+		"nd_pmem pfn0.1: probe with driver nd_pmem failed with error -12", dev, sizeof(dev),
+		&err));
+	CHECK_STR(dev, "pfn0.1");
+	CHECK(err == -12);
+	CHECK(!nsa_kernel_probe_failure("dax0.1: bad offset: 0x40000000 dax disabled align: "
+					"0x40000000",
+					dev, sizeof(dev), &err));
+	CHECK(!nsa_kernel_probe_failure(": probe with driver nd_pmem failed with error -95", dev,
+					sizeof(dev), &err));
+}
