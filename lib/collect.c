@@ -84,6 +84,11 @@ static void collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 		p->block_size = 0;
 	if (nsa_sysfs_read(path, "auto_online_blocks", buf, sizeof(buf)) == 0)
 		nsa_strlcpy(p->auto_online_blocks, buf, sizeof(p->auto_online_blocks));
+	/* the probe interface (CONFIG_ARCH_MEMORY_PROBE): write-only, so only its presence */
+	if (p->block_size) {
+		strncat(path, "/probe", sizeof(path) - strlen(path) - 1);
+		p->memory_probe = access(path, F_OK) == 0;
+	}
 	path_of(ctx, false, "/sys/module/memory_hotplug/parameters", path, sizeof(path));
 	if (nsa_sysfs_read(path, "memmap_on_memory", buf, sizeof(buf)) == 0)
 		p->memmap_on_memory = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
@@ -397,6 +402,11 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 			dax = ndctl_region_get_dax_seed(region);
 			if (dax)
 				read_alignments_dax(dax, reg);
+			/* regions without pfn/dax seeds: a kernel without ZONE_DEVICE */
+			if (s->n_regions == 1)
+				s->platform.no_zone_device = !pfn && !dax;
+			else if (pfn || dax)
+				s->platform.no_zone_device = false;
 
 			ndctl_namespace_foreach (region, ndns) {
 				/* reg may move when the array grows: pass a copy */

@@ -309,9 +309,10 @@ void nsa_kernel_probe(const struct nsa_platform *p, const struct nsa_region *reg
 	 * is mapped with struct pages (pmem_should_map_pages(), ND_REGION_PAGEMAP)
 	 * and must be memremap_compat_align()ed at both ends.  It runs on the
 	 * namespace itself before any btt/pfn/dax probe, so it decides
-	 * whatever the mode.  Enforced since v5.7.
+	 * whatever the mode.  Enforced since v5.7; without ZONE_DEVICE nothing
+	 * maps pages, and the rule does not apply.
 	 */
-	if (region && region->legacy && p->compat_align_enforced &&
+	if (region && region->legacy && p->compat_align_enforced && !p->no_zone_device &&
 	    !nsa_is_aligned(spa | end, compat)) {
 		refuse(out, "nvdimm_namespace_common_probe", compat,
 		       nsa_is_aligned(spa, compat) ? end : spa,
@@ -341,7 +342,7 @@ uint64_t nsa_kernel_required_align(const struct nsa_platform *p, const struct ns
 {
 	uint64_t need = 0;
 
-	if (region && region->legacy && p->compat_align_enforced)
+	if (region && region->legacy && p->compat_align_enforced && !p->no_zone_device)
 		need = p->memremap_compat_align;
 	if (g->pfn && g->known) {
 		if (g->align > need)

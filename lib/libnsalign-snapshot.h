@@ -37,8 +37,10 @@ struct nsa_platform {
 	bool compat_align_enforced;	/* kernel >= 5.7: memremap_compat_align() */
 	int memmap_on_memory;		/* -1 unknown, 0 off, 1 on */
 	char auto_online_blocks[24];	/* offline|online|online_kernel|online_movable|"" */
-	bool iomem_visible;		/* false: /proc/iomem addresses read as zeros */
-	bool ndctl_available;		/* the nd bus exists (libnvdimm loaded) */
+	bool no_zone_device;  /* regions without pfn/dax seeds: no fsdax/devdax (no ZONE_DEVICE) */
+	bool memory_probe;    /* /sys/devices/system/memory/probe exists */
+	bool iomem_visible;   /* false: /proc/iomem addresses read as zeros */
+	bool ndctl_available; /* the nd bus exists (libnvdimm loaded) */
 };
 
 enum nsa_res_type {

@@ -176,6 +176,12 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	if (!pfn && req->align)
 		return refuse(p, -EINVAL, "--align applies to fsdax and devdax only");
 
+	if (pfn && pf.no_zone_device)
+		return refuse(p, -EOPNOTSUPP,
+			      "this kernel has no %s: %s offers no pfn or dax device (it was built "
+			      "without ZONE_DEVICE, as Debian's arm64 6.1 is); raw and sector work",
+			      nsa_mode_name(req->mode), r->dev);
+
 	/* the alignment */
 	if (pfn) {
 		bool found = false;

@@ -41,6 +41,8 @@ static const struct jf_field platform_fields[] = {
 	P("compat_align_enforced", JF_BOOL, compat_align_enforced),
 	P("memmap_on_memory", JF_TRIBOOL, memmap_on_memory),
 	P("auto_online_blocks", JF_STR, auto_online_blocks),
+	JF(struct nsa_platform, "no_zone_device", JF_BOOL, no_zone_device, JF_IF_SET),
+	JF(struct nsa_platform, "memory_probe", JF_BOOL, memory_probe, JF_IF_SET),
 	P("iomem_visible", JF_BOOL, iomem_visible),
 	P("ndctl_available", JF_BOOL, ndctl_available),
 };

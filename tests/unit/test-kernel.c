@@ -461,3 +461,20 @@ TEST(probe_failure_lines_of_6_1_and_6_12)
 	CHECK(!nsa_kernel_probe_failure(": probe with driver nd_pmem failed with error -95", dev,
 					sizeof(dev), &err));
 }
+
+/* without ZONE_DEVICE pmem_should_map_pages() is false: a label-less range maps anyway */
+TEST(no_zone_device_maps_no_pages)
+{
+	struct nsa_platform p = x86();
+	struct nsa_region legacy = { .legacy = true };
+	struct nsa_pfn_geometry raw = { 0 };
+	struct nsa_placement pl;
+
+	nsa_kernel_probe(&p, &legacy, &raw, "namespace0.0", 0x138900000, 100 * MiB, &pl);
+	CHECK(pl.verdict == NSA_ACCEPT_NO);
+	CHECK_U64(nsa_kernel_required_align(&p, &legacy, &raw), 2 * MiB);
+	p.no_zone_device = true;
+	nsa_kernel_probe(&p, &legacy, &raw, "namespace0.0", 0x138900000, 100 * MiB, &pl);
+	CHECK(pl.verdict == NSA_ACCEPT_YES);
+	CHECK_U64(nsa_kernel_required_align(&p, &legacy, &raw), 0);
+}

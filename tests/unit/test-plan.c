@@ -220,3 +220,33 @@ TEST(label_less_regions_are_explained)
 	CHECK(plan(s, NSA_MODE_FSDAX, 0, 0, 64 * M, false, &p) < 0);
 	nsa_snapshot_free(s);
 }
+
+/* arm64 6.12 (4K pages, 128 MiB sections): fsdax only where its struct pages fit */
+TEST(arm64_fsdax_sizes_the_kernel_enables)
+{
+	struct nsa_snapshot *s = machine("aarch64", 4096, false, 0xc0000000, 2 * G);
+	struct nsa_plan p;
+
+	REQUIRE(s);
+	CHECK(plan(s, NSA_MODE_FSDAX, 144 * M, 0, 0, false, &p) == -EINVAL);
+	CHECK(strstr(p.refusal, "fail it with -ENOMEM") != NULL);
+	CHECK(strstr(p.refusal, "(128 MiB or 256 MiB)") != NULL);
+	CHECK(plan(s, NSA_MODE_FSDAX, 256 * M, 0, 0, false, &p) == 0);
+	CHECK(plan(s, NSA_MODE_FSDAX, 96 * M, 0, 0, false, &p) == 0);
+	nsa_snapshot_free(s);
+}
+
+/* a kernel without ZONE_DEVICE (Debian's arm64 6.1): no fsdax or devdax at all */
+TEST(no_zone_device_no_fsdax)
+{
+	struct nsa_snapshot *s = machine("aarch64", 4096, false, 0xc0000000, 2 * G);
+	struct nsa_plan p;
+
+	REQUIRE(s);
+	s->platform.no_zone_device = true;
+	CHECK(plan(s, NSA_MODE_FSDAX, 256 * M, 0, 0, false, &p) == -EOPNOTSUPP);
+	CHECK(strstr(p.refusal, "without ZONE_DEVICE") != NULL);
+	CHECK(plan(s, NSA_MODE_DEVDAX, 256 * M, 0, 0, false, &p) == -EOPNOTSUPP);
+	CHECK(plan(s, NSA_MODE_RAW, 256 * M, 0, 0, false, &p) == 0);
+	nsa_snapshot_free(s);
+}
