@@ -3,7 +3,7 @@
 # (MemoryBlocks=online_movable, DaxDevices=system-ram) and a 5 s watchdog.
 # The prepare unit creates an fsdax namespace; udev's rule starts nsalignd
 # (it is not enabled).  Once it runs, the late step (daemon-systemd.late)
-# asks it over D-Bus as root and as nobody (also with the bus policy opened
+# asks it over D-Bus as root (also to online a block) and as nobody (also with the bus policy opened
 # up: the daemon's own check still refuses), creates a devdax namespace
 # (the policy makes it System RAM), asks the host for a pc-dimm hot-add
 # (the policy onlines its 4 blocks into ZONE_MOVABLE), reloads a broken
@@ -67,6 +67,10 @@ assert_boot() {
 	check "Check() as root returns the findings as JSON" jqf '.counts.error >= 0 and (.findings | type == "array")' "$d/bus-check.json"
 	check "Check() as nobody works too" test "$(cat "$d/nobody-check.rc")" = 0
 	check "Errors property readable by nobody" grep -qE '^u [0-9]+$' "$d/nobody-errors.txt"
+	check "OnlineMemory() as root on an online boot block: the JSON of 'nsalign online-memory --json', nothing changed" \
+		jqf '.first_block == 1 and .blocks == 1 and .already == 1 and .changed == 0 and .unchanged == 1 and .interrupted == false' "$d/bus-online.json"
+	check "OnlineMemory() on a block that does not exist: the reason and nsalign's exit status" \
+		grep -q "memory9999 does not exist (see 'nsalign list -B') (exit 66)" "$d/bus-online-missing.err"
 	check "OnlineMemory() as nobody: refused by the bus policy" \
 		test "$(cat "$d/nobody-online.rc")" != 0 -a -n "$(grep -i 'access.*denied\|AccessDenied' "$d/nobody-online.err")"
 	check "with the policy opened up, nsalignd itself refuses nobody" \
