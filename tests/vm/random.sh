@@ -205,7 +205,7 @@ kernel_lines() {
 # devices such as pfn0.1 and dax0.2 are renamed from boot to boot)
 msg_in_dmesg() {
 	local body
-	body=$(sed -E 's/^([a-z_]+ )?[a-z]+[0-9]+\.[0-9]+: //' <<<"$1")
+	body=$(sed -E 's/^([a-z_]+ )?[a-z]+[0-9]+\.[0-9]+: //; s/^[a-z]+[0-9]+\.[0-9]+: //' <<<"$1")
 	[ -n "$body" ] && grep -qF -- "$body" "$2"
 }
 # kmem_of DIR TAG: bytes the kernel onlined as System RAM (kmem) in one daxctl run
@@ -236,7 +236,7 @@ assert_boot() {
 		for i in "${!NS[@]}"; do
 			i=$((i + 1))
 			args=$(cat "$d/create.$i.args" 2>/dev/null)
-			echo "# create $i (${NS[$((i - 1))]%%:*} $args): exit $(cat "$d/create.$i.rc" 2>/dev/null)$(grep -v '^{' "$d/create.$i.err" 2>/dev/null | tail -1 | sed 's/^/, /')"
+			echo "# create $i (${NS[$((i - 1))]%%:*} $args): exit $(cat "$d/create.$i.rc" 2>/dev/null)$(grep -v '^{' "$d/create.$i.err" 2>/dev/null | grep -v '^ *$' | tail -1 | sed 's/^/, /')"
 			# the label uuid (or legacy resource) of what it made, for boot 2
 			dev=$(cat "$d/create.$i.dev" 2>/dev/null)
 			# a legacy range's namespace (nsalign -e prints only the plan)
