@@ -7,6 +7,8 @@
 # Everything is drawn from the seed with the lab's own generator (a 64-bit
 # LCG in shell arithmetic), so a seed gives the same layout on any bash.
 BOOTS=2
+# layouts draw memmap= ranges and 1 GiB aligns (not yet drawn per target)
+REQUIRES="memmap align-1g zone-device"
 # one CPU: faster than two under TCG on a 2-core host shared with others
 VM_SMP=${VM_SMP:-1}
 

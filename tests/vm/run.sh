@@ -6,8 +6,12 @@
 # (a second boot with another addr= is the platform moving the PMEM), and
 # asserts what the kernel did and what nsalign said.  TAP on stdout.
 #
-#   tests/vm/run.sh [--nsalign PATH] [SCENARIO...]
-#   tests/vm/run.sh [--nsalign PATH] random [--count N] [--seeds "S1 S2 ..."]
+#   tests/vm/run.sh [--target T] [--nsalign PATH] [SCENARIO...]
+#   tests/vm/run.sh [--target T] [--nsalign PATH] random [--count N] [--seeds "S1 S2 ..."]
+#
+# --target (or NSALIGN_VM_TARGET): x86_64-6.1 (default), x86_64-6.12,
+# arm64-6.12, arm64-6.1 (targets.sh).  A scenario whose REQUIRES the target
+# lacks prints "# SCENARIO: n/a on TARGET: why" and no test point.
 #
 # Without a scenario: every named scenario, then RANDOM_COUNT (default 4)
 # fresh random seeds.  'random' runs only random seeds: --seeds (or
@@ -19,12 +23,14 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 NSALIGN_BIN=${NSALIGN:-}
+target=${NSALIGN_VM_TARGET:-$DEFAULT_TARGET}
 VM_SMP_USER=${VM_SMP:-}
 scenarios=()
 random_only=0 seeds=${RANDOM_SEEDS:-} count=${RANDOM_COUNT:-4}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nsalign) NSALIGN_BIN=$2; shift 2 ;;
+	--target) target=$2; shift 2 ;;
 	--seeds) seeds=$2 random_only=1; shift 2 ;;
 	--count) count=$2 random_only=1; shift 2 ;;
 	random) random_only=1; shift ;;
@@ -34,9 +40,12 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$seeds" ] && random_only=1
 [[ "$count" =~ ^[0-9]+$ ]] || die "--count wants a number, not '$count'"
-[ -n "$NSALIGN_BIN" ] || for c in "$REPO_TOP/build/nsalign" "$REPO_TOP/nsalign"; do
-	[ -x "$c" ] && NSALIGN_BIN=$c && break
-done
+target_set "$target"
+# the nsalign to test: built for the target's architecture (arm64: scripts/cross-arm64.sh)
+if [ -z "$NSALIGN_BIN" ]; then
+	if [ "$TARGET_ARCH" = x86_64 ]; then cands="$REPO_TOP/build/nsalign $REPO_TOP/nsalign"; else cands=$REPO_TOP/build-arm64/nsalign; fi
+	for c in $cands; do [ -x "$c" ] && NSALIGN_BIN=$c && break; done
+fi
 # the random seeds: given, or fresh ones (from the clock and $RANDOM)
 if [ $random_only = 1 ] || [ ${#scenarios[@]} -eq 0 ]; then
 	if [ -z "$seeds" ]; then
@@ -71,14 +80,14 @@ predict() {
 }
 
 SCENARIO=lab
-[ -n "$NSALIGN_BIN" ] && [ -x "$NSALIGN_BIN" ] || fatal "no nsalign binary to test (build first or give --nsalign)"
-command -v qemu-system-x86_64 >/dev/null || fatal "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+[ -n "$NSALIGN_BIN" ] && [ -x "$NSALIGN_BIN" ] || fatal "no nsalign binary to test for $TARGET (build first or give --nsalign)"
+command -v $QEMU >/dev/null || fatal "$QEMU missing (scripts/setup.sh)"
 [ -x /bin/busybox ] || fatal "busybox missing (apt-get install busybox-static)"
 mkdir -p "$CACHE"
-( fetch_kernel ) >"$CACHE/fetch.log" 2>&1 || fatal "kernel: $(tail -1 "$CACHE/fetch.log")"
-fetch_kernel 2>/dev/null
-build_initramfs "$NSALIGN_BIN" 2>"$CACHE/initramfs.log" || fatal "initramfs: $(tail -1 "$CACHE/initramfs.log")"
-echo "# kernel $KVER, $(qemu-system-x86_64 --version | head -1)"
+( fetch_kernel && target_tools ) >"$CACHE/fetch-$TARGET.log" 2>&1 || fatal "$TARGET: $(tail -1 "$CACHE/fetch-$TARGET.log")"
+fetch_kernel 2>/dev/null && target_tools 2>/dev/null
+build_initramfs "$NSALIGN_BIN" 2>"$CACHE/initramfs-$TARGET.log" || fatal "initramfs: $(tail -1 "$CACHE/initramfs-$TARGET.log")"
+echo "# target $TARGET: kernel $KVER, $($QEMU --version | head -1)"
 
 # helpers for the assertions
 # jqf FILTER FILE: at least one result, none false or null (jq -e alone passes an empty file)
@@ -90,10 +99,12 @@ jqf() {
 dmesg_has() { grep -qF -- "$2" "$1/dmesg"; } # dmesg_has DIR TEXT
 # one_nvdimm [ADDR [SIZE [ALIGN]]]: 2 GiB of RAM and one NVDIMM (4G unless
 # SIZE) with a label area on $RUN/nv0.img, at ADDR (e.g. 0x104000000) or, when
-# ADDR is empty, where QEMU puts it.  QEMU wants ADDR aligned to the memory
+# ADDR is empty, where QEMU puts it (ADDR as on x86_64: nv_addr).  QEMU wants ADDR aligned to the memory
 # backend's ALIGN (2M unless given: 1M allows a 1 MiB move)
 one_nvdimm() {
-	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=${2:-4G},align=${3:-2M} -device nvdimm,id=nv1,memdev=mem1,label-size=128K${1:+,addr=$1}"
+	local a
+	a=$(nv_addr "${1:-}")
+	echo "-m 2G,slots=4,maxmem=32G -object memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv0.img,size=${2:-4G},align=${3:-2M} -device nvdimm,id=nv1,memdev=mem1,label-size=128K${a:+,addr=$a}"
 }
 # file_sha256 FILE: its sha256 (openssl's is several times faster than
 # sha256sum on multi-GiB NVDIMM images)
@@ -114,15 +125,24 @@ kmem_bytes() {
 
 # run_scenario NAME FILE: one scenario (FILE sourced here), its boots and assertions
 run_scenario() {
-	local name=$1 file=$2 n
+	local name=$1 file=$2 n why
 	RUN=$CACHE/run/$name
-	rm -rf "$RUN" && mkdir -p "$RUN"
+	# other targets' runs beside the default's
+	[ "$TARGET" = "$DEFAULT_TARGET" ] || RUN=$CACHE/run-$TARGET/$name
 	APPEND=""
 	BOOTS=1
 	IMAGE=busybox
+	REQUIRES=""
 	VM_SMP=$VM_SMP_USER
 	unset -f setup qemu_args append_args assert_boot monitor_script initrd_for before_boot after_scenario
 	. "$file"
+	[ "$IMAGE" = systemd ] && REQUIRES+=" systemd-image"
+	# shellcheck disable=SC2086
+	if why=$(target_lacks $REQUIRES); then
+		echo "# $SCENARIO: n/a on $TARGET: $why"
+		return
+	fi
+	rm -rf "$RUN" && mkdir -p "$RUN"
 	if [ "$IMAGE" = systemd ] && [ -z "${SYSTEMD_INITRD:-}" ]; then
 		t0=$(date +%s)
 		if ! (build_systemd_image) >"$CACHE/systemd-image.log" 2>&1; then
@@ -148,9 +168,9 @@ run_scenario() {
 		fi
 	done
 	declare -F after_scenario >/dev/null && after_scenario
-	echo "# $SCENARIO: $BOOTS boot(s) in $(($(date +%s) - start)) s"
+	echo "# $SCENARIO: $BOOTS boot(s) in $(($(date +%s) - start)) s on $TARGET"
 	case " $PRED_FAILED_SEEDS " in
-	*" ${RANDOM_SEED:-none} "*) echo "# re-run this seed alone: tests/vm/run.sh --nsalign $NSALIGN_BIN random --seeds $RANDOM_SEED" ;;
+	*" ${RANDOM_SEED:-none} "*) echo "# re-run this seed alone: tests/vm/run.sh $([ "$TARGET" = "$DEFAULT_TARGET" ] || echo "--target $TARGET ")--nsalign $NSALIGN_BIN random --seeds $RANDOM_SEED" ;;
 	esac
 }
 
@@ -169,7 +189,7 @@ done
 if [ "$PRED_T" -gt 0 ]; then
 	echo "# random: $PRED_OK/$PRED_T predictions right, seeds:$PRED_SEEDS"
 	[ -z "$PRED_FAILED_SEEDS" ] || echo "# random: failing seeds:$PRED_FAILED_SEEDS"
-	for s in $PRED_FAILED_SEEDS; do echo "# re-run seed $s alone: tests/vm/run.sh --nsalign $NSALIGN_BIN random --seeds $s"; done
+	for s in $PRED_FAILED_SEEDS; do echo "# re-run seed $s alone: tests/vm/run.sh $([ "$TARGET" = "$DEFAULT_TARGET" ] || echo "--target $TARGET ")--nsalign $NSALIGN_BIN random --seeds $s"; done
 fi
 echo "1..$T"
 [ "$FAILED" -eq 0 ]

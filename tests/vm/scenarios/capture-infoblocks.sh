@@ -3,6 +3,8 @@
 # as this kernel writes them (for lib/infoblock.c's unit tests): each read
 # from the raw namespace (force_raw=1) at offset 4096, then the namespace
 # back in its mode.  tests/vm/capture.sh --infoblocks saves them.
+# fsdax and devdax at 2 MiB and 1 GiB
+REQUIRES="zone-device align-1g"
 BOOTS=1
 setup() { truncate -s 8G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm "" 8G; }

@@ -6,6 +6,8 @@
 # it was; then three namespaces are created, each landing where its plan
 # said, and 'simulate --shift 64M' predicts which survive.  Boot 2 (+64 MiB):
 # for every namespace, 'available' equals the predicted 'available_after'.
+# fsdax and devdax plans, some at 1 GiB
+REQUIRES="zone-device align-1g"
 BOOTS=2
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm "$([ "$1" = 2 ] && echo 0x104000000)"; }

@@ -10,6 +10,8 @@
 # configuration (the old one stays), and SIGSTOPs the daemon (the watchdog
 # restarts it).
 IMAGE=systemd
+# a pc-dimm hot-added through QEMU's monitor (and the systemd image)
+REQUIRES="acpi-hotplug"
 BOOTS=1
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm; }

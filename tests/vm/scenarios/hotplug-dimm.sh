@@ -4,10 +4,18 @@
 # device_add pc-dimm, the same hotplug path as QMP's object-add and
 # device_add).  The kernel adds 4 memory blocks, offline (auto_online_blocks
 # is "offline"); nsalign must list them with their state.
+# a pc-dimm hot-added through QEMU's monitor
+REQUIRES="acpi-hotplug"
 BOOTS=1
 qemu_args() { echo "-m 1G,slots=4,maxmem=8G"; }
 monitor_script() {
-	sleep 12 # the guest is up and waiting by then (boots take 5-6 s under TCG)
+	# once the guest says on its console that it waits (at most 200 s: a
+	# fixed sleep raced slow boots on a loaded host)
+	local i=0
+	while [ $i -lt 400 ] && ! grep -q NSA-HOTPLUG-WAITING "$RUN/boot$1/console.log" 2>/dev/null; do
+		sleep 0.5
+		i=$((i + 1))
+	done
 	echo "object_add memory-backend-ram,id=m1,size=512M"
 	echo "device_add pc-dimm,id=d1,memdev=m1"
 	exec sleep 300

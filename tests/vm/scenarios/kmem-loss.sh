@@ -4,6 +4,8 @@
 # online; the guest then runs daxctl reconfigure-device -m system-ram and
 # the "System RAM (kmem)" the kernel creates must equal the prediction to
 # the byte.
+# devdax to System RAM
+REQUIRES="zone-device"
 BOOTS=1
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm 0x104000000; }

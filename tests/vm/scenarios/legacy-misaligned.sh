@@ -4,6 +4,8 @@
 # with System RAM on both sides).  The kernel refuses the first with
 # "misaligned, unable to map"; nsalign must have predicted exactly that
 # line, and report the second as available in a section shared with RAM.
+# memmap= ranges
+REQUIRES="memmap"
 BOOTS=1
 qemu_args() { echo "-m 6G"; }
 append_args() { echo 'memmap=100M!5001M memmap=60M!5200M nsa_expect_nd'; }

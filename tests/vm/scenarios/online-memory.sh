@@ -6,6 +6,8 @@
 # second run changes nothing, offline-memory takes them back; the shared
 # block, a partial range, a missing block and a non-root caller are refused
 # before anything changes.
+# a memmap= range and a hot-added pc-dimm
+REQUIRES="memmap acpi-hotplug"
 BOOTS=1
 qemu_args() { echo "-m 6G,slots=4,maxmem=16G"; }
 append_args() { echo "memmap=192M!4160M"; }

@@ -4,6 +4,8 @@
 # PMEM/PMEM collision, pmem/ndctl#76).  ndctl refuses fsdax there ("misaligned
 # to 16M"); nsalign must report both namespaces sharing the section and the
 # misaligned region.
+# ndctl's fsdax refusal in a shared section
+REQUIRES="zone-device"
 BOOTS=1
 setup() { truncate -s 1G "$RUN/nv0.img" "$RUN/nv1.img"; }
 qemu_args() {

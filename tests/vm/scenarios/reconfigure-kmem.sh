@@ -5,6 +5,8 @@
 # equals the dry run's prediction to the byte, every block lands in
 # Movable, a second run changes nothing, non-root and a missing device are
 # refused before anything changes; the same work is timed against daxctl.
+# devdax to System RAM
+REQUIRES="zone-device"
 BOOTS=1
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm 0x104000000; }

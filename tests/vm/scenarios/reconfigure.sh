@@ -4,6 +4,8 @@
 # a failure injected at the last step: the old namespace comes back (same
 # label uuid, fsdax again) and the data reads back identical.  With -f: it
 # becomes devdax, and the old first 8 KiB (its fsdax info block) are kept.
+# fsdax reconfigured to devdax
+REQUIRES="zone-device"
 BOOTS=1
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm; }

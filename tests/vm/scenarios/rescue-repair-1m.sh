@@ -6,6 +6,8 @@
 # both; repair --dry-run and --force refuse (73) and name nsalign rescue,
 # nothing changed; rescue gives the file and the bytes back; the image file
 # is byte-identical to what boot 1 left.
+# fsdax and devdax at 2 MiB
+REQUIRES="zone-device"
 BOOTS=2
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 # the backend's align is 1M on both boots, so that QEMU takes the +1 MiB addr=

@@ -12,6 +12,8 @@
 # changed in the info blocks; --restore puts devdax's original block back
 # (the kernel refuses it again) and a second repair makes it accepted
 # again.  Boot 4: both come up by themselves, data intact.
+# fsdax and devdax at 1 GiB
+REQUIRES="zone-device align-1g"
 BOOTS=4
 NV_BASE=0x100000000
 setup() { truncate -s 5G "$RUN/nv0.img"; }

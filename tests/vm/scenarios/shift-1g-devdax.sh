@@ -4,6 +4,8 @@
 # call the devdax one fragile and predict the kernel's refusal.  Boot 2
 # (addr=0x104000000): the kernel refuses the devdax namespace with exactly
 # the predicted message; nsalign reports it refused, the fsdax one fine.
+# devdax at 1 GiB
+REQUIRES="zone-device align-1g"
 BOOTS=2
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm "$([ "$1" = 2 ] && echo 0x104000000)"; }
