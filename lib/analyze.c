@@ -145,10 +145,13 @@ static int analyze_namespace(struct ctx *c, size_t i)
 			v->kmem_usable = y.usable;
 			v->kmem_blocks = y.n_blocks;
 			v->kmem_lost = dsize - v->kmem_usable;
+			v->kmem_memmap_on_memory = y.memmap_bytes > 0;
+			v->kmem_memmap_bytes = y.memmap_bytes + y.memmap_ram_bytes;
+			v->kmem_system_ram = y.system_ram;
 			if (v->kmem_lost || !v->kmem_usable) {
 				r = nsa_report_kmem(c, dax ? dax->dev : ns->dev, ns->uuid,
 						    dax && dax->mode == NSA_DAX_SYSTEM_RAM, ds,
-						    dsize, v->kmem_usable, v->kmem_blocks);
+						    dsize, &y);
 				if (r < 0)
 					return r;
 			}

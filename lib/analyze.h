@@ -78,6 +78,6 @@ int nsa_report_fragile(struct ctx *c, const struct nsa_namespace *ns,
 int nsa_report_sharing(struct ctx *c, const struct nsa_namespace *ns,
 		       const struct nsa_region *region, const struct shared *sh);
 int nsa_report_kmem(struct ctx *c, const char *dev, const char *uuid, bool is_ram, uint64_t start,
-		    uint64_t size, uint64_t usable, uint64_t blocks);
+		    uint64_t size, const struct nsa_kmem_yield *y);
 
 #endif

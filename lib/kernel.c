@@ -9,6 +9,7 @@
  *   nsa_kernel_pfn_layout()    nd_pfn_init()
  *   nsa_kernel_repair_align()  the align with which nd_pfn_validate() accepts
  *   nsa_kernel_kmem()          dev_dax_kmem_probe(), memmap_on_memory
+ *   nsa_kernel_auto_online_zone()  zone_for_pfn_range() for auto-onlined blocks
  *
  * and, at the end, the same for a namespace as a snapshot describes it
  * (nsa_check_placement(), nsa_repair_plan()).
@@ -456,7 +457,39 @@ void nsa_kernel_kmem(const struct nsa_platform *p, uint64_t start, uint64_t size
 	/* each block's own struct pages, at the start of the block (altmap) */
 	if (memmap_in_range)
 		out->memmap_bytes = out->n_blocks * (B / p->page_size) * STRUCT_PAGE_SIZE;
+	else
+		out->memmap_ram_bytes = out->n_blocks * (B / p->page_size) * STRUCT_PAGE_SIZE;
 	out->system_ram = out->usable - out->memmap_bytes;
+}
+
+/*
+ * zone_for_pfn_range() with the online type mhp_default_online_type() gives
+ * (online_memory_block()): online_movable is ZONE_MOVABLE, online_kernel
+ * the kernel zone, online with online_policy=auto-movable is decided per
+ * block by auto_movable_zone_for_pfn() (ratios of the node's zones), plain
+ * online is default_zone_for_pfn(): the zone that already spans the range,
+ * else ZONE_MOVABLE only with movable_node, else the kernel zone.  New
+ * memory past the boot RAM (kmem, a DIMM above 4 GiB) is spanned by no
+ * zone yet, so its kernel zone is ZONE_NORMAL.
+ */
+uint8_t nsa_kernel_auto_online_zone(const char *auto_online_blocks, const char *online_policy,
+				    bool movable_node)
+{
+	const char *w = auto_online_blocks;
+
+	if (!w || !w[0])
+		return 0;
+	if (strcmp(w, "offline") == 0)
+		return NSA_ZONE_NONE;
+	if (strcmp(w, "online_movable") == 0)
+		return NSA_ZONE_MOVABLE;
+	if (strcmp(w, "online_kernel") == 0)
+		return NSA_ZONE_NORMAL;
+	if (strcmp(w, "online") != 0)
+		return 0;
+	if (online_policy && strcmp(online_policy, "auto-movable") == 0)
+		return 0;
+	return movable_node ? NSA_ZONE_MOVABLE : NSA_ZONE_NORMAL;
 }
 
 /* ------------------------------------------------------------ a snapshot's namespaces */

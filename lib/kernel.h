@@ -94,6 +94,7 @@ struct nsa_kmem_yield {
 	uint64_t usable;	       /* n_blocks * block size */
 	uint64_t lost_head, lost_tail; /* partial blocks at the edges */
 	uint64_t memmap_bytes;	       /* inside the range, when memmap_in_range */
+	uint64_t memmap_ram_bytes;     /* in the RAM there is already, when not */
 	uint64_t system_ram;	       /* usable - memmap_bytes: what MemTotal grows by */
 };
 void nsa_kernel_kmem(const struct nsa_platform *p, uint64_t start, uint64_t size,
@@ -104,6 +105,16 @@ void nsa_kernel_kmem(const struct nsa_platform *p, uint64_t start, uint64_t size
  * memmap_on_memory); a kernel without the attribute keeps it in RAM.
  */
 bool nsa_kernel_kmem_memmap_in_range(const struct nsa_daxdev *d);
+
+/*
+ * The zone the kernel onlines a block into when it onlines hot-added
+ * memory itself (add_memory_resource() with mhp_default_online_type(), the
+ * auto_online_blocks word): NSA_ZONE_NONE when it leaves it offline,
+ * NSA_ZONE_MOVABLE or NSA_ZONE_NORMAL, 0 when it decides block by block
+ * (online_policy auto-movable) or auto_online_blocks is unknown.
+ */
+uint8_t nsa_kernel_auto_online_zone(const char *auto_online_blocks, const char *online_policy,
+				    bool movable_node);
 
 /*
  * The geometry of a namespace the kernel refused (its info block unread),

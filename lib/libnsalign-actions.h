@@ -161,6 +161,7 @@ struct nsa_kmem_plan {
 	uint64_t lost_head, lost_tail;	/* at the edges: partial blocks are left out */
 	bool memmap_on_memory;		/* the struct pages go inside the range */
 	uint64_t memmap_bytes;		/* ... and take this much of it */
+	uint64_t memmap_ram_bytes;	/* ... else this much of the RAM there is */
 	uint64_t system_ram;		/* what MemTotal grows by */
 };
 /* -ENODEV: no such dax device; -EINVAL: its range or the block size is unknown. */
@@ -173,6 +174,7 @@ enum nsa_online_policy {
 };
 struct nsa_block_result {
 	uint64_t changed, already; /* written; already in the wanted state */
+	uint64_t moved;		   /* nsa_blocks_place(): online, moved to the wanted zone */
 	uint64_t failed_block;	   /* when error */
 	int error;		   /* 0, or the errno of the block that refused */
 	bool interrupted;	   /* *stop was set: stopped between two blocks */
@@ -188,6 +190,29 @@ int nsa_blocks_set(struct nsa_ctx *ctx, uint64_t first, uint64_t n, bool online,
 		   enum nsa_online_policy policy, const volatile int *stop,
 		   void (*progress)(void *data, uint64_t done, uint64_t total), void *data,
 		   struct nsa_block_result *out);
+/* The zone an online block is in (its valid_zones): one enum nsa_zone bit. */
+int nsa_block_zone(struct nsa_ctx *ctx, uint64_t index, uint8_t *zone);
+/*
+ * Blocks [first, first + n) online in the zone of `policy`, one at a time:
+ * an offline block is onlined (out->changed); an online one in another
+ * zone (the kernel onlined it itself) is offlined and onlined into the
+ * zone (out->moved), and onlined where it was when the kernel refuses the
+ * zone, so that every block but the one being moved stays online.  Stops
+ * at the first block that refuses (out->error) or, between blocks, on *stop.
+ */
+int nsa_blocks_place(struct nsa_ctx *ctx, uint64_t first, uint64_t n, enum nsa_online_policy policy,
+		     const volatile int *stop,
+		     void (*progress)(void *data, uint64_t done, uint64_t total), void *data,
+		     struct nsa_block_result *out);
+/*
+ * Where the running kernel puts hot-added memory by itself, as
+ * nsa_kernel_auto_online_zone() says from p's auto_online_blocks and the
+ * kernel's online_policy and movable_node: NSA_ZONE_NONE (left offline),
+ * NSA_ZONE_NORMAL, NSA_ZONE_MOVABLE, or 0 (its choice per block, unknown).
+ */
+uint8_t nsa_auto_online_zone(struct nsa_ctx *ctx, const struct nsa_platform *p);
+/* "Normal", "Movable", "none" (stays offline), "the kernel's choice" (0) */
+const char *nsa_zone_name(uint8_t zone);
 
 /*
  * Who has memory in block `index`, from /proc/iomem (occupancy.c):

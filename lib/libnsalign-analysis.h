@@ -90,6 +90,9 @@ struct nsa_ns_verdict {
 	uint64_t kmem_usable; /* bytes onlineable as System RAM (whole blocks) */
 	uint64_t kmem_lost;   /* bytes lost at block edges */
 	uint64_t kmem_blocks;
+	bool kmem_memmap_on_memory;	  /* its memmap goes inside the blocks */
+	uint64_t kmem_memmap_bytes;	  /* the memmap, in the blocks or in RAM */
+	uint64_t kmem_system_ram;	  /* what MemTotal grows by */
 	struct nsa_neighbour *neighbours; /* owned by the analysis */
 	size_t n_neighbours;
 };

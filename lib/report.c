@@ -407,8 +407,9 @@ int nsa_report_sharing(struct ctx *c, const struct nsa_namespace *ns,
 }
 
 int nsa_report_kmem(struct ctx *c, const char *dev, const char *uuid, bool is_ram, uint64_t start,
-		    uint64_t size, uint64_t usable, uint64_t blocks)
+		    uint64_t size, const struct nsa_kmem_yield *y)
 {
+	uint64_t usable = y->usable, blocks = y->n_blocks;
 	char s1[32], s2[32], s3[32], bs[32];
 	struct nsa_finding *f;
 	uint64_t lost = size - usable;
@@ -454,5 +455,9 @@ int nsa_report_kmem(struct ctx *c, const char *dev, const char *uuid, bool is_ra
 	nsa_finding_fact_u64(f, "lost", lost);
 	nsa_finding_fact_u64(f, "blocks", blocks);
 	nsa_finding_fact_u64(f, "block_size", c->p.block_size);
+	/* where kmem puts the struct pages, and what MemTotal grows by */
+	nsa_finding_fact_str(f, "memmap", y->memmap_bytes ? "device" : "ram");
+	nsa_finding_fact_u64(f, "memmap_bytes", y->memmap_bytes + y->memmap_ram_bytes);
+	nsa_finding_fact_u64(f, "system_ram", y->system_ram);
 	return 0;
 }

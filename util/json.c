@@ -222,6 +222,10 @@ struct json_object *json_namespace(const struct nsa_snapshot *s, const struct ns
 			add(k, "usable", json_size(v->kmem_usable, flags));
 			add(k, "lost", json_size(v->kmem_lost, flags));
 			add(k, "blocks", json_object_new_uint64(v->kmem_blocks));
+			add(k, "memmap",
+			    json_object_new_string(v->kmem_memmap_on_memory ? "device" : "ram"));
+			add(k, "memmap_bytes", json_size(v->kmem_memmap_bytes, flags));
+			add(k, "system_ram", json_size(v->kmem_system_ram, flags));
 			add(o, "kmem", k);
 		}
 	}

@@ -138,6 +138,7 @@ TEST(blocks_are_written_one_by_one_and_only_when_needed)
 	volatile int stop = 0;
 	int writes = 0;
 
+	memcpy(root + strlen(root) - 6, "XXXXXX", 6);
 	REQUIRE(mkdtemp(root));
 	snprintf(path, sizeof(path), "%s/sys", root);
 	mkdir(path, 0755);
@@ -184,6 +185,135 @@ TEST(blocks_are_written_one_by_one_and_only_when_needed)
 	CHECK(nsa_blocks_set(ctx, 99, 1, true, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) ==
 	      -ENOENT);
 	CHECK_U64(r.failed_block, 99);
+	nsa_unref(ctx);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	if (system(path) != 0)
+		printf("#   could not remove %s\n", root);
+}
+
+static void put_file(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void mkdirs(const char *rel)
+{
+	char path[512], *p;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+}
+
+/* The words written to state files, in order; one word may be refused. */
+struct writes {
+	char log[256];
+	const char *refuse; /* this word fails with -EBUSY */
+};
+
+static int record_write(void *data, const char *step)
+{
+	struct writes *w = data;
+
+	snprintf(w->log + strlen(w->log), sizeof(w->log) - strlen(w->log), "%s ", step);
+	return w->refuse && strcmp(step, w->refuse) == 0 ? -EBUSY : 0;
+}
+
+TEST(blocks_the_kernel_onlined_are_moved_to_the_zone_asked)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	struct nsa_block_result r;
+	struct writes w = { "" };
+	char path[512], buf[32];
+	uint8_t zone = 0;
+
+	memcpy(root + strlen(root) - 6, "XXXXXX", 6); /* a fresh tree each test */
+	REQUIRE(mkdtemp(root));
+	nsa_set_sysfs_root(ctx, root);
+	mkdirs("/sys/devices/system/memory");
+	/* kmem's blocks as Debian's 6.12 leaves them: online in Normal (auto_online_blocks) */
+	make_block(33, "online");
+	make_block(34, "online");
+	make_block(35, "offline");
+	put_file("/sys/devices/system/memory/memory33/valid_zones", "Normal\n");
+	put_file("/sys/devices/system/memory/memory34/valid_zones", "Movable\n");
+	put_file("/sys/devices/system/memory/memory35/valid_zones", "Normal Movable\n");
+	REQUIRE(nsa_block_zone(ctx, 33, &zone) == 0);
+	CHECK(zone == NSA_ZONE_NORMAL);
+
+	/* Normal: moved (offline, online_movable); Movable: left; offline: onlined */
+	nsa_set_fault_hook(ctx, record_write, &w);
+	REQUIRE(nsa_blocks_place(ctx, 33, 3, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) == 0);
+	CHECK_STR(w.log, "offline online_movable online_movable ");
+	CHECK_U64(r.moved, 1);
+	CHECK_U64(r.already, 1);
+	CHECK_U64(r.changed, 1);
+	CHECK_STR(block_file(33, buf, sizeof(buf)), "online_movable");
+
+	/* the kernel refuses Movable: the block goes back online where it was */
+	make_block(33, "online");
+	w.log[0] = '\0';
+	w.refuse = "online_movable";
+	CHECK(nsa_blocks_place(ctx, 33, 1, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) == -EBUSY);
+	CHECK_STR(w.log, "offline online_movable online_kernel ");
+	CHECK_U64(r.failed_block, 33);
+	CHECK_STR(block_file(33, buf, sizeof(buf)), "online_kernel");
+
+	/* it cannot be offlined: nothing more is written, it stays online */
+	make_block(33, "online");
+	w.log[0] = '\0';
+	w.refuse = "offline";
+	CHECK(nsa_blocks_place(ctx, 33, 1, NSA_ONLINE_MOVABLE, NULL, NULL, NULL, &r) == -EBUSY);
+	CHECK_STR(w.log, "offline ");
+	CHECK_STR(block_file(33, buf, sizeof(buf)), "online");
+
+	/* Normal asked: a Normal block is where it should be */
+	w.log[0] = '\0';
+	w.refuse = NULL;
+	REQUIRE(nsa_blocks_place(ctx, 33, 1, NSA_ONLINE_KERNEL, NULL, NULL, NULL, &r) == 0);
+	CHECK_STR(w.log, "");
+	CHECK_U64(r.already, 1);
+	nsa_set_fault_hook(ctx, NULL, NULL);
+	nsa_unref(ctx);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	if (system(path) != 0)
+		printf("#   could not remove %s\n", root);
+}
+
+TEST(auto_online_zone_reads_the_running_kernel)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	struct nsa_platform p = { .auto_online_blocks = "online" };
+	char path[512];
+
+	memcpy(root + strlen(root) - 6, "XXXXXX", 6);
+	REQUIRE(mkdtemp(root));
+	nsa_set_sysfs_root(ctx, root);
+	nsa_set_proc_root(ctx, root);
+	mkdirs("/sys/module/memory_hotplug/parameters");
+	mkdirs("/proc");
+	put_file("/proc/cmdline", "console=ttyS0 memory_hotplug.memmap_on_memory=1\n");
+	CHECK(nsa_auto_online_zone(ctx, &p) == NSA_ZONE_NORMAL);
+	CHECK_STR(nsa_zone_name(nsa_auto_online_zone(ctx, &p)), "Normal");
+	put_file("/proc/cmdline", "console=ttyS0 movable_node\n");
+	CHECK(nsa_auto_online_zone(ctx, &p) == NSA_ZONE_MOVABLE);
+	put_file("/sys/module/memory_hotplug/parameters/online_policy", "auto-movable\n");
+	CHECK(nsa_auto_online_zone(ctx, &p) == 0);
+	CHECK_STR(nsa_zone_name(0), "the kernel's choice");
+	snprintf(p.auto_online_blocks, sizeof(p.auto_online_blocks), "offline");
+	CHECK(nsa_auto_online_zone(ctx, &p) == NSA_ZONE_NONE);
 	nsa_unref(ctx);
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	if (system(path) != 0)

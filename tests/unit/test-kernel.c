@@ -263,11 +263,30 @@ TEST(kmem_whole_blocks_and_memmap)
 	/* memmap on the memory: 64 bytes per 4 KiB page of each block */
 	nsa_kernel_kmem(&p, 0x105200000, 0x143ffffff - 0x105200000 + 1, true, &y);
 	CHECK_U64(y.memmap_bytes, 7 * 2 * MiB);
+	CHECK_U64(y.memmap_ram_bytes, 0);
 	CHECK_U64(y.system_ram, 896 * MiB - 14 * MiB);
+	/* in RAM: the same 64 bytes per page, out of the RAM there is */
+	nsa_kernel_kmem(&p, 0x105200000, 0x143ffffff - 0x105200000 + 1, false, &y);
+	CHECK_U64(y.memmap_bytes, 0);
+	CHECK_U64(y.memmap_ram_bytes, 7 * 2 * MiB);
 	/* too small for one block */
 	nsa_kernel_kmem(&p, 0x105200000, 14 * MiB, false, &y);
 	CHECK_U64(y.n_blocks, 0);
 	CHECK_U64(y.lost_head, 14 * MiB);
+}
+
+TEST(auto_online_zone)
+{
+	/* 6.1: offline; Debian's 6.12 (CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE): online */
+	CHECK(nsa_kernel_auto_online_zone("offline", "contig-zones", false) == NSA_ZONE_NONE);
+	CHECK(nsa_kernel_auto_online_zone("online", "contig-zones", false) == NSA_ZONE_NORMAL);
+	CHECK(nsa_kernel_auto_online_zone("online", "", false) == NSA_ZONE_NORMAL);
+	CHECK(nsa_kernel_auto_online_zone("online", "contig-zones", true) == NSA_ZONE_MOVABLE);
+	CHECK(nsa_kernel_auto_online_zone("online", "auto-movable", false) == 0);
+	CHECK(nsa_kernel_auto_online_zone("online_movable", "", false) == NSA_ZONE_MOVABLE);
+	CHECK(nsa_kernel_auto_online_zone("online_kernel", "", true) == NSA_ZONE_NORMAL);
+	CHECK(nsa_kernel_auto_online_zone("", "", false) == 0);
+	CHECK(nsa_kernel_auto_online_zone(NULL, NULL, false) == 0);
 }
 
 TEST(repair_align)
