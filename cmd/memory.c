@@ -138,14 +138,19 @@ static void planned(void *data)
 {
 	const struct printing *p = data;
 	const struct nsa_memory_result *m = p->res;
+	char zones[96] = "";
 
 	if (p->json)
 		return;
+	/* online already (the kernel may have onlined them itself): in which zone */
+	if (p->online && m->already)
+		snprintf(zones, sizeof(zones), ": %" PRIu64 " in Movable, %" PRIu64 " in Normal",
+			 m->already_movable, m->already - m->already_movable);
 	fprintf(stderr,
 		"nsalign %s: memory%" PRIu64 "-memory%" PRIu64 " (%" PRIu64 " blocks, %" PRIu64
-		" already %s)%s%s\n",
+		" already %s%s)%s%s\n",
 		p->cmd, m->first, m->first + m->n - 1, m->n, m->already,
-		p->online ? "online" : "offline", p->online ? ", zone " : "",
+		p->online ? "online" : "offline", zones, p->online ? ", zone " : "",
 		p->online ? (p->policy == NSA_ONLINE_MOVABLE  ? "Movable"
 			     : p->policy == NSA_ONLINE_KERNEL ? "Normal"
 							      : "the kernel's choice")

@@ -23,6 +23,7 @@ enum {
 	OPT_MOVABLE = 5000,
 	OPT_NO_MOVABLE,
 	OPT_DRY_RUN,
+	OPT_MEMMAP,
 };
 
 static const struct cmd_option reconfigure_options[] = {
@@ -31,6 +32,8 @@ static const struct cmd_option reconfigure_options[] = {
 	  "online the memory into ZONE_MOVABLE (default): it can be offlined again", OPT_MOVABLE },
 	{ "no-movable", 0, NULL, "online into ZONE_NORMAL (it may never be offlined again)",
 	  OPT_NO_MOVABLE },
+	{ "memmap-on-memory", 0, "yes|no",
+	  "system-ram: the struct pages in the device (yes) or in RAM (no)", OPT_MEMMAP },
 	{ "dry-run", 0, NULL, "say what would happen, change nothing", OPT_DRY_RUN },
 	{ "json", 'j', NULL, "print the result as one JSON document" },
 	{ NULL },
@@ -39,7 +42,7 @@ static const struct cmd_option reconfigure_options[] = {
 static const struct cmd_spec reconfigure_spec = {
 	.name = "reconfigure",
 	.usage = "nsalign reconfigure DAX --mode system-ram|devdax [--movable|--no-movable] "
-		 "[--dry-run] [--json]",
+		 "[--memmap-on-memory=yes|no] [--dry-run] [--json]",
 	.about = "Make a devdax device System RAM (kmem) or devdax again. Memory hotplug works "
 		 "on whole\n"
 		 "memory blocks: the blocks inside the device are onlined, the partial blocks at "
@@ -48,30 +51,54 @@ static const struct cmd_spec reconfigure_spec = {
 		 "and\n"
 		 "refuses, leaving it System RAM, when one cannot be offlined. Exit status: 0 "
 		 "done,\n"
-		 "64 usage, 66 no such dax device, 69 kmem missing, 73 the kernel refused (the "
-		 "reason\n"
-		 "is printed), 77 needs root.",
+		 "64 usage, 66 no such dax device, 69 kmem or per-device memmap_on_memory "
+		 "missing,\n"
+		 "73 the kernel refused (the reason is printed), 77 needs root.",
 	.options = reconfigure_options,
 };
 
-static void say_plan(const struct nsa_kmem_plan *k, bool to_ram, bool movable)
+static void say_plan(const struct nsa_reconfigure_result *res)
 {
-	char a[32], b[32], c[32], d[32];
+	const struct nsa_kmem_plan *k = &res->plan;
+	const char *zone = res->movable ? "Movable" : "Normal";
+	char a[32], b[32], c[32], d[32], e[32];
 
-	if (!to_ram)
+	if (!res->to_ram)
 		return;
 	fprintf(stderr,
 		"nsalign reconfigure: %s (%s at %#" PRIx64 ") as System RAM: %" PRIu64
 		" memory blocks of %s (memory%" PRIu64 "-memory%" PRIu64 "), %s usable, %s lost "
-		"at the edges (%s before the first whole block, %s after the last), zone %s%s\n",
+		"at the edges (%s before the first whole block, %s after the last), zone %s\n",
 		k->dax, nsa_size_str(k->size, a, sizeof(a)), k->spa_start, k->n_blocks,
 		nsa_size_str(k->block_size, b, sizeof(b)), k->first_block,
 		k->first_block + (k->n_blocks ? k->n_blocks - 1 : 0),
 		nsa_size_str(k->usable, c, sizeof(c)),
 		nsa_size_str(k->lost_head + k->lost_tail, d, sizeof(d)),
 		nsa_size_str(k->lost_head, a, sizeof(a)), nsa_size_str(k->lost_tail, b, sizeof(b)),
-		movable ? "Movable" : "Normal",
-		k->memmap_on_memory ? "; the memmap goes inside the range" : "");
+		zone);
+	fprintf(stderr, "nsalign reconfigure: memmap %s: %s%s; System RAM grows by %s\n",
+		k->memmap_on_memory ? "in the device" : "in RAM",
+		nsa_size_str(k->memmap_on_memory ? k->memmap_bytes : k->memmap_ram_bytes, e,
+			     sizeof(e)),
+		k->memmap_on_memory ? " of the usable bytes" : " of the RAM there is",
+		nsa_size_str(k->system_ram, c, sizeof(c)));
+	if (res->kernel_zone == NSA_ZONE_NONE)
+		return;
+	if (res->kernel_zone == NSA_ZONE_MOVABLE || res->kernel_zone == NSA_ZONE_NORMAL)
+		fprintf(stderr,
+			"nsalign reconfigure: the kernel onlines the blocks itself "
+			"(auto_online_blocks), into %s%s%s\n",
+			nsa_zone_name(res->kernel_zone),
+			strcmp(nsa_zone_name(res->kernel_zone), zone) == 0
+				? ": nothing to move"
+				: "; nsalign then moves each, one at a time, to ",
+			strcmp(nsa_zone_name(res->kernel_zone), zone) == 0 ? "" : zone);
+	else
+		fprintf(stderr,
+			"nsalign reconfigure: the kernel onlines the blocks itself "
+			"(auto_online_blocks), into zones of its choosing; nsalign then moves "
+			"each not in %s, one at a time\n",
+			zone);
 }
 
 /* What the callbacks print with. */
@@ -85,7 +112,7 @@ static void planned(void *data)
 {
 	const struct printing *p = data;
 
-	say_plan(&p->res->plan, p->to_ram, p->movable);
+	say_plan(p->res);
 }
 
 static void progress(void *data, uint64_t done, uint64_t total)
@@ -102,6 +129,7 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 	struct printing pr = { .res = &res };
 	struct nsa_act_opts opts = { .planned = planned, .data = &pr };
 	struct json_object *root;
+	enum nsa_memmap_request memmap = NSA_MEMMAP_AS_IS;
 	bool movable = true, dry_run = false, json = false, to_ram;
 	int c, r;
 
@@ -125,6 +153,17 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 		case OPT_NO_MOVABLE:
 			movable = false;
 			break;
+		case OPT_MEMMAP:
+			if (strcmp(arg, "yes") == 0)
+				memmap = NSA_MEMMAP_DEVICE;
+			else if (strcmp(arg, "no") == 0)
+				memmap = NSA_MEMMAP_RAM;
+			else {
+				cmd_error("reconfigure",
+					  "--memmap-on-memory '%s': expected yes or no", arg);
+				return EX_USAGE;
+			}
+			break;
 		case OPT_DRY_RUN:
 			dry_run = true;
 			break;
@@ -147,6 +186,10 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 		return EX_USAGE;
 	}
 	to_ram = strcmp(mode, "system-ram") == 0;
+	if (!to_ram && memmap != NSA_MEMMAP_AS_IS) {
+		cmd_error("reconfigure", "--memmap-on-memory goes with --mode system-ram only");
+		return EX_USAGE;
+	}
 	r = cmd_may_change("reconfigure", dry_run, NULL, dax_name);
 	if (r)
 		return r;
@@ -161,7 +204,7 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 			opts.progress = progress;
 		}
 	}
-	if (nsa_reconfigure(ctx, dax_name, to_ram, movable, &opts, &res) < 0) {
+	if (nsa_reconfigure(ctx, dax_name, to_ram, movable, memmap, &opts, &res) < 0) {
 		cmd_error("reconfigure", "%s", res.why);
 		return act_exit_status(res.status);
 	}

@@ -86,7 +86,8 @@ static _Noreturn void run_child(struct manager *m, const struct action *a, int f
 		snprintf(why, NSA_ACT_WHY_LEN, "changing %s needs root",
 			 is_reconfigure(a) ? a->mem.dax : "memory blocks");
 	} else if (is_reconfigure(a)) {
-		nsa_reconfigure(m->ctx, a->mem.dax, a->to_ram, a->movable, &opts, &res.dax);
+		nsa_reconfigure(m->ctx, a->mem.dax, a->to_ram, a->movable, NSA_MEMMAP_AS_IS, &opts,
+				&res.dax);
 	} else {
 		r = nsa_collect(m->ctx, &s);
 		if (r < 0) {
@@ -137,7 +138,8 @@ static void fill_done(struct nsa_finding *f, void *data)
 	}
 	if (a->kind == ACTION_DAX_TO_RAM) {
 		const struct nsa_reconfigure_result *x = &d->res->dax;
-		uint64_t bytes = (x->blocks.changed + x->blocks.already) * x->plan.block_size;
+		uint64_t bytes = (x->blocks.changed + x->blocks.moved + x->blocks.already) *
+				 x->plan.block_size;
 		const char *zone = x->movable ? "Movable" : "Normal";
 
 		nsa_finding_fact_u64(f, "bytes", bytes);

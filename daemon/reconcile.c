@@ -288,10 +288,20 @@ static void apply_block_policy(struct manager *m, const struct nsa_snapshot *s,
 {
 	uint64_t *cand = NULL, run_first = 0, run_n = 0;
 	struct skipped skip = { .block_size = s->platform.block_size };
+	uint8_t kernel_zone;
 	size_t n = 0;
 
 	if (m->config.memory_blocks == NSAD_BLOCKS_NOTHING || !s->platform.block_size)
 		return;
+	/* the kernel onlines new blocks itself: they are its, not the policy's */
+	kernel_zone = nsa_auto_online_zone(m->ctx, &s->platform);
+	if (s->platform.auto_online_blocks[0] && kernel_zone != NSA_ZONE_NONE) {
+		log_msg(m, LOG_DEBUG,
+			"the kernel onlines new memory itself (auto_online_blocks=%s, zone %s): "
+			"MemoryBlocks= leaves new blocks to it",
+			s->platform.auto_online_blocks, nsa_zone_name(kernel_zone));
+		return;
+	}
 	cand = calloc(s->n_blocks + m->fresh.n_blocks + 1, sizeof(*cand));
 	if (!cand) {
 		log_msg(m, LOG_ERR, "out of memory: new memory blocks not looked at");

@@ -72,8 +72,9 @@ struct nsa_memory_result {
 	char why[NSA_ACT_WHY_LEN]; /* status != DONE: the reason, one line */
 	uint64_t first, n;	   /* the blocks, once known */
 	uint64_t block_size;
-	uint64_t already;		/* in the wanted state before, by the snapshot */
-	bool applied;			/* the blocks were written (not a dry run) */
+	uint64_t already;	  /* in the wanted state before, by the snapshot */
+	uint64_t already_movable; /* ... online, in ZONE_MOVABLE (the others: a kernel zone) */
+	bool applied;		  /* the blocks were written (not a dry run) */
 	struct nsa_block_result blocks; /* what was written, when applied */
 	double seconds;			/* how long the writing took */
 };
@@ -93,13 +94,24 @@ int nsa_memory_set(struct nsa_ctx *ctx, const struct nsa_snapshot *s,
 /* dax devices as System RAM (kmem.c)                                  */
 /* ------------------------------------------------------------------ */
 
+/* Where kmem is to put a dax device's memmap (its struct pages). */
+enum nsa_memmap_request {
+	NSA_MEMMAP_AS_IS = 0, /* as daxX.Y/memmap_on_memory says */
+	NSA_MEMMAP_DEVICE,    /* in the device: memmap_on_memory 1 */
+	NSA_MEMMAP_RAM,	      /* in the RAM there is: memmap_on_memory 0 */
+};
+
 struct nsa_reconfigure_result {
 	enum nsa_act_status status;
 	char why[NSA_ACT_WHY_LEN];
 	bool to_ram, movable;
 	bool planned; /* plan holds what kmem makes of the device */
 	struct nsa_kmem_plan plan;
-	bool applied; /* the device was changed (not a dry run) */
+	uint8_t kernel_zone;  /* where the kernel onlines the blocks itself (nsa_auto_online_zone())
+			       */
+	bool memmap_settable; /* the kernel has daxX.Y/memmap_on_memory */
+	bool applied;	      /* the device was changed (not a dry run) */
+	bool rolled_back;     /* a block refused: the device is back as it was */
 	struct nsa_block_result blocks;
 	double seconds;
 };
@@ -107,14 +119,25 @@ struct nsa_reconfigure_result {
  * Make dax device `dax` System RAM (to_ram: kmem, its whole memory blocks
  * onlined into ZONE_MOVABLE or ZONE_NORMAL) or devdax again (every block
  * offlined first; when one refuses, or on *stop, every block is onlined
- * again and the device stays System RAM).  Refused without a change when
- * the device holds no whole block, when the kernel onlines new memory by
- * itself (auto_online_blocks) or kmem cannot be loaded.  Returns 0 when
- * out->status is DONE, else -1.  An interrupted onlining is DONE with
- * out->blocks.interrupted.
+ * again and the device stays System RAM).  memmap: where kmem puts the
+ * struct pages, written to daxX.Y/memmap_on_memory before kmem binds.
+ *
+ * When the kernel onlines new memory by itself (auto_online_blocks), kmem
+ * binds, the kernel onlines every block into its zone (out->kernel_zone),
+ * and each block in another zone than the one asked is moved, one at a
+ * time (offline, online into the zone).  When a block cannot be onlined
+ * or moved, a device that was devdax is taken back to devdax (every block
+ * offlined, nothing changed), or, when a block cannot be offlined either,
+ * left System RAM with every block online (out->why says where).
+ *
+ * Refused without a change when the device holds no whole block, when
+ * memmap asks what the kernel cannot do, or kmem cannot be loaded.
+ * Returns 0 when out->status is DONE, else -1.  An interrupted onlining is
+ * DONE with out->blocks.interrupted.
  */
 int nsa_reconfigure(struct nsa_ctx *ctx, const char *dax, bool to_ram, bool movable,
-		    const struct nsa_act_opts *opts, struct nsa_reconfigure_result *out);
+		    enum nsa_memmap_request memmap, const struct nsa_act_opts *opts,
+		    struct nsa_reconfigure_result *out);
 
 /* ------------------------------------------------------------------ */
 /* The memory probe interface (probe.c)                                */

@@ -96,6 +96,9 @@ static int check_blocks(const struct nsa_snapshot *s, const struct nsa_memory_re
 		if ((req->online && s->blocks[at].state == NSA_BLOCK_ONLINE) ||
 		    (!req->online && s->blocks[at].state == NSA_BLOCK_OFFLINE))
 			out->already++;
+		if (req->online && s->blocks[at].state == NSA_BLOCK_ONLINE &&
+		    s->blocks[at].zones == NSA_ZONE_MOVABLE)
+			out->already_movable++;
 	}
 	return 0;
 }

@@ -53,8 +53,9 @@ struct json_object *act_memory_json(const struct nsa_memory_result *r)
 	return o;
 }
 
-static struct json_object *plan_json(const struct nsa_kmem_plan *k)
+static struct json_object *plan_json(const struct nsa_reconfigure_result *r)
 {
+	const struct nsa_kmem_plan *k = &r->plan;
 	struct json_object *o = json_object_new_object();
 
 	add(o, "dev", json_object_new_string(k->dax));
@@ -67,7 +68,16 @@ static struct json_object *plan_json(const struct nsa_kmem_plan *k)
 	add(o, "lost", json_object_new_uint64(k->lost_head + k->lost_tail));
 	add(o, "memmap_on_memory", json_object_new_boolean(k->memmap_on_memory));
 	add(o, "memmap_bytes", json_object_new_uint64(k->memmap_bytes));
+	add(o, "memmap_ram_bytes", json_object_new_uint64(k->memmap_ram_bytes));
 	add(o, "system_ram", json_object_new_uint64(k->system_ram));
+	if (r->to_ram) {
+		add(o, "zone", json_object_new_string(r->movable ? "Movable" : "Normal"));
+		add(o, "kernel_onlines", json_object_new_boolean(r->kernel_zone != NSA_ZONE_NONE));
+		if (r->kernel_zone != NSA_ZONE_NONE)
+			add(o, "kernel_zone",
+			    r->kernel_zone ? json_object_new_string(nsa_zone_name(r->kernel_zone))
+					   : NULL);
+	}
 	return o;
 }
 
@@ -76,14 +86,16 @@ struct json_object *act_reconfigure_json(const struct nsa_reconfigure_result *r)
 	struct json_object *o = json_object_new_object(), *res;
 	const struct nsa_block_result *b = &r->blocks;
 
-	add(o, "plan", plan_json(&r->plan));
+	add(o, "plan", plan_json(r));
 	if (!r->applied)
 		return o;
 	res = json_object_new_object();
 	add(res, "mode", json_object_new_string(r->to_ram ? "system-ram" : "devdax"));
 	add(res, "blocks_changed", json_object_new_uint64(b->changed));
 	add(res, "blocks_already", json_object_new_uint64(b->already));
-	add(res, "bytes", json_object_new_uint64((b->changed + b->already) * r->plan.block_size));
+	add(res, "blocks_moved", json_object_new_uint64(b->moved));
+	add(res, "bytes",
+	    json_object_new_uint64((b->changed + b->moved + b->already) * r->plan.block_size));
 	add(res, "zone",
 	    json_object_new_string(!r->to_ram	? "none"
 				   : r->movable ? "Movable"

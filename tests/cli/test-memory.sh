@@ -55,6 +55,18 @@ run "$NSALIGN" reconfigure --mode devdax
 expect_rc 64 "reconfigure without a device"
 run "$NSALIGN" reconfigure dax0.0 --mode swap
 expect_rc 64 "reconfigure --mode swap"
+# --memmap-on-memory: yes or no, with system-ram only; refused before anything is read or written
+for args in "--memmap-on-memory=maybe" "--memmap-on-memory" "--memmap-on-memory= " "--memmap-on-memory=1"; do
+	run "$NSALIGN" reconfigure dax0.0 --mode system-ram "$args"
+	expect_rc 64 "reconfigure $args"
+	[ "$(wc -l <"$TMP/err")" = 1 ] && ok "reconfigure $args: one line" || not_ok "reconfigure $args: $(cat "$TMP/err")"
+	expect_stdout_empty "reconfigure $args: nothing on stdout"
+done
+run "$NSALIGN" reconfigure dax0.0 --mode system-ram --memmap-on-memory=maybe
+expect_err_line "memmap-on-memory 'maybe': expected yes or no" "--memmap-on-memory maybe: says what it takes"
+run "$NSALIGN" reconfigure dax0.0 --mode devdax --memmap-on-memory=yes
+expect_rc 64 "reconfigure --mode devdax --memmap-on-memory=yes"
+expect_err_line "memmap-on-memory goes with --mode system-ram only" "memmap with devdax: one line"
 
 # probe: whole blocks, nothing in the way, an interface to write to
 run "$NSALIGN" probe 0x100000000 128M --dry-run --snapshot "$legacy"

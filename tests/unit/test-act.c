@@ -308,7 +308,7 @@ TEST(reconfigure_names_a_missing_device)
 	struct nsa_act_opts opts = { .dry_run = true };
 
 	REQUIRE(ctx);
-	CHECK(nsa_reconfigure(ctx, "dax99.9", true, true, &opts, &res) == -1);
+	CHECK(nsa_reconfigure(ctx, "dax99.9", true, true, NSA_MEMMAP_AS_IS, &opts, &res) == -1);
 	CHECK(res.status == NSA_ACT_NOINPUT || res.status == NSA_ACT_FAILED);
 	if (res.status == NSA_ACT_NOINPUT)
 		CHECK_STR(res.why, "dax99.9: no such dax device (see 'nsalign list -X')");
