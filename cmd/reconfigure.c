@@ -61,7 +61,7 @@ static void say_plan(const struct nsa_reconfigure_result *res)
 {
 	const struct nsa_kmem_plan *k = &res->plan;
 	const char *zone = res->movable ? "Movable" : "Normal";
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
 
 	if (!res->to_ram)
 		return;
@@ -74,7 +74,7 @@ static void say_plan(const struct nsa_reconfigure_result *res)
 		k->first_block + (k->n_blocks ? k->n_blocks - 1 : 0),
 		nsa_size_str(k->usable, c, sizeof(c)),
 		nsa_size_str(k->lost_head + k->lost_tail, d, sizeof(d)),
-		nsa_size_str(k->lost_head, a, sizeof(a)), nsa_size_str(k->lost_tail, b, sizeof(b)),
+		nsa_size_str(k->lost_head, f, sizeof(f)), nsa_size_str(k->lost_tail, g, sizeof(g)),
 		zone);
 	fprintf(stderr, "nsalign reconfigure: memmap %s: %s%s; System RAM grows by %s\n",
 		k->memmap_on_memory ? "in the device" : "in RAM",
@@ -84,21 +84,14 @@ static void say_plan(const struct nsa_reconfigure_result *res)
 		nsa_size_str(k->system_ram, c, sizeof(c)));
 	if (res->kernel_zone == NSA_ZONE_NONE)
 		return;
-	if (res->kernel_zone == NSA_ZONE_MOVABLE || res->kernel_zone == NSA_ZONE_NORMAL)
-		fprintf(stderr,
-			"nsalign reconfigure: the kernel onlines the blocks itself "
-			"(auto_online_blocks), into %s%s%s\n",
-			nsa_zone_name(res->kernel_zone),
-			strcmp(nsa_zone_name(res->kernel_zone), zone) == 0
-				? ": nothing to move"
-				: "; nsalign then moves each, one at a time, to ",
-			strcmp(nsa_zone_name(res->kernel_zone), zone) == 0 ? "" : zone);
-	else
-		fprintf(stderr,
-			"nsalign reconfigure: the kernel onlines the blocks itself "
-			"(auto_online_blocks), into zones of its choosing; nsalign then moves "
-			"each not in %s, one at a time\n",
-			zone);
+	fprintf(stderr,
+		"nsalign reconfigure: the kernel onlines the blocks itself (auto_online_blocks), "
+		"into %s%s%s%s\n",
+		res->kernel_zone ? "" : "zones of its choosing",
+		res->kernel_zone ? nsa_zone_name(res->kernel_zone) : "",
+		strcmp(nsa_zone_name(res->kernel_zone), zone) == 0 ? ": the zone asked"
+								   : ", not the zone asked, ",
+		strcmp(nsa_zone_name(res->kernel_zone), zone) == 0 ? "" : zone);
 }
 
 /* What the callbacks print with. */

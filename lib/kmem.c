@@ -127,6 +127,48 @@ static int plan(struct nsa_ctx *ctx, struct daxctl_dev *dev, const char *dax,
 }
 
 /*
+ * A kernel that onlines new memory itself puts a devdax device's blocks in
+ * its zone as kmem binds.  Taken only when that is the zone asked: the lab
+ * (Debian's 6.12, kmem-auto-online) saw blocks the kernel had put in a new
+ * ZONE_NORMAL hold unmovable kernel pages within the same second, so that
+ * moving them to ZONE_MOVABLE, and then taking the device back, failed.
+ */
+static int kernel_zone_refused(struct daxctl_dev *dev, const char *dax,
+			       const struct nsa_snapshot *s, struct nsa_reconfigure_result *out)
+{
+	uint8_t kz = out->kernel_zone, want = out->movable ? NSA_ZONE_MOVABLE : NSA_ZONE_NORMAL;
+	const char *other = kz == NSA_ZONE_MOVABLE  ? "take ZONE_MOVABLE (--movable), or "
+			    : kz == NSA_ZONE_NORMAL ? "take ZONE_NORMAL (--no-movable), or "
+						    : "";
+
+	if (daxctl_dev_get_memory(dev) || !s->platform.auto_online_blocks[0] ||
+	    kz == NSA_ZONE_NONE || kz == want)
+		return 0;
+	return FAIL(NSA_ACT_REFUSED,
+		    "the kernel onlines %s's memory itself (auto_online_blocks=%s) into %s, not "
+		    "%s, and blocks it has onlined cannot be moved reliably: %s'echo offline > "
+		    "/sys/devices/system/memory/auto_online_blocks' first; nothing was changed",
+		    dax, s->platform.auto_online_blocks, nsa_zone_name(kz), nsa_zone_name(want),
+		    other);
+}
+
+/* How many of the plan's blocks are online in ZONE_MOVABLE (movable) or a kernel zone. */
+static uint64_t blocks_in(struct nsa_ctx *ctx, const struct nsa_kmem_plan *k, bool movable)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = k->first_block; i < k->first_block + k->n_blocks; i++) {
+		enum nsa_block_state st;
+		uint8_t zone;
+
+		if (nsa_block_state(ctx, i, &st) == 0 && st == NSA_BLOCK_ONLINE &&
+		    nsa_block_zone(ctx, i, &zone) == 0 && !!(zone & NSA_ZONE_MOVABLE) == movable)
+			n++;
+	}
+	return n;
+}
+
+/*
  * A block could not be put where asked: a device that was devdax goes back
  * to devdax (its memmap setting too); else, or when a block cannot be
  * offlined, every block is online again.
@@ -157,8 +199,7 @@ static int to_ram_failed(struct nsa_ctx *ctx, struct daxctl_dev *dev, const char
 	return FAIL(NSA_ACT_REFUSED,
 		    "%s; %s stays System RAM with every block online (%" PRIu64
 		    " in ZONE_%s, the others where the kernel put them)",
-		    failed, dax,
-		    out->blocks.changed + out->blocks.moved + out->blocks.already + back.changed,
+		    failed, dax, blocks_in(ctx, k, out->movable),
 		    out->movable ? "MOVABLE" : "NORMAL");
 }
 
@@ -276,6 +317,10 @@ int nsa_reconfigure(struct nsa_ctx *ctx, const char *dax, bool ram, bool movable
 		goto out;
 	if (opts->planned)
 		opts->planned(opts->data);
+	if (ram && kernel_zone_refused(dev, dax, s, out) < 0) {
+		r = -1;
+		goto out;
+	}
 	if (opts->dry_run)
 		goto out;
 

@@ -122,13 +122,15 @@ struct nsa_reconfigure_result {
  * again and the device stays System RAM).  memmap: where kmem puts the
  * struct pages, written to daxX.Y/memmap_on_memory before kmem binds.
  *
- * When the kernel onlines new memory by itself (auto_online_blocks), kmem
- * binds, the kernel onlines every block into its zone (out->kernel_zone),
- * and each block in another zone than the one asked is moved, one at a
- * time (offline, online into the zone).  When a block cannot be onlined
- * or moved, a device that was devdax is taken back to devdax (every block
- * offlined, nothing changed), or, when a block cannot be offlined either,
- * left System RAM with every block online (out->why says where).
+ * When the kernel onlines new memory by itself (auto_online_blocks), it
+ * onlines every block into its zone (out->kernel_zone) as kmem binds: a
+ * devdax device is taken only when that is the zone asked, and refused
+ * otherwise (also in a dry run, after opts->planned).  Each block not
+ * online in the zone asked is onlined or moved there, one at a time
+ * (nsa_blocks_place()).  When one cannot be, a device that was devdax is
+ * taken back to devdax (every block offlined, nothing changed), or, when a
+ * block cannot be offlined either, left System RAM with every block online
+ * (out->why says how many are where asked).
  *
  * Refused without a change when the device holds no whole block, when
  * memmap asks what the kernel cannot do, or kmem cannot be loaded.

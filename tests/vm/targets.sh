@@ -298,6 +298,9 @@ nv_addr() {
 #   zone-device    fsdax and devdax namespaces (and so kmem from them)
 #   align-1g       1 GiB fsdax/devdax aligns (PUD pages)
 #   systemd-image  the mmdebstrap image (built by running the target's binaries)
+#   auto-online    the kernel onlines hot-added memory itself (auto_online_blocks=online)
+#   memmap-on-memory  kmem's per-device daxX.Y/memmap_on_memory (6.8+), which the
+#                  lab boots with memory_hotplug.memmap_on_memory=1 to honour
 target_lacks() {
 	local c
 	for c in "$@"; do
@@ -307,7 +310,9 @@ target_lacks() {
 		zone-device:arm64-6.1) echo "no ZONE_DEVICE in Debian's arm64 6.1: raw and sector only, no fsdax, devdax or kmem" ;;
 		align-1g:arm64-*) echo "arm64 offers 4 KiB and 2 MiB aligns only (supported_alignments), no 1 GiB" ;;
 		systemd-image:arm64-*) echo "the systemd image is made by mmdebstrap, which runs the target's binaries (no qemu-user here)" ;;
-		memmap:* | acpi-hotplug:* | zone-device:* | align-1g:* | systemd-image:*) continue ;;
+		auto-online:x86_64-6.1 | auto-online:arm64-*) echo "$TARGET's kernel leaves hot-added memory offline (auto_online_blocks=offline); only Debian's x86_64 6.12 onlines it itself" ;;
+		memmap-on-memory:*-6.1) echo "6.1 has no per-device memmap_on_memory for kmem (daxX.Y/memmap_on_memory came in 6.8)" ;;
+		memmap:* | acpi-hotplug:* | zone-device:* | align-1g:* | systemd-image:* | auto-online:* | memmap-on-memory:*) continue ;;
 		*) echo "unknown capability '$c' in REQUIRES" ;;
 		esac
 		return 0
