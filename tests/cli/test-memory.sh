@@ -15,6 +15,15 @@ expect_rc 0 "the kmem blocks of dax0.0"
 jq -e '.first_block == 33 and .blocks == 7 and .bytes == 939524096 and .already == 7' "$TMP/out" >/dev/null &&
 	ok "memory33-39, 896 MiB, all already online" || { not_ok "dax0.0 blocks wrong"; cat "$TMP/out" | diag; }
 
+# already online, and in which zone (a kernel that onlines new memory itself puts it in Normal)
+run "$NSALIGN" online-memory --dry-run --snapshot "$ram" --dax dax0.0
+expect_err_line "memory33-memory39 \(7 blocks, 7 already online: 7 in Movable, 0 in Normal\), zone Movable" "the plan says where the online blocks are"
+jq '.memory.blocks |= map(if .first == 33 then ., (.first = 36 | .count = 4) else . end) |
+	.memory.blocks[2] |= (.count = 3 | .zones = "Normal")' "$ram" >"$TMP/auto-online.json"
+run "$NSALIGN" online-memory --dry-run --snapshot "$TMP/auto-online.json" --dax dax0.0
+expect_rc 0 "blocks the kernel onlined in Normal: nothing to do"
+expect_err_line "7 already online: 4 in Movable, 3 in Normal\), zone Movable" "the plan names the kernel's Normal blocks"
+
 run "$NSALIGN" offline-memory --dry-run --snapshot "$ram" --blocks memory33-memory39 --json
 expect_rc 0 "the same blocks by number"
 jq -e '.blocks == 7 and .already == 0' "$TMP/out" >/dev/null && ok "none of them offline yet" || not_ok "offline count wrong"
