@@ -18,7 +18,7 @@
  */
 #include "harness.h"
 
-#define PLAN 19
+#define PLAN 20
 
 static int n_test, n_failed;
 
@@ -303,6 +303,41 @@ int main(int argc, char **argv)
 		ok(right, "... and wrote online_movable to memory64/state and memory65/state");
 	}
 	harness_drain(&h, 400);
+
+	/*
+	 * A kernel that onlines new memory itself (auto_online_blocks=online, as
+	 * Debian's 6.12): new blocks are its own, MemoryBlocks= leaves them
+	 * alone, even ones the daemon sees offline before the kernel onlined them.
+	 */
+	harness_file(&h, H_MEMORY_DIR "/auto_online_blocks", "online\n");
+	harness_file(&h, "/proc/iomem",
+		     "00000000-3fffffff : System RAM\n"
+		     "100000000-1ffffffff : Reserved\n"
+		     "200000000-21fffffff : System RAM\n");
+	mark = h.n_lines;
+	kill(h.pid, SIGHUP); /* auto_online_blocks is read with everything else */
+	analyses_since(mark, &events, false);
+	mark = h.n_lines;
+	if (!frozen_burst(66, 2))
+		h_bail("cannot stop nsalignd");
+	n = analyses_since(mark, &events, false);
+	{
+		char path[PATH_MAX], state[64] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s" H_MEMORY_DIR "/memory66/state", h.root);
+		f = fopen(path, "re");
+		if (!f || !fgets(state, sizeof(state), f))
+			state[0] = '\0';
+		if (f)
+			fclose(f);
+		harness_drain(&h, 400);
+		ok(n >= 1 && harness_count(&h, mark, "NSA-HOTPLUG-") == 0 &&
+			   strncmp(state, "offline", 7) == 0,
+		   "auto_online_blocks=online: 2 new blocks of System RAM left to the kernel "
+		   "(no action, memory66/state %.*s)",
+		   (int)strcspn(state, "\n"), state);
+	}
 
 	/*
 	 * sd-event's default timer accuracy (250 ms) once made the 10 ms quiet
