@@ -43,17 +43,19 @@ static const struct cmd_spec reconfigure_spec = {
 	.name = "reconfigure",
 	.usage = "nsalign reconfigure DAX --mode system-ram|devdax [--movable|--no-movable] "
 		 "[--memmap-on-memory=yes|no] [--dry-run] [--json]",
-	.about = "Make a devdax device System RAM (kmem) or devdax again. Memory hotplug works "
-		 "on whole\n"
-		 "memory blocks: the blocks inside the device are onlined, the partial blocks at "
-		 "its\n"
-		 "edges are lost; this is said first. Back to devdax offlines every block first "
-		 "and\n"
-		 "refuses, leaving it System RAM, when one cannot be offlined. Exit status: 0 "
-		 "done,\n"
-		 "64 usage, 66 no such dax device, 69 kmem or per-device memmap_on_memory "
-		 "missing,\n"
-		 "73 the kernel refused (the reason is printed), 77 needs root.",
+	.about =
+		"Make a devdax device System RAM (kmem) or devdax again. Memory hotplug works "
+		"on whole\n"
+		"memory blocks: the blocks inside the device are onlined, the partial blocks at "
+		"its\n"
+		"edges are lost; this is said first. Back to devdax offlines every block first "
+		"and\n"
+		"refuses, leaving it System RAM, when one cannot be offlined. On a kernel that "
+		"onlines\n"
+		"new memory itself (auto_online_blocks), only the zone the kernel picks is taken.\n"
+		"Exit status: 0 done, 64 usage, 66 no such dax device, 69 kmem or per-device\n"
+		"memmap_on_memory missing, 73 the kernel refused (the reason is printed), 77 "
+		"needs root.",
 	.options = reconfigure_options,
 };
 
