@@ -69,6 +69,9 @@ gen_layout() {
 			odd) rnd 1000 && size=$((16 + R))M ;;
 			small) rnd 60 && size=$((4 + R))M ;;
 			esac
+			# ndctl refuses sizes off the region's 16 MiB align (nsalign
+			# rounds them down itself): round up, or its seed makes nothing
+			[ $tool = ndctl ] && size=$(((${size%M} + 15) / 16 * 16))M
 		else
 			size=-
 			pick 32 60 100 128 192 256 300 512 1024
