@@ -74,13 +74,16 @@ if [ $sanitize -eq 0 ]; then
 fi
 
 if [ $vm -eq 1 ]; then
-	echo "== VM lab (Debian kernel, QEMU TCG, emulated NVDIMMs)"
+	echo "== VM lab (Debian kernels on x86_64 and arm64, QEMU TCG, emulated NVDIMMs)"
 	if [ ! -x "$top/tests/vm/run.sh" ]; then
 		echo "VM lab missing: tests/vm/run.sh"; failed=$((failed + 1))
 	else
 		make -C "$builddir" -s check-vm > "$builddir/vm-lab.tap" 2>"$builddir/vm-lab.err"
 		rc=$?
-		grep -E '^(ok|not ok|#)' "$builddir/vm-lab.tap" | grep -v '^ok' | head -60
+		grep -E '^(ok|not ok|#)' "$builddir/vm-lab.tap" | grep -v '^ok' |
+			sed '/^# matrix (scenario x target):$/,$d' | head -60
+		# the table scenario x target, whole
+		sed -n '/^# matrix (scenario x target):$/,/^# wall time per target/p' "$builddir/vm-lab.tap"
 		grep -q '^ok' "$builddir/vm-lab.tap" || tail -5 "$builddir/vm-lab.err"
 		vp=$(grep -c '^ok' "$builddir/vm-lab.tap"); vf=$(grep -c '^not ok' "$builddir/vm-lab.tap")
 		echo "VM lab: $vp passed, $vf failed (exit $rc)"
