@@ -32,7 +32,17 @@ count() { # count NAME RESULT...
 	done
 }
 
+# the time each stage took, so that CI's budget can be watched as the lab grows
+t_start=$(date +%s) t_stage=$t_start
+stage_done() { # stage_done NAME
+	local now
+	now=$(date +%s)
+	echo "time: $1 $((now - t_stage)) s"
+	t_stage=$now
+}
+
 if [ $vm -eq 1 ]; then "$top/scripts/setup.sh"; else "$top/scripts/setup.sh" --build-only; fi || exit $?
+stage_done setup
 
 if [ $sanitize -eq 1 ]; then
 	builddir=$top/build-asan
@@ -42,6 +52,7 @@ else
 	"$top/scripts/build.sh" "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
+stage_done build
 echo "== make check ($([ $sanitize -eq 1 ] && echo 'ASan+UBSan' || echo 'plain') build)"
 # build every test first: a test that does not compile has no result file, and
 # must not pass unnoticed
@@ -63,6 +74,7 @@ find "$builddir/tests" -name '*.log' ! -name 'test-suite.log' -print0 |
 	done
 echo "make check: ${#results[@]} test cases"
 
+stage_done "make check"
 if [ $sanitize -eq 0 ]; then
 	echo "== clang-format"
 	if (cd "$top" && git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror >/dev/null 2>&1); then
@@ -73,6 +85,7 @@ if [ $sanitize -eq 0 ]; then
 	fi
 fi
 
+[ $sanitize -eq 1 ] || stage_done "clang-format"
 if [ $vm -eq 1 ]; then
 	echo "== VM lab (Debian kernels on x86_64 and arm64, QEMU TCG, emulated NVDIMMs)"
 	if [ ! -x "$top/tests/vm/run.sh" ]; then
@@ -97,5 +110,7 @@ else
 	echo "== VM lab not run (--no-vm or --sanitize)"
 fi
 
+stage_done "$([ $vm -eq 1 ] && echo "VM lab" || echo "summary")"
+echo "time: total $(($(date +%s) - t_start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
