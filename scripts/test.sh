@@ -93,8 +93,12 @@ if [ $vm -eq 1 ]; then
 	else
 		make -C "$builddir" -s check-vm > "$builddir/vm-lab.tap" 2>"$builddir/vm-lab.err"
 		rc=$?
+		# failures and comments, without the random seeds' per-step notes
 		grep -E '^(ok|not ok|#)' "$builddir/vm-lab.tap" | grep -v '^ok' |
-			sed '/^# matrix (scenario x target):$/,$d' | head -60
+			sed '/^# matrix (scenario x target):$/,$d' |
+			grep -vE '^# (seed |create |kmem |kernel, boot |random|re-run)' | head -60
+		# the random mode's figure and the commands that re-run failing seeds
+		grep -E '^# (random: |re-run)' "$builddir/vm-lab.tap"
 		# the table scenario x target, whole
 		sed -n '/^# matrix (scenario x target):$/,/^# wall time per target/p' "$builddir/vm-lab.tap"
 		grep -q '^ok' "$builddir/vm-lab.tap" || tail -5 "$builddir/vm-lab.err"
