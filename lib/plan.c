@@ -309,21 +309,27 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		if (pl.verdict == NSA_ACCEPT_NO &&
 		    strcmp(pl.kernel_check, "vmemmap_populate") == 0) {
 			uint64_t S = pf.section_size, down = nsa_align_down(p->size, S);
-			char b5[32], b6[32];
+			char b5[32], b6[32], sizes[80];
 
+			/* the multiples of a section around it that fit where it lands */
+			if (down && down + S <= largest)
+				snprintf(sizes, sizeof(sizes), "%s or %s",
+					 nsa_size_str(down, b5, sizeof(b5)),
+					 nsa_size_str(down + S, b6, sizeof(b6)));
+			else
+				snprintf(sizes, sizeof(sizes), "%s",
+					 nsa_size_str(down ? down : S, b5, sizeof(b5)));
 			return refuse(
 				p, -EINVAL,
 				"%s %s at %#" PRIx64 ": the kernel would fail it with -ENOMEM: on "
 				"this arch the struct pages of its last, partial %s section are "
 				"taken page by page from the space the info block reserves, and "
 				"that space holds only the whole sections' (the sections already "
-				"set up stay until a reboot). Ask for a multiple of %s (%s or %s), "
+				"set up stay until a reboot). Ask for a multiple of %s (%s), "
 				"or --map mem",
 				nsa_mode_name(req->mode), nsa_size_str(p->size, b1, sizeof(b1)),
 				start, nsa_size_str(S, b2, sizeof(b2)),
-				nsa_size_str(S, b3, sizeof(b3)),
-				nsa_size_str(down ? down : S, b5, sizeof(b5)),
-				nsa_size_str(down + S, b6, sizeof(b6)));
+				nsa_size_str(S, b3, sizeof(b3)), sizes);
 		}
 		if (pl.verdict == NSA_ACCEPT_NO)
 			return refuse(p, -EINVAL,
