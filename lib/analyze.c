@@ -208,6 +208,58 @@ static int block_owners(const struct nsa_snapshot *s, const struct nsa_platform 
 	return 0;
 }
 
+/*
+ * arm64's partial-section memmap (kernel.c, arm64_altmap_short()) as the
+ * kernel reports it: a pfn/dax device's probe fails with -12, and later
+ * ones over the sections it left set up with -17.  The lines name seed
+ * devices, not namespaces: one finding for the boot.
+ */
+static int analyze_memmap_failures(struct ctx *c)
+{
+	size_t enomem = 0, eexist = 0;
+	struct nsa_finding *f;
+	char *joined, sec[32];
+
+	if (!nsa_platform_is_arm64(&c->p))
+		return 0;
+	for (size_t i = 0; i < c->s->n_kernel_log; i++) {
+		char dev[NSA_DEV_LEN];
+		int err;
+
+		if (!nsa_kernel_probe_failure(c->s->kernel_log[i], dev, sizeof(dev), &err) ||
+		    (strncmp(dev, "pfn", 3) != 0 && strncmp(dev, "dax", 3) != 0))
+			continue;
+		enomem += err == -ENOMEM;
+		eexist += err == -EEXIST;
+	}
+	if (!enomem)
+		return 0;
+	f = nsa_analysis_add(c->a, "NSA-KERNEL-MEMMAP-NO-ROOM", NULL, NULL);
+	if (!f)
+		return -ENOMEM;
+	nsa_finding_set_message(
+		f,
+		"This boot the kernel failed %zu fsdax/devdax namespace%s with -12: on arm64 "
+		"with 4 KiB pages the struct pages of a namespace's last, partial %s section "
+		"come from the space its info block reserved, which holds only the whole "
+		"sections'.%s",
+		enomem, enomem == 1 ? "" : "s", nsa_size_str(c->p.section_size, sec, sizeof(sec)),
+		eexist ? " The sections it set up stay until a reboot: later namespaces over "
+			 "them failed with -17."
+		       : " The sections it set up stay until a reboot: a namespace created "
+			 "over them fails with -17.");
+	nsa_finding_set_remedy(f, "Reboot before creating another fsdax/devdax namespace there; "
+				  "use a size that is a multiple of 128 MiB or --map mem "
+				  "('nsalign create-namespace' plans it).");
+	nsa_finding_fact_u64(f, "count", enomem);
+	nsa_finding_fact_u64(f, "eexist", eexist);
+	joined = nsa_kernel_refusals(c->s, "failed with error -1", false);
+	if (joined)
+		nsa_finding_fact_str(f, "kernel_message", joined);
+	free(joined);
+	return 0;
+}
+
 int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *opts,
 		struct nsa_analysis **out)
 {
@@ -290,6 +342,8 @@ int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *op
 	r = nsa_occupancy_build(s, &c.occ);
 	if (r == 0)
 		r = analyze_regions(&c);
+	if (r == 0)
+		r = analyze_memmap_failures(&c);
 	for (size_t i = 0; i < s->n_namespaces && r == 0; i++)
 		r = analyze_namespace(&c, i);
 	nsa_occupancy_free(&c.occ);

@@ -29,6 +29,8 @@ static const struct nsa_code_info codes[] = {
 	  "info block does not fit the namespace's placement: kernel refuses it" },
 	{ "NSA-NS-REFUSED", "d8a1cdb4bade4e7180630dd484198722", NSA_SEV_ERROR,
 	  "fsdax/devdax namespace came up raw and disabled" },
+	{ "NSA-KERNEL-MEMMAP-NO-ROOM", "08bcc0e7397346c59e2427662d2ea1ad", NSA_SEV_ERROR,
+	  "the kernel ran out of room for a namespace's struct pages (arm64, -12)" },
 	{ "NSA-NS-DISABLED", "81591fb087ba46d5983181c643576b87", NSA_SEV_WARNING,
 	  "namespace is disabled" },
 	{ "NSA-NS-FRAGILE", "83d77895a01f48e7bf482ffb1014dbf3", NSA_SEV_WARNING,

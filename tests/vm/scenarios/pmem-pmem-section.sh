@@ -45,5 +45,7 @@ assert_boot() {
 		echo "# nsalign's plan: $(cat "$d/plan-region0.err")"
 		check "arm64: the plan named the kernel's -ENOMEM (struct pages of the partial section)" \
 			grep -q "fail it with -ENOMEM" "$d/plan-region0.err"
+		check "arm64: check explains the kernel's -12 afterwards (NSA-KERNEL-MEMMAP-NO-ROOM)" \
+			jqf '[.findings[] | select(.code == "NSA-KERNEL-MEMMAP-NO-ROOM")] | length == 1' "$d/check.end.json"
 	fi
 }
