@@ -320,7 +320,8 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 		if (r < 0) {
 			cmd_error(
 				"create-namespace", "%s; %s", res.error,
-				res.rolled_back
+				res.untouched ? "nothing was changed"
+				: res.rolled_back
 					? "rolled back: the region is as it was"
 					: "ROLLBACK FAILED: check 'ndctl list -RNi' and destroy "
 					  "the "

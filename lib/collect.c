@@ -416,6 +416,15 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 				if (r < 0)
 					goto out;
 			}
+			/* a new namespace needs an idle seed: a failed create can hold it */
+			{
+				bool idle = false;
+
+				ndctl_namespace_foreach (region, ndns)
+					idle |= ndctl_namespace_is_configuration_idle(ndns) != 0;
+				s->regions[s->n_regions - 1].no_idle_seed =
+					s->regions[s->n_regions - 1].has_labels && !idle;
+			}
 		}
 	}
 	if (resource_hidden)

@@ -318,6 +318,7 @@ int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	out->untouched = true; /* until setup_namespace() claims the seed */
 	if (!plan->ok)
 		return nsa_say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
 			       plan->refusal);
@@ -353,6 +354,7 @@ int nsa_create_namespace(struct nsa_ctx *ctx, const struct nsa_plan *plan, const
 			plan->region, plan->region, plan->region);
 		goto out;
 	}
+	out->untouched = false;
 	r = setup_namespace(ctx, region, ndns, true, plan, uuid, name, out);
 out:
 	ndctl_unref(nctx);
@@ -420,6 +422,7 @@ int nsa_reconfigure_namespace(struct nsa_ctx *ctx, const char *dev, const struct
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	out->untouched = true; /* until setup_namespace() claims the seed */
 	if (!plan->ok)
 		return nsa_say(out->error, sizeof(out->error), -EINVAL, "the plan was refused: %s",
 			       plan->refusal);

@@ -127,6 +127,7 @@ struct nsa_create_result {
 	char uuid[NSA_UUID_LEN];  /* its label uuid */
 	uint64_t spa_start;	  /* where the kernel put it */
 	bool rolled_back;	  /* on failure: the seed is back to size 0 */
+	bool untouched;		  /* on failure: it stopped before changing anything */
 	bool restored;		  /* reconfigure failed: the old namespace is back */
 	char backup[256];	  /* reconfigure: where its first 8 KiB were saved */
 	char error[320];

@@ -79,8 +79,9 @@ struct nsa_region {
 	int target_node;
 	bool enabled;
 	bool read_only;
-	bool legacy;		    /* label-less e820/"memmap=" region (nd_e820) */
-	bool has_labels;	    /* namespaces can be sub-divided (label area present) */
+	bool legacy;	   /* label-less e820/"memmap=" region (nd_e820) */
+	bool has_labels;   /* namespaces can be sub-divided (label area present) */
+	bool no_idle_seed; /* no idle namespace seed: no new namespace until one is freed */
 	uint64_t pfn_alignments[8]; /* pfn seed supported_alignments */
 	int n_pfn_alignments;
 	uint64_t dax_alignments[8]; /* dax seed supported_alignments */

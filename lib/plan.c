@@ -143,6 +143,20 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 			      r->dev);
 	if (r->read_only)
 		return refuse(p, -EROFS, "%s is read-only", r->dev);
+	if (!req->reconfig && r->no_idle_seed) {
+		const char *holder = NULL;
+
+		/* the kernel's idle seed is held by a namespace that never came up */
+		for (size_t i = 0; i < s->n_namespaces && !holder; i++)
+			if (strcmp(s->namespaces[i].region, r->dev) == 0 &&
+			    !s->namespaces[i].enabled)
+				holder = s->namespaces[i].dev;
+		return refuse(p, -EBUSY,
+			      "%s has no idle namespace seed: %s holds it (a create that failed "
+			      "half-way leaves it so); 'ndctl destroy-namespace -f %s' frees it",
+			      r->dev, holder ? holder : "a namespace that is not enabled",
+			      holder ? holder : "NAMESPACE");
+	}
 	if (req->reconfig) {
 		const struct nsa_namespace *old = nsa_snapshot_find_namespace(s, req->reconfig);
 

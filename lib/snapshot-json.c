@@ -64,6 +64,7 @@ static const struct jf_field region_fields[] = {
 	R("read_only", JF_BOOL, read_only, 0),
 	R("legacy", JF_BOOL, legacy, 0),
 	R("labels", JF_BOOL, has_labels, 0),
+	R("no_idle_seed", JF_BOOL, no_idle_seed, JF_IF_SET),
 	JF2(struct nsa_region, "pfn_alignments", JF_ALIGNS, pfn_alignments, n_pfn_alignments, 0),
 	JF2(struct nsa_region, "dax_alignments", JF_ALIGNS, dax_alignments, n_dax_alignments, 0),
 };

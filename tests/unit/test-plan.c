@@ -250,3 +250,19 @@ TEST(no_zone_device_no_fsdax)
 	CHECK(plan(s, NSA_MODE_RAW, 256 * M, 0, 0, false, &p) == 0);
 	nsa_snapshot_free(s);
 }
+
+/* lab random seed 525396: a failed create left the region's only seed disabled, 16 MiB */
+TEST(no_idle_seed_no_new_namespace)
+{
+	struct nsa_snapshot *s = machine("x86_64", 4096, false, 0x19f800000, 2560 * M);
+	struct nsa_plan p;
+
+	REQUIRE(s);
+	add_ns(s, 0x19f800000, 16 * M);
+	s->namespaces[0].enabled = false;
+	s->regions[0].no_idle_seed = true;
+	CHECK(plan(s, NSA_MODE_DEVDAX, 768 * M, 0, 0, false, &p) == -EBUSY);
+	CHECK(strstr(p.refusal, "namespace0.0 holds it") != NULL);
+	CHECK(strstr(p.refusal, "ndctl destroy-namespace -f namespace0.0") != NULL);
+	nsa_snapshot_free(s);
+}
