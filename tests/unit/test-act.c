@@ -19,24 +19,12 @@
 #include "util/act.h"
 #include "util/json.h"
 #include "fixtures.h"
+#include "fake-tree.h"
 #include "test.h"
 
 #define M NSA_MiB
 
 static char root[] = "/tmp/nsalign-act-XXXXXX";
-
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
 
 static const char *get(const char *rel, char *buf, size_t len)
 {
@@ -67,7 +55,7 @@ static void make_block(uint64_t i, const char *state)
 		mkdir(path, 0755);
 	}
 	strcat(rel, "/state");
-	put(rel, state);
+	tree_put(root, rel, state);
 }
 
 static const char *block(uint64_t i, char *buf, size_t len)
@@ -285,7 +273,7 @@ TEST(probe_checks_the_range_then_writes_each_block)
 	CHECK(res.status == NSA_ACT_UNAVAILABLE);
 	CHECK(planned == 0);
 
-	put("/sys/devices/system/memory/probe", "");
+	tree_put(root, "/sys/devices/system/memory/probe", "");
 	opts.dry_run = true;
 	REQUIRE(nsa_probe(ctx, s, 0x300000000ULL, 256 * M, &opts, &res) == 0);
 	CHECK(planned == 1);

@@ -14,36 +14,11 @@
 #include <unistd.h>
 
 #include "libnsalign.h"
+#include "fake-tree.h"
 #include "test.h"
 
 #define ROOT_TEMPLATE "/tmp/nsalign-collect-XXXXXX"
 static char root[] = ROOT_TEMPLATE;
-
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
-static void mkdirs(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	mkdir(path, 0755);
-}
 
 /* memoryN with its files, and the node's link to it, both sides as sysfs has them */
 static void block(uint64_t i, const char *state, const char *zones, int node)
@@ -51,13 +26,13 @@ static void block(uint64_t i, const char *state, const char *zones, int node)
 	char rel[128], target[256], link[512];
 
 	snprintf(rel, sizeof(rel), "/sys/devices/system/memory/memory%" PRIu64, i);
-	mkdirs(rel);
+	tree_mkdirs(root, rel);
 	snprintf(target, sizeof(target), "%s/state", rel);
-	put(target, state);
+	tree_put(root, target, state);
 	snprintf(target, sizeof(target), "%s/valid_zones", rel);
-	put(target, zones);
+	tree_put(root, target, zones);
 	snprintf(target, sizeof(target), "%s/removable", rel);
-	put(target, "1\n");
+	tree_put(root, target, "1\n");
 	snprintf(target, sizeof(target), "../../node/node%d", node);
 	snprintf(link, sizeof(link), "%s%s/node%d", root, rel, node);
 	(void)!symlink(target, link);
@@ -91,12 +66,13 @@ static struct nsa_ctx *tree(void)
 	memcpy(root, ROOT_TEMPLATE, sizeof(root));
 	if (!ctx || !mkdtemp(root))
 		return NULL;
-	mkdirs("/sys/devices/system/node/node0");
-	mkdirs("/sys/devices/system/node/node1");
-	mkdirs("/proc");
-	put("/sys/devices/system/memory/block_size_bytes", "8000000\n");
-	put("/proc/iomem", "00000000-3fffffff : System RAM\n"
-			   "40000000-7fffffff : Reserved\n");
+	tree_mkdirs(root, "/sys/devices/system/node/node0");
+	tree_mkdirs(root, "/sys/devices/system/node/node1");
+	tree_mkdirs(root, "/proc");
+	tree_put(root, "/sys/devices/system/memory/block_size_bytes", "8000000\n");
+	tree_put(root, "/proc/iomem",
+		 "00000000-3fffffff : System RAM\n"
+		 "40000000-7fffffff : Reserved\n");
 	for (uint64_t i = 0; i < 8; i++)
 		block(i, "online\n", "Normal\n", 0);
 	for (uint64_t i = 8; i < 12; i++)
@@ -144,12 +120,13 @@ TEST(update_reads_again_only_the_changed_blocks_and_matches_a_full_collection)
 	CHECK_U64(old->blocks[9].node, 1);
 	CHECK_U64(old->blocks[9].state, NSA_BLOCK_OFFLINE);
 
-	block(3, "offline\n", "Normal\n", 0);			      /* offlined */
-	unblock(7, 0);						      /* hot-removed */
-	block(12, "offline\n", "Normal Movable\n", 1);		      /* hot-added */
-	block(13, "offline\n", "Normal Movable\n", 1);		      /* hot-added */
-	block(9, "online\n", "Movable\n", 1);			      /* onlined movable */
-	put("/sys/devices/system/memory/memory10/state", "online\n"); /* no event: not seen */
+	block(3, "offline\n", "Normal\n", 0);	       /* offlined */
+	unblock(7, 0);				       /* hot-removed */
+	block(12, "offline\n", "Normal Movable\n", 1); /* hot-added */
+	block(13, "offline\n", "Normal Movable\n", 1); /* hot-added */
+	block(9, "online\n", "Movable\n", 1);	       /* onlined movable */
+	tree_put(root, "/sys/devices/system/memory/memory10/state",
+		 "online\n"); /* no event: not seen */
 
 	REQUIRE(nsa_collect_update(ctx, old, changed, sizeof(changed) / sizeof(changed[0]), &upd) ==
 		0);
@@ -177,9 +154,10 @@ TEST(update_reads_again_only_the_changed_blocks_and_matches_a_full_collection)
 	again = NULL;
 
 	/* nothing changed: the old blocks, and /proc/iomem read again */
-	put("/proc/iomem", "00000000-3fffffff : System RAM\n"
-			   "40000000-5fffffff : System RAM\n"
-			   "60000000-7fffffff : Reserved\n");
+	tree_put(root, "/proc/iomem",
+		 "00000000-3fffffff : System RAM\n"
+		 "40000000-5fffffff : System RAM\n"
+		 "60000000-7fffffff : Reserved\n");
 	REQUIRE(nsa_collect_update(ctx, full, NULL, 0, &again) == 0);
 	CHECK_U64(again->n_iomem, full->n_iomem + 1);
 	CHECK_U64(again->n_blocks, full->n_blocks);

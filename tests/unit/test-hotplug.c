@@ -15,6 +15,7 @@
 #include "libnsalign.h"
 #include "private.h"
 #include "fixtures.h"
+#include "fake-tree.h"
 #include "test.h"
 
 #define M NSA_MiB
@@ -191,32 +192,6 @@ TEST(blocks_are_written_one_by_one_and_only_when_needed)
 		printf("#   could not remove %s\n", root);
 }
 
-static void put_file(const char *rel, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
-static void mkdirs(const char *rel)
-{
-	char path[512], *p;
-
-	snprintf(path, sizeof(path), "%s%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	mkdir(path, 0755);
-}
-
 /* The words written to state files, in order; one word may be refused. */
 struct writes {
 	char log[256];
@@ -242,14 +217,14 @@ TEST(blocks_the_kernel_onlined_are_moved_to_the_zone_asked)
 	memcpy(root + strlen(root) - 6, "XXXXXX", 6); /* a fresh tree each test */
 	REQUIRE(mkdtemp(root));
 	nsa_set_sysfs_root(ctx, root);
-	mkdirs("/sys/devices/system/memory");
+	tree_mkdirs(root, "/sys/devices/system/memory");
 	/* kmem's blocks as Debian's 6.12 leaves them: online in Normal (auto_online_blocks) */
 	make_block(33, "online");
 	make_block(34, "online");
 	make_block(35, "offline");
-	put_file("/sys/devices/system/memory/memory33/valid_zones", "Normal\n");
-	put_file("/sys/devices/system/memory/memory34/valid_zones", "Movable\n");
-	put_file("/sys/devices/system/memory/memory35/valid_zones", "Normal Movable\n");
+	tree_put(root, "/sys/devices/system/memory/memory33/valid_zones", "Normal\n");
+	tree_put(root, "/sys/devices/system/memory/memory34/valid_zones", "Movable\n");
+	tree_put(root, "/sys/devices/system/memory/memory35/valid_zones", "Normal Movable\n");
 	REQUIRE(nsa_block_zone(ctx, 33, &zone) == 0);
 	CHECK(zone == NSA_ZONE_NORMAL);
 
@@ -302,14 +277,14 @@ TEST(auto_online_zone_reads_the_running_kernel)
 	REQUIRE(mkdtemp(root));
 	nsa_set_sysfs_root(ctx, root);
 	nsa_set_proc_root(ctx, root);
-	mkdirs("/sys/module/memory_hotplug/parameters");
-	mkdirs("/proc");
-	put_file("/proc/cmdline", "console=ttyS0 memory_hotplug.memmap_on_memory=1\n");
+	tree_mkdirs(root, "/sys/module/memory_hotplug/parameters");
+	tree_mkdirs(root, "/proc");
+	tree_put(root, "/proc/cmdline", "console=ttyS0 memory_hotplug.memmap_on_memory=1\n");
 	CHECK(nsa_auto_online_zone(ctx, &p) == NSA_ZONE_NORMAL);
 	CHECK_STR(nsa_zone_name(nsa_auto_online_zone(ctx, &p)), "Normal");
-	put_file("/proc/cmdline", "console=ttyS0 movable_node\n");
+	tree_put(root, "/proc/cmdline", "console=ttyS0 movable_node\n");
 	CHECK(nsa_auto_online_zone(ctx, &p) == NSA_ZONE_MOVABLE);
-	put_file("/sys/module/memory_hotplug/parameters/online_policy", "auto-movable\n");
+	tree_put(root, "/sys/module/memory_hotplug/parameters/online_policy", "auto-movable\n");
 	CHECK(nsa_auto_online_zone(ctx, &p) == 0);
 	CHECK_STR(nsa_zone_name(0), "the kernel's choice");
 	snprintf(p.auto_online_blocks, sizeof(p.auto_online_blocks), "offline");
