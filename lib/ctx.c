@@ -19,10 +19,12 @@ struct nsa_ctx {
 	char *fault_env;
 };
 
+#ifdef NSALIGN_FAULT_INJECTION
 static int env_fault(void *data, const char *step)
 {
 	return strcmp((const char *)data, step) == 0 ? -EIO : 0;
 }
+#endif
 
 static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
@@ -67,13 +69,18 @@ struct nsa_ctx *nsa_new(void)
 	env = secure_getenv("NSALIGN_LOG");
 	if (env)
 		ctx->log_priority = log_priority_from_env(env);
-	/* tests: make the named step fail, to prove what a failure leaves behind */
+#ifdef NSALIGN_FAULT_INJECTION
+	/*
+	 * Test builds only (configure --enable-fault-injection): make the
+	 * named step fail, to prove what a failure leaves behind.
+	 */
 	env = secure_getenv("NSALIGN_FAULT_INJECT");
 	if (env && env[0]) {
 		ctx->fault_env = strdup(env);
 		ctx->fault_fn = env_fault;
 		ctx->fault_data = ctx->fault_env;
 	}
+#endif
 	return ctx;
 }
 

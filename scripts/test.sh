@@ -44,12 +44,14 @@ stage_done() { # stage_done NAME
 if [ $vm -eq 1 ]; then "$top/scripts/setup.sh"; else "$top/scripts/setup.sh" --build-only; fi || exit $?
 stage_done setup
 
+# build/ is a test build: the VM lab makes steps fail with NSALIGN_FAULT_INJECT;
+# the ASan build is configured as production is (make check tests both)
 if [ $sanitize -eq 1 ]; then
 	builddir=$top/build-asan
 	"$top/scripts/build.sh" "$builddir" --enable-sanitizers --disable-docs || { echo "0 passed, 1 failed"; exit 1; }
 else
 	builddir=$top/build
-	"$top/scripts/build.sh" "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
+	"$top/scripts/build.sh" "$builddir" --enable-fault-injection || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
 stage_done build
