@@ -21,6 +21,7 @@
 
 #include <daxctl/libdaxctl.h>
 #include <ndctl/libndctl.h>
+#include <systemd/sd-id128.h>
 #include <uuid/uuid.h>
 
 #include "kernel.h"
@@ -41,6 +42,23 @@ static void read_line(const char *path, char *buf, size_t len)
 	text[strcspn(text, "\n")] = '\0';
 	nsa_strlcpy(buf, text, len);
 	free(text);
+}
+
+/*
+ * The machine as nsalign names it: /etc/machine-id hashed with nsalign's
+ * own application id, so that a snapshot sent to someone else does not
+ * carry the machine-id itself ("" when there is none).
+ */
+#define NSALIGN_APP_ID SD_ID128_MAKE(a8, f1, c1, b9, 91, 14, 41, 1e, 88, 95, 6e, e0, 11, 18, a8, 87)
+
+static void host_id(char *buf, size_t len)
+{
+	char text[SD_ID128_STRING_MAX];
+	sd_id128_t id;
+
+	buf[0] = '\0';
+	if (sd_id128_get_machine_app_specific(NSALIGN_APP_ID, &id) == 0)
+		nsa_strlcpy(buf, sd_id128_to_string(id, text), len);
 }
 
 static bool ppc64_hash_mmu(struct nsa_ctx *ctx)
@@ -77,7 +95,7 @@ static void collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	p->page_size = ps > 0 ? (uint64_t)ps : 4096;
 	path_of(ctx, true, "/proc/sys/kernel/random/boot_id", path, sizeof(path));
 	read_line(path, p->boot_id, sizeof(p->boot_id));
-	read_line("/etc/machine-id", p->machine_id, sizeof(p->machine_id));
+	host_id(p->host_id, sizeof(p->host_id));
 
 	path_of(ctx, false, "/sys/devices/system/memory", path, sizeof(path));
 	if (nsa_sysfs_read_u64(path, "block_size_bytes", 16, &p->block_size) < 0)

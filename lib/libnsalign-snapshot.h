@@ -25,7 +25,7 @@ struct nsa_platform {
 	char kernel_release[128]; /* uname release */
 	char hostname[64];
 	char boot_id[NSA_UUID_LEN];
-	char machine_id[33];
+	char host_id[33]; /* machine-id hashed for nsalign (sd_id128_get_machine_app_specific) */
 	uint64_t page_size;
 	uint64_t subsection_size;	/* 2 MiB everywhere (SUBSECTION_SHIFT 21) */
 	uint64_t section_size;		/* x86_64 128 MiB; ppc64 16 MiB; arm64 64K pages 512 MiB */

@@ -29,7 +29,7 @@ static const struct jf_field platform_fields[] = {
 	P("kernel_release", JF_STR, kernel_release),
 	P("hostname", JF_STR, hostname),
 	P("boot_id", JF_STR, boot_id),
-	P("machine_id", JF_STR, machine_id),
+	P("host_id", JF_STR, host_id),
 	P("page_size", JF_U64, page_size),
 	P("subsection_size", JF_U64, subsection_size),
 	P("section_size", JF_U64, section_size),

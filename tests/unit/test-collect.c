@@ -189,3 +189,25 @@ TEST(update_of_every_block_gone_leaves_none)
 	nsa_unref(ctx);
 	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+TEST(a_snapshot_names_the_machine_without_its_machine_id)
+{
+	struct nsa_ctx *ctx = tree();
+	struct nsa_snapshot *s = NULL;
+	char raw[64] = "";
+	FILE *f;
+
+	REQUIRE(ctx);
+	REQUIRE(nsa_collect(ctx, &s) == 0);
+	/* 32 hex digits (or "" without /etc/machine-id), never the machine-id itself */
+	CHECK(strlen(s->platform.host_id) == 32 || s->platform.host_id[0] == '\0');
+	CHECK(strspn(s->platform.host_id, "0123456789abcdef") == strlen(s->platform.host_id));
+	f = fopen("/etc/machine-id", "r");
+	if (f && fgets(raw, sizeof(raw), f) && strlen(raw) >= 32)
+		CHECK(strncmp(raw, s->platform.host_id, 32) != 0);
+	if (f)
+		fclose(f);
+	nsa_snapshot_free(s);
+	nsa_unref(ctx);
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}

@@ -285,3 +285,26 @@ TEST(save_is_atomic_and_readable)
 	nsa_snapshot_free(b);
 	nsa_snapshot_free(s);
 }
+
+TEST(machine_id_of_older_snapshots_is_not_kept)
+{
+	struct nsa_snapshot *s = NULL, *b;
+	struct json_object *o;
+	char err[128] = "", *text = NULL;
+
+	o = json_tokener_parse("{\"schema\": 1, \"platform\": {\"machine_id\": "
+			       "\"0123456789abcdef0123456789abcdef\"}}");
+	REQUIRE(o);
+	CHECK(nsa_snapshot_from_json(o, &s, err, sizeof(err)) == 0);
+	json_object_put(o);
+	REQUIRE(s);
+	CHECK_STR(s->platform.host_id, "");
+	memcpy(s->platform.host_id, "fedcba9876543210fedcba9876543210", 33);
+	b = round_trip(s, &text);
+	REQUIRE(b && text);
+	CHECK_STR(b->platform.host_id, "fedcba9876543210fedcba9876543210");
+	CHECK(!strstr(text, "machine_id") && !strstr(text, "0123456789abcdef0123"));
+	free(text);
+	nsa_snapshot_free(b);
+	nsa_snapshot_free(s);
+}
