@@ -10,12 +10,13 @@
 
 #include "private.h"
 
-static int parse_hex(const char **p, uint64_t *out)
+/* Hex digits from *p, never at or past stop (the last line may have no newline). */
+static int parse_hex(const char **p, const char *stop, uint64_t *out)
 {
 	uint64_t v = 0;
 	int digits = 0;
 
-	while (isxdigit((unsigned char)**p)) {
+	while (*p < stop && isxdigit((unsigned char)**p)) {
 		int c = tolower((unsigned char)**p);
 
 		if (++digits > 16)
@@ -41,10 +42,10 @@ static int parse_line(const char *line, size_t len, int *depth, uint64_t *start,
 	}
 	if (indent % 2)
 		return -EINVAL;
-	if (parse_hex(&p, start) < 0 || *p != '-')
+	if (parse_hex(&p, stop, start) < 0 || p == stop || *p != '-')
 		return -EINVAL;
 	p++;
-	if (parse_hex(&p, end) < 0 || *end < *start)
+	if (parse_hex(&p, stop, end) < 0 || *end < *start)
 		return -EINVAL;
 	if (stop - p < 3 || strncmp(p, " : ", 3) != 0)
 		return -EINVAL;
@@ -78,7 +79,7 @@ int nsa_iomem_parse(struct nsa_snapshot *s, const char *text, size_t len, int *b
 
 		lineno++;
 		if (linelen == 0 || (linelen == 1 && p[0] == '\r')) {
-			p += linelen + 1;
+			p += linelen + (nl ? 1 : 0);
 			continue;
 		}
 		if (parse_line(p, linelen, &depth, &start, &end, &name, &name_len) < 0 ||

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* /proc/iomem parsing: nesting, names with spaces, zeroed addresses, bad lines. */
 #include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "libnsalign.h"
 #include "test.h"
@@ -113,4 +115,38 @@ TEST(empty_input)
 	CHECK(s->n_iomem == 0);
 	CHECK(!zero); /* nothing read is not "addresses hidden" */
 	nsa_snapshot_free(s);
+}
+
+/*
+ * The text ends where a page that cannot be read begins: a parser that
+ * reads one byte past the last line (no newline, no NUL) is killed there.
+ */
+TEST(last_line_without_newline_is_read_within_its_bytes)
+{
+	static const char *const texts[] = {
+		"00100000-7ffdffff : System RAM\n100000000-10fffffff",
+		"00100000-7ffdffff : System RAM\n100000000",
+		"00100000-7ffdffff : System RAM\n100000000-",
+		"00100000-7ffdffff : System RAM\n\r",
+		"00100000-7ffdffff : System RAM\n1",
+	};
+	long page = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	REQUIRE(map != MAP_FAILED);
+	REQUIRE(mprotect(map + page, (size_t)page, PROT_NONE) == 0);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		size_t len = strlen(texts[i]);
+		char *at = map + page - len;
+		struct nsa_snapshot *s = nsa_snapshot_new();
+		int r;
+
+		REQUIRE(s);
+		memcpy(at, texts[i], len);
+		r = nsa_iomem_parse(s, at, len, NULL, NULL);
+		CHECK(r == (i == 3 ? 0 : -EINVAL));
+		nsa_snapshot_free(s);
+	}
+	munmap(map, (size_t)page * 2);
 }
