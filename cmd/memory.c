@@ -80,8 +80,9 @@ static int parse_blocks(const char *arg, uint64_t *first, uint64_t *n)
 
 	if (strncmp(arg, "memory", 6) == 0)
 		arg += 6;
+	errno = 0;
 	a = strtoull(arg, &end, 10);
-	if (end == arg)
+	if (end == arg || *arg == '-')
 		return -EINVAL;
 	b = a;
 	if (*end == '-') {
@@ -89,10 +90,11 @@ static int parse_blocks(const char *arg, uint64_t *first, uint64_t *n)
 		if (strncmp(arg, "memory", 6) == 0)
 			arg += 6;
 		b = strtoull(arg, &end, 10);
-		if (end == arg)
+		if (end == arg || *arg == '-')
 			return -EINVAL;
 	}
-	if (*end || b < a)
+	/* a number past 2^64 - 1 is not clamped to it */
+	if (*end || b < a || errno == ERANGE)
 		return -EINVAL;
 	*first = a;
 	*n = b - a + 1;
@@ -116,8 +118,10 @@ static int parse_range(const char *arg, uint64_t *start, uint64_t *end_excl)
 		if (nsa_parse_size(sep + 1, false, &size) < 0 || size <= 0)
 			return -EINVAL;
 		b = a + (uint64_t)size;
+		if (b < a) /* past 2^64 */
+			return -EINVAL;
 	} else {
-		if (nsa_parse_u64(sep + 1, 0, &b) < 0 || b < a)
+		if (nsa_parse_u64(sep + 1, 0, &b) < 0 || b < a || b == UINT64_MAX)
 			return -EINVAL;
 		b += 1;
 	}

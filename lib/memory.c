@@ -54,6 +54,29 @@ static int dax_blocks(const struct nsa_snapshot *s, const char *dax, struct nsa_
 	return 0;
 }
 
+/*
+ * A range ending at 2^64 - 1 (first + n wraps to 0 or below first) would
+ * skip every check: refused, naming the last block.  Other ranges past the
+ * last block are refused by check_blocks() at the first missing one.
+ */
+static int check_range(const struct nsa_snapshot *s, struct nsa_memory_result *out)
+{
+	uint64_t last = out->first + out->n - 1;
+
+	if (out->n && out->first + out->n > out->first)
+		return 0;
+	if (!s->n_blocks)
+		return FAIL(NSA_ACT_NOINPUT,
+			    "memory%" PRIu64 "-memory%" PRIu64
+			    ": there are no memory blocks (see 'nsalign list -B')",
+			    out->first, last);
+	return FAIL(NSA_ACT_NOINPUT,
+		    "memory%" PRIu64 "-memory%" PRIu64
+		    " goes beyond the last memory block, memory%" PRIu64
+		    " (see 'nsalign list -B'); nothing was changed",
+		    out->first, last, s->blocks[s->n_blocks - 1].index);
+}
+
 /* Every block checked before the first is touched. */
 static int check_blocks(const struct nsa_snapshot *s, const struct nsa_memory_request *req,
 			struct nsa_memory_result *out)
@@ -119,7 +142,7 @@ int nsa_memory_set(struct nsa_ctx *ctx, const struct nsa_snapshot *s,
 			    "this kernel has no memory blocks (no memory hotplug)");
 	if (req->dax[0] && dax_blocks(s, req->dax, out) < 0)
 		return -1;
-	if (check_blocks(s, req, out) < 0)
+	if (check_range(s, out) < 0 || check_blocks(s, req, out) < 0)
 		return -1;
 	if (opts->planned)
 		opts->planned(opts->data);

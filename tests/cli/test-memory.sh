@@ -42,6 +42,22 @@ run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --range 0x100000000+
 expect_err_line "whole blocks inside it are 0x100000000-0x107ffffff" "partial range: says which whole blocks"
 run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --blocks 99999
 expect_rc 66 "a block that does not exist"
+# a range ending at 2^64 - 1 wrapped and skipped every check (exit 0)
+for cmd in online-memory offline-memory; do
+	for b in 39-18446744073709551615 0-18446744073709551615; do
+		run "$NSALIGN" $cmd --dry-run --snapshot "$legacy" --blocks $b
+		expect_rc 66 "$cmd --blocks $b: beyond the last block"
+		expect_err_line "memory[0-9]+-memory18446744073709551615 goes beyond the last memory block, memory55" "$cmd --blocks $b: one line naming the last block"
+	done
+done
+for b in 39-18446744073709551616 39--1 -1-3 99999999999999999999; do
+	run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --blocks $b
+	expect_rc 64 "--blocks $b: not a block range"
+done
+for r in 0x0-0xffffffffffffffff 0xfffffffff8000000+256M; do
+	run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --range $r
+	expect_rc 64 "--range $r: past 2^64"
+done
 run "$NSALIGN" online-memory --dry-run --snapshot "$devdax" --dax dax0.0
 expect_rc 73 "a dax device that is not System RAM"
 expect_err_line "dax0.0 is devdax, not System RAM: 'nsalign reconfigure dax0.0 --mode system-ram' first" "devdax: says what to do"

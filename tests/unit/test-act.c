@@ -167,6 +167,20 @@ TEST(memory_set_checks_every_block_first)
 	CHECK_STR(res.why, "memory56 does not exist (see 'nsalign list -B')");
 	CHECK(act_exit_status(res.status) == EX_NOINPUT);
 
+	/* a range ending at 2^64 - 1: first + n wraps, and is refused, not skipped */
+	req.first = 39;
+	req.n = UINT64_MAX - 39 + 1;
+	CHECK(nsa_memory_set(ctx, s, &req, &opts, &res) == -1);
+	CHECK(res.status == NSA_ACT_NOINPUT);
+	CHECK_STR(res.why, "memory39-memory18446744073709551615 goes beyond the last memory "
+			   "block, memory55 (see 'nsalign list -B'); nothing was changed");
+	req.first = 0;
+	req.n = 0; /* 0-(2^64 - 1): 2^64 blocks */
+	CHECK(nsa_memory_set(ctx, s, &req, &opts, &res) == -1);
+	CHECK(res.status == NSA_ACT_NOINPUT);
+	CHECK(!res.applied && planned == 0);
+	req.n = 2;
+
 	/* a dax device that is not there */
 	snprintf(req.dax, sizeof(req.dax), "dax3.0");
 	CHECK(nsa_memory_set(ctx, s, &req, &opts, &res) == -1);
