@@ -85,7 +85,10 @@ int nsa_iomem_parse(struct nsa_snapshot *s, const char *text, size_t len, int *b
 		if (parse_line(p, linelen, &depth, &start, &end, &name, &name_len) < 0 ||
 		    depth >= (int)ARRAY_SIZE(stack) ||
 		    (depth > 0 &&
-		     (s->n_iomem == first || s->iomem[s->n_iomem - 1].depth < depth - 1))) {
+		     (s->n_iomem == first || s->iomem[s->n_iomem - 1].depth < depth - 1 ||
+		      /* a child lies inside its parent, as the JSON reader wants it */
+		      start < s->iomem[stack[depth - 1]].start ||
+		      end > s->iomem[stack[depth - 1]].end))) {
 			if (bad_line)
 				*bad_line = lineno;
 			return -EINVAL;

@@ -89,6 +89,11 @@ TEST(bad_lines_are_named)
 		{ " 00100000-7ffdffff : odd indent\n", 1 },
 		{ "00100000-7ffdffff:System RAM\n", 1 },
 		{ "11112222333344445-ffffffffffffffff : too long\n", 1 },
+		/* a child outside its parent: the snapshot reader would refuse it */
+		{ "00100000-7ffdffff : System RAM\n  7ffd0000-7ffeffff : Kernel code\n", 2 },
+		{ "00100000-7ffdffff : System RAM\n  00000000-00001fff : Kernel code\n", 2 },
+		{ "00100000-7ffdffff : A\n  00200000-00300000 : B\n    00300000-00400000 : C\n",
+		  3 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
