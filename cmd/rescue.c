@@ -381,6 +381,14 @@ int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx)
 					  arg);
 				return EX_USAGE;
 			}
+			/* the info block's align field is 32 bits */
+			if ((uint64_t)v > UINT32_MAX) {
+				cmd_error("repair",
+					  "--align %s: the info block's align field is 32 bits, it "
+					  "holds at most 2G",
+					  arg);
+				return EX_USAGE;
+			}
 			max_align = (uint64_t)v;
 			break;
 		case OPT_DRY_RUN:

@@ -400,6 +400,13 @@ int nsa_kernel_repair_align(const struct nsa_platform *p, const struct nsa_regio
 	if (a < p->page_size)
 		return nsa_say(why, len, -ERANGE,
 			       "the data start %#" PRIx64 " is not even page aligned", data);
+	/* the info block's align field is 32 bits: 8 GiB would be written as 0 */
+	if (a > UINT32_MAX)
+		return nsa_say(why, len, -ERANGE,
+			       "an align of %#" PRIx64
+			       " does not fit the info block's 32-bit align "
+			       "field: ask for 2G or less",
+			       a);
 	fixed.align = a;
 	nsa_kernel_probe(p, region, &fixed, NULL, spa, size, &pl);
 	if (pl.verdict != NSA_ACCEPT_YES)

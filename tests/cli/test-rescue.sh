@@ -21,6 +21,11 @@ expect_rc 64 "repair --align 3M"
 expect_err_line "power of two from 4K" "repair: a bad --align explained"
 run "$NSALIGN" repair namespace0.0 --align 1K
 expect_rc 64 "repair --align 1K (below the page)"
+for a in 4G 8G 1T; do
+	run "$NSALIGN" repair namespace0.0 --align $a
+	expect_rc 64 "repair --align $a (the info block's align field is 32 bits)"
+	expect_err_line "align field is 32 bits, it holds at most 2G" "repair --align $a: one line"
+done
 run "$NSALIGN" repair namespace0.0 --restore "$TMP/x" --align 2M
 expect_rc 64 "repair --restore with --align"
 run "$NSALIGN" repair --restore "$TMP/x" namespace0.0 --force

@@ -315,6 +315,19 @@ TEST(repair_align)
 		CHECK(nsa_kernel_repair_align(&p, &r, &g, 4, 0x144000000, 2 * GiB, GiB, &a, why,
 					      sizeof(why)) == 0);
 		CHECK_U64(a, 2 * MiB);
+	} /* fsdax with its data on an 8 GiB boundary, up to 8G asked: the 32-bit field
+	   * cannot hold 8 GiB (it would be written as 0), so the plan is refused */
+	{
+		struct nsa_pfn_geometry f = DEVDAX(2 * GiB, GiB);
+
+		f.dax = false;
+		CHECK(nsa_kernel_repair_align(&p, NULL, &f, 4, 0x180000000, 16 * GiB, 8 * GiB, &a,
+					      why, sizeof(why)) == -ERANGE);
+		CHECK_U64(a, 0);
+		CHECK(strstr(why, "32-bit align field") != NULL);
+		CHECK(nsa_kernel_repair_align(&p, NULL, &f, 4, 0x180000000, 16 * GiB, 2 * GiB, &a,
+					      why, sizeof(why)) == 0);
+		CHECK_U64(a, 2 * GiB);
 	}
 }
 
