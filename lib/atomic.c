@@ -30,6 +30,52 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* fsync the directory path is in, so that a rename or link into it survives a power cut */
+static int fsync_parent(const char *path)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	int dfd, r;
+
+	if (!copy)
+		return -ENOMEM;
+	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	r = fsync(dfd) < 0 ? -errno : 0;
+	close(dfd);
+	return r;
+}
+
+int nsa_write_file_new(struct nsa_ctx *ctx, const char *path, const char *data, size_t len,
+		       mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	r = nsa_fault(ctx, "create");
+	if (r)
+		return r == NSA_FAULT_CRASH ? -EINTR : r;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	/* link() never replaces: EEXIST when path is there already */
+	if (r == 0 && link(tmp, path) < 0)
+		r = -errno;
+	unlink(tmp);
+	if (r < 0)
+		return r;
+	return fsync_parent(path);
+}
+
 int nsa_write_file_atomic(struct nsa_ctx *ctx, const char *path, const char *data, size_t len,
 			  mode_t mode)
 {

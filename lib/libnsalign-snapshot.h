@@ -286,6 +286,13 @@ int nsa_snapshot_save(const struct nsa_snapshot *s, const char *path); /* atomic
 int nsa_write_file_atomic(struct nsa_ctx *ctx, const char *path, const char *data, size_t len,
 			  mode_t mode);
 
+/*
+ * A new file, whole or not at all (temp file, fsync, link, fsync of the
+ * directory), that never replaces one already there: -EEXIST then.
+ */
+int nsa_write_file_new(struct nsa_ctx *ctx, const char *path, const char *data, size_t len,
+		       mode_t mode);
+
 /* ------------------------------------------------------------------ */
 /* iomem parser (iomem.c)                                              */
 /* ------------------------------------------------------------------ */

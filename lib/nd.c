@@ -224,13 +224,23 @@ int nsa_nd_backup_save(struct nsa_ctx *ctx, const char *dir, const char *dev, co
 		return r;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	if (snprintf(path, pathlen, "%s/%s-%s-%s.infoblock", dir, dev,
-		     uuid && uuid[0] ? uuid : "legacy", stamp) >= (int)pathlen)
-		return -ENAMETOOLONG;
 	r = nsa_fault(ctx, "backup");
 	if (r)
 		return r;
-	return nsa_write_file_atomic(ctx, path, buf, len, 0600);
+	/* a second backup in the same second gets .1, .2, ...: none replaces another */
+	for (int n = 0; n < 1000; n++) {
+		char seq[16] = "";
+
+		if (n)
+			snprintf(seq, sizeof(seq), ".%d", n);
+		if (snprintf(path, pathlen, "%s/%s-%s-%s%s.infoblock", dir, dev,
+			     uuid && uuid[0] ? uuid : "legacy", stamp, seq) >= (int)pathlen)
+			return -ENAMETOOLONG;
+		r = nsa_write_file_new(ctx, path, buf, len, 0600);
+		if (r != -EEXIST)
+			return r;
+	}
+	return -EEXIST;
 }
 
 int nsa_nd_backup_load(const char *path, void *block, char *err, size_t errlen)

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "libnsalign.h"
+#include "nd.h"
 #include "private.h"
 #include "test.h"
 
@@ -433,6 +434,44 @@ TEST(lock_serializes_runs)
 	close(to_child[1]);
 	close(to_parent[0]);
 	close(to_parent[1]);
+	rmrf(dir);
+	free(dir);
+	nsa_unref(ctx);
+}
+
+static void read_back(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* repair, then repair --restore in the same second: two backups, neither replaced */
+TEST(backups_in_the_same_second_never_replace_each_other)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	char *dir = tmpdir();
+	char p[3][512], got[64];
+	static const char *const what[] = { "first", "second", "third" };
+
+	REQUIRE(dir && ctx);
+	for (int i = 0; i < 3; i++)
+		CHECK(nsa_nd_backup_save(ctx, dir, "namespace0.0", "u-u-i-d", what[i],
+					 strlen(what[i]), p[i], sizeof(p[i])) == 0);
+	CHECK(strcmp(p[0], p[1]) != 0 && strcmp(p[1], p[2]) != 0 && strcmp(p[0], p[2]) != 0);
+	CHECK_U64(count_entries(dir, "namespace0.0-u-u-i-d-"), 3);
+	for (int i = 0; i < 3; i++) {
+		read_back(p[i], got, sizeof(got));
+		CHECK_STR(got, what[i]);
+	}
+	/* a file already at the name is never replaced */
+	CHECK(nsa_write_file_new(ctx, p[0], "x", 1, 0600) == -EEXIST);
+	read_back(p[0], got, sizeof(got));
+	CHECK_STR(got, "first");
+	CHECK_U64(count_entries(dir, "namespace0.0-u-u-i-d-"), 3); /* no temp file left */
 	rmrf(dir);
 	free(dir);
 	nsa_unref(ctx);
