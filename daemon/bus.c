@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * org.nsalign1 on the system bus (org.nsalign1(5)).  Reading is for
- * everyone; changing (OnlineMemory, Reconfigure, Reload) is for root
+ * everyone, without physical addresses for callers who are not root
+ * (redact.c); changing (OnlineMemory, Reconfigure, Reload) is for root
  * only, enforced twice: by the installed bus policy, and here, from the
  * sender's credentials, so that a permissive policy does not open it up.
  */
@@ -16,10 +17,39 @@
 #include "util/act.h"
 #include "util/json.h"
 #include "nsalignd.h"
+#include "redact.h"
 
 #define BUS_NAME  "org.nsalign1"
 #define BUS_PATH  "/org/nsalign1"
 #define BUS_IFACE "org.nsalign1.Manager"
+
+/* The caller's uid (effective when the bus says it) and pid (0 unknown). */
+static int caller(sd_bus_message *msg, uid_t *uid, pid_t *pid)
+{
+	sd_bus_creds *creds = NULL;
+	int r;
+
+	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_PID,
+				      &creds);
+	if (r < 0)
+		return r;
+	r = sd_bus_creds_get_euid(creds, uid);
+	if (r == -ENODATA)
+		r = sd_bus_creds_get_uid(creds, uid);
+	if (sd_bus_creds_get_pid(creds, pid) < 0)
+		*pid = 0;
+	sd_bus_creds_unref(creds);
+	return r;
+}
+
+/* Whether the caller sees physical addresses: root only; unknown is not root. */
+static bool caller_is_root(sd_bus_message *msg)
+{
+	uid_t uid;
+	pid_t pid;
+
+	return caller(msg, &uid, &pid) >= 0 && uid == 0;
+}
 
 /*
  * Refused calls are logged too: the caller's tools may show no more than
@@ -29,21 +59,11 @@
 static int require_root(struct manager *m, sd_bus_message *msg, const char *what,
 			sd_bus_error *error)
 {
-	sd_bus_creds *creds = NULL;
 	uid_t uid;
 	pid_t pid = 0;
 	int r;
 
-	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_PID,
-				      &creds);
-	if (r < 0)
-		return r;
-	r = sd_bus_creds_get_euid(creds, &uid);
-	if (r == -ENODATA)
-		r = sd_bus_creds_get_uid(creds, &uid);
-	if (sd_bus_creds_get_pid(creds, &pid) < 0)
-		pid = 0;
-	sd_bus_creds_unref(creds);
+	r = caller(msg, &uid, &pid);
 	if (r < 0)
 		return r;
 	if (uid == 0)
@@ -116,16 +136,34 @@ static int reply_json(sd_bus_message *msg, struct json_object *o, sd_bus_error *
 static int method_check(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
-	struct json_object *o, *counts;
+	struct json_object *o, *counts, *findings;
+	uint64_t now = 0;
 	int r;
 
-	m->need_full = true; /* asked for: the whole system, read again */
-	r = manager_analyze(m);
-	if (r < 0)
-		return sd_bus_error_set_errnof(error, -r, "analysis failed: %s", strerror(-r));
-	manager_notify_status(m);
+	/*
+	 * An analysis that an earlier call ran less than a second ago is the
+	 * answer: a caller in a loop costs one full collection a second.
+	 */
+	sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+	if (!m->analysis || !m->last_check || now - m->last_check >= CHECK_SHARE_USEC) {
+		m->need_full = true; /* asked for: the whole system, read again */
+		r = manager_analyze(m);
+		if (r < 0)
+			return sd_bus_error_set_errnof(error, -r, "analysis failed: %s",
+						       strerror(-r));
+		m->last_check = now;
+		manager_notify_status(m);
+	}
 	o = json_object_new_object();
 	counts = json_object_new_object();
+	findings = json_findings(m->analysis, 0);
+	if (!o || !counts || !findings ||
+	    (!caller_is_root(msg) && nsad_findings_unprivileged(findings) < 0)) {
+		json_object_put(o);
+		json_object_put(counts);
+		json_object_put(findings);
+		return -ENOMEM;
+	}
 	json_object_object_add(counts, "error",
 			       json_object_new_int(m->analysis->counts[NSA_SEV_ERROR]));
 	json_object_object_add(counts, "warning",
@@ -134,7 +172,7 @@ static int method_check(sd_bus_message *msg, void *userdata, sd_bus_error *error
 			       json_object_new_int(m->analysis->counts[NSA_SEV_INFO]));
 	json_object_object_add(o, "analyzed_at_usec", json_object_new_uint64(m->last_analysis));
 	json_object_object_add(o, "counts", counts);
-	json_object_object_add(o, "findings", json_findings(m->analysis, 0));
+	json_object_object_add(o, "findings", findings);
 	return reply_json(msg, o, error);
 }
 
@@ -142,16 +180,20 @@ static int method_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error *er
 {
 	struct manager *m = userdata;
 	struct nsa_snapshot *s = NULL;
+	bool root = caller_is_root(msg);
 	struct json_object *o;
 	int r;
 
 	/* what the last analysis saw: the daemon's view, which uevents keep current */
 	if (m->snapshot)
-		return reply_json(msg, nsa_snapshot_to_json(m->snapshot), error);
+		return reply_json(msg,
+				  root ? nsa_snapshot_to_json(m->snapshot)
+				       : nsad_snapshot_json_unprivileged(m->snapshot),
+				  error);
 	r = nsa_collect(m->ctx, &s);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, -r, "collection failed: %s", strerror(-r));
-	o = nsa_snapshot_to_json(s);
+	o = root ? nsa_snapshot_to_json(s) : nsad_snapshot_json_unprivileged(s);
 	nsa_snapshot_free(s);
 	return reply_json(msg, o, error);
 }

@@ -96,6 +96,7 @@ struct manager {
 	struct nsa_analysis *analysis;
 	uint64_t last_analysis; /* CLOCK_REALTIME usec */
 	uint64_t last_collect_usec, last_analyze_usec;
+	uint64_t last_check; /* CLOCK_MONOTONIC usec of the analysis Check() last ran */
 	bool last_was_full;
 	size_t last_reread; /* memory blocks read again, when not all */
 	struct nsa_competitor *competitors;
@@ -143,6 +144,9 @@ int action_queue_blocks(struct manager *m, enum action_kind kind, const char *wh
 int action_queue_dax(struct manager *m, enum action_kind kind, const char *dax, bool to_ram,
 		     bool movable, sd_bus_message *reply_to);
 void action_queue_free(struct manager *m);
+
+/* Check() calls inside this long share one analysis. */
+#define CHECK_SHARE_USEC (1000 * 1000ULL)
 
 /* bus.c */
 int bus_start(struct manager *m);
