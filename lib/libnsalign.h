@@ -67,9 +67,10 @@ uint64_t nsa_get_platform_granularity(struct nsa_ctx *ctx);
 #define NSA_TiB (1ULL << 40)
 
 /*
- * Parse "64M", "1G", "4096", "0x4000000", "2m", "1.5G" (binary units; an
- * optional trailing "iB"/"B").  A leading '-' is accepted only when
- * allow_negative (shifts).  Returns 0 or -EINVAL / -ERANGE.
+ * Parse "64M", "1G", "4096", "0x4000000", "2m", "1.5G", "16MiB": K, M, G,
+ * T, P, E are binary, as ndctl reads them, with an optional "iB".  A leading
+ * '-' is accepted only when allow_negative (shifts).  Returns 0, -EDOM for
+ * "64MB" (decimal to util-linux, binary to ndctl: refused), -EINVAL, -ERANGE.
  */
 int nsa_parse_size(const char *s, bool allow_negative, int64_t *out);
 int nsa_parse_u64(const char *s, int base, uint64_t *out);

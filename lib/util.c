@@ -51,11 +51,11 @@ static int unit_shift(const char *suffix, unsigned *shift)
 		return -EINVAL;
 	*shift = 10 * (unsigned)(u - units + 1);
 	suffix++;
-	/* accept K, KB, KiB (all binary, as ndctl does) */
-	if (*suffix == 'i' || *suffix == 'I')
-		suffix++;
-	if (*suffix == 'b' || *suffix == 'B')
-		suffix++;
+	/* K and KiB are binary, as ndctl reads them; KB (decimal elsewhere) is refused */
+	if ((suffix[0] == 'i' || suffix[0] == 'I') && (suffix[1] == 'b' || suffix[1] == 'B'))
+		suffix += 2;
+	else if ((suffix[0] == 'b' || suffix[0] == 'B') && suffix[1] == '\0')
+		return -EDOM;
 	return *suffix == '\0' ? 0 : -EINVAL;
 }
 

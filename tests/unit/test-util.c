@@ -24,8 +24,21 @@ TEST(parse_size_units)
 	CHECK_U64(size_of("0x4000000", false, &r), 64 * NSA_MiB);
 	CHECK_U64(size_of("1.5G", false, &r), 3 * 512 * NSA_MiB);
 	CHECK_U64(size_of("16MiB", false, &r), 16 * NSA_MiB);
-	CHECK_U64(size_of("4KB", false, &r), 4096);
+	CHECK_U64(size_of("4KiB", false, &r), 4096);
 	CHECK(r == 0);
+}
+
+TEST(parse_size_refuses_decimal_looking_units)
+{
+	int64_t v;
+
+	/* util-linux reads MB as 10^6, ndctl as 2^20: neither is guessed */
+	CHECK(nsa_parse_size("4KB", false, &v) == -EDOM);
+	CHECK(nsa_parse_size("64MB", false, &v) == -EDOM);
+	CHECK(nsa_parse_size("1gb", false, &v) == -EDOM);
+	CHECK(nsa_parse_size("-128MB", true, &v) == -EDOM);
+	CHECK(nsa_parse_size("64Mi", false, &v) == -EINVAL);
+	CHECK(nsa_parse_size("64MiBs", false, &v) == -EINVAL);
 }
 
 TEST(parse_size_negative_only_when_allowed)
