@@ -75,6 +75,15 @@ enum {
 int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **arg);
 void cmd_print_help(const struct cmd_spec *spec, FILE *f);
 
+/* Text output fits a terminal of this many columns. */
+#define CMD_TEXT_WIDTH 80
+/*
+ * Print text (a paragraph; newlines count as spaces) from column col on,
+ * broken between words to fit CMD_TEXT_WIDTH, continuation lines indented
+ * by indent, then a newline.  A word longer than a line is not cut.
+ */
+void cmd_wrap(FILE *f, size_t col, size_t indent, const char *text);
+
 /* Errors: "nsalign <cmd>: <message>" on stderr, one line. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -97,10 +106,23 @@ int cmd_may_change(const char *cmd, bool dry_run, const char *snapshot, const ch
 const volatile int *cmd_stop_on_sigint(void);
 void cmd_block_progress(void *data, uint64_t done, uint64_t total);
 
+/*
+ * A size written "64MB" (nsa_parse_size()'s -EDOM): say, in one line, to
+ * write 64M or 64MiB; returns EX_USAGE.  what: the option ("--size") or NULL.
+ */
+int cmd_size_unit_error(const char *cmd, const char *what, const char *arg);
+
 /* Parse --granularity: a power of two >= 4 KiB.  EX_USAGE on error. */
 int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
 
 /* Print one JSON document on stdout (json_text); EX_IOERR when stdout fails. */
 int json_print(struct json_object *obj);
+/*
+ * Flush stdout after a command: EX_IOERR, said in one line on stderr (once),
+ * when anything written to it failed; 0 otherwise.
+ */
+int cmd_stdout_status(void);
+/* The context a --debug given after the command name applies to. */
+void cmd_set_ctx(struct nsa_ctx *ctx);
 
 #endif

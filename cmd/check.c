@@ -57,7 +57,7 @@ static const struct cmd_option check_options[] = {
 	  OPT_GRANULARITY },
 	{ "human", 'u', NULL, "JSON sizes and addresses as strings, as 'ndctl list -u'" },
 	{ "verbose", 'v', NULL, "also show informational findings and every fact" },
-	{ "quiet", 'q', NULL, "print nothing; the exit code tells" },
+	{ "quiet", 'q', NULL, "print nothing on stdout, also with --json; the exit code tells" },
 	{ NULL },
 };
 
@@ -648,7 +648,9 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 	if (journal && journal_send_findings(a, true) < 0)
 		cmd_warn("check", "the journal is not reachable: findings only on stdout");
 
-	if (format == FORMAT_JSON) {
+	if (quiet && !output) {
+		/* -q: nothing on stdout in any format; the exit code tells */
+	} else if (format == FORMAT_JSON) {
 		r = print_json(ctx, output, s, a, opts.platform_granularity, flags, &h);
 	} else if (format == FORMAT_PROMETHEUS) {
 		struct prom_extra x = { .baseline_at = h.base_at };
@@ -659,7 +661,7 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 				  output ? output : "stdout", strerror(-r));
 			r = r == -EACCES || r == -EPERM ? EX_NOPERM : EX_IOERR;
 		}
-	} else if (!quiet) {
+	} else {
 		print_text(s, a, opts.platform_granularity, verbose, &h);
 	}
 	if (r == 0)

@@ -4,6 +4,7 @@
  * planned to survive the platform moving the PMEM, a plan to look at first
  * (--dry-run), and nothing left half-done when the kernel says no.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -116,6 +117,8 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 			region = arg;
 			break;
 		case OPT_SIZE:
+			if (nsa_parse_size(arg, false, &v) == -EDOM)
+				return cmd_size_unit_error("create-namespace", "--size", arg);
 			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0) {
 				cmd_error("create-namespace",
 					  "--size '%s': expected a size such as 4G", arg);
@@ -142,6 +145,8 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 				req.align = 0;
 				break;
 			}
+			if (nsa_parse_size(arg, false, &v) == -EDOM)
+				return cmd_size_unit_error("create-namespace", "--align", arg);
 			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0 ||
 			    !nsa_is_pow2((uint64_t)v)) {
 				cmd_error(

@@ -57,7 +57,7 @@ static const struct cmd_option offline_options[] = {
 
 static const struct cmd_spec online_spec = {
 	.name = "online-memory",
-	.usage = "nsalign online-memory --dax DAX|--blocks N[-M]|--range START-END "
+	.usage = "nsalign online-memory DAX|--dax DAX|--blocks N[-M]|--range START-END "
 		 "[--zone movable|normal|auto] [--dry-run] [--json]",
 	.about = "Online memory blocks, into ZONE_MOVABLE unless told otherwise.\n" ABOUT_TAIL,
 	.options = online_options,
@@ -65,8 +65,8 @@ static const struct cmd_spec online_spec = {
 
 static const struct cmd_spec offline_spec = {
 	.name = "offline-memory",
-	.usage = "nsalign offline-memory --dax DAX|--blocks N[-M]|--range START-END [--dry-run] "
-		 "[--json]",
+	.usage = "nsalign offline-memory DAX|--dax DAX|--blocks N[-M]|--range START-END "
+		 "[--dry-run] [--json]",
 	.about = "Offline memory blocks (the kernel refuses blocks in use by unmovable "
 		 "pages).\n" ABOUT_TAIL,
 	.options = offline_options,
@@ -128,6 +128,15 @@ static int parse_range(const char *arg, uint64_t *start, uint64_t *end_excl)
 	*start = a;
 	*end_excl = b;
 	return 0;
+}
+
+/* "dax0.0": a dax device's name, as an argument without an option */
+static bool is_dax_name(const char *arg)
+{
+	unsigned a, b;
+	int n = -1;
+
+	return sscanf(arg, "dax%u.%u%n", &a, &b, &n) == 2 && n > 0 && arg[n] == '\0';
 }
 
 /* What the callbacks print with. */
@@ -223,6 +232,11 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 		default:
 			return EX_USAGE;
 		}
+	}
+	/* "online-memory dax0.0", as daxctl takes it */
+	if (optind < argc && is_dax_name(argv[optind])) {
+		dax = argv[optind++];
+		targets++;
 	}
 	if (optind < argc) {
 		cmd_error(cmd, "unexpected argument '%s' (see 'nsalign %s --help')", argv[optind],

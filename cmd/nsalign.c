@@ -10,27 +10,27 @@
 #include "builtin.h"
 
 static const struct cmd_struct commands[] = {
-	{ "list", cmd_list,
-	  "list regions, namespaces, dax devices and memory blocks with alignment facts" },
-	{ "check", cmd_check, "validate every namespace and explain what the kernel will refuse" },
+	{ "list", cmd_list, "list regions, namespaces, dax devices and memory blocks" },
+	{ "check", cmd_check, "validate every namespace, say what the kernel will refuse" },
 	{ "snapshot", cmd_snapshot, "write the collected PMEM and memory layout as JSON" },
 	{ "simulate", cmd_simulate, "which namespaces break if the platform moves the PMEM" },
 	{ "create-namespace", cmd_create_namespace,
-	  "create a namespace with an alignment that survives platform moves" },
+	  "create a namespace aligned to survive platform moves" },
 	{ "reconfigure", cmd_reconfigure, "make a dax device System RAM (kmem) or devdax again" },
 	{ "online-memory", cmd_online_memory, "online memory blocks, never another owner's" },
 	{ "offline-memory", cmd_offline_memory, "offline memory blocks, never another owner's" },
-	{ "probe", cmd_probe, "add memory through the kernel's probe interface, checked first" },
+	{ "probe", cmd_probe, "add memory through the probe interface, checked first" },
 	{ "rescue", cmd_rescue, "the data of a namespace the kernel refuses, read-only" },
-	{ "repair", cmd_repair,
-	  "make the kernel accept a moved namespace again (align rewritten)" },
+	{ "repair", cmd_repair, "make the kernel accept a moved namespace again" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nsalign [--version] [--help] [--debug] COMMAND [ARGS]\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-17s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  %-17s ", commands[i].name);
+		cmd_wrap(f, 20, 20, commands[i].summary);
+	}
 	fprintf(f, "\n'nsalign COMMAND --help' shows a command's options; see nsalign(8).\n");
 }
 
@@ -63,10 +63,10 @@ int main(int argc, char **argv)
 	while (argc > 0 && argv[0][0] == '-') {
 		if (strcmp(argv[0], "--version") == 0) {
 			printf("%s\n", PACKAGE_VERSION);
-			return 0;
+			return cmd_stdout_status();
 		} else if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
 			usage(stdout);
-			return 0;
+			return cmd_stdout_status();
 		} else if (strcmp(argv[0], "--debug") == 0) {
 			debug = true;
 		} else {
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[0], "help") == 0) {
 		if (argc < 2) {
 			usage(stdout);
-			return 0;
+			return cmd_stdout_status();
 		}
 		cmd = find_command(argv[1]);
 		if (!cmd) {
@@ -97,6 +97,8 @@ int main(int argc, char **argv)
 		if (!ctx)
 			return EX_SOFTWARE;
 		r = cmd->fn(2, help_argv, ctx);
+		if (cmd_stdout_status())
+			r = EX_IOERR;
 		nsa_unref(ctx);
 		return r;
 	}
@@ -114,7 +116,11 @@ int main(int argc, char **argv)
 	nsa_set_log_fn(ctx, log_to_stderr, NULL);
 	if (debug)
 		nsa_set_log_priority(ctx, LOG_DEBUG);
+	cmd_set_ctx(ctx);
 	r = cmd->fn(argc, argv, ctx);
+	/* a full disk or a closed pipe is an error in text mode too */
+	if (cmd_stdout_status())
+		r = EX_IOERR;
 	nsa_unref(ctx);
 	return r;
 }

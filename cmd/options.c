@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -39,14 +40,100 @@ void cmd_warn(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* the context --debug turns the library's debug messages on in */
+static struct nsa_ctx *debug_ctx;
+
+enum { OPT_DEBUG = 0x10000 };
+
+void cmd_set_ctx(struct nsa_ctx *ctx)
+{
+	debug_ctx = ctx;
+}
+
 static int option_id(const struct cmd_option *o)
 {
 	return o->id ? o->id : o->short_name;
 }
 
+/* A unit of wrapping at p: a word, or a bracketed group when brackets. */
+static size_t unit_len(const char *p, bool brackets)
+{
+	size_t n = 0;
+	int depth = 0;
+
+	for (; p[n] && p[n] != '\n'; n++) {
+		if (brackets && (p[n] == '[' || p[n] == '('))
+			depth++;
+		else if (brackets && (p[n] == ']' || p[n] == ')') && depth > 0)
+			depth--;
+		else if (p[n] == ' ' && depth == 0)
+			break;
+	}
+	return n;
+}
+
+static void wrap(FILE *f, size_t col, size_t indent, const char *text, bool brackets)
+{
+	size_t start = col;
+
+	while (*text) {
+		size_t n;
+
+		while (*text == ' ' || *text == '\n')
+			text++;
+		if (!*text)
+			break;
+		n = unit_len(text, brackets);
+		if (col > start && col + 1 + n > CMD_TEXT_WIDTH) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = start = indent;
+		} else if (col > start) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, n, f);
+		col += n;
+		text += n;
+	}
+	fputc('\n', f);
+}
+
+void cmd_wrap(FILE *f, size_t col, size_t indent, const char *text)
+{
+	wrap(f, col, indent, text, false);
+}
+
+/* "usage: nsalign list [-R] ...": each synopsis wrapped under its first option */
+static void print_usage(const struct cmd_spec *spec, FILE *f)
+{
+	_cleanup_free_ char *copy = strdup(spec->usage);
+	size_t indent = strlen("usage: nsalign  ") + strlen(spec->name);
+	char *line, *save = NULL;
+	bool first = true;
+
+	if (!copy)
+		return;
+	/* a line that starts with "nsalign" is a synopsis of its own; others continue one */
+	for (char *p = copy; *p; p++)
+		if (*p == '\n' && strncmp(p + 1 + strspn(p + 1, " "), "nsalign ", 8) != 0)
+			*p = ' ';
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *syn = line + strspn(line, " ");
+		size_t head = strlen("nsalign ") + strlen(spec->name);
+
+		fprintf(f, "%s%.*s ", first ? "usage: " : "       ", (int)head, syn);
+		syn += head;
+		wrap(f, 7 + head + 1, indent, syn, true);
+		first = false;
+	}
+}
+
 void cmd_print_help(const struct cmd_spec *spec, FILE *f)
 {
-	fprintf(f, "usage: %s\n\n%s\n\nOptions:\n", spec->usage, spec->about);
+	print_usage(spec, f);
+	fputc('\n', f);
+	wrap(f, 0, 0, spec->about, false);
+	fprintf(f, "\nOptions:\n");
 	for (const struct cmd_option *o = spec->options; o->long_name; o++) {
 		char left[64];
 		int n = 0;
@@ -57,7 +144,12 @@ void cmd_print_help(const struct cmd_spec *spec, FILE *f)
 			n = snprintf(left, sizeof(left), "    ");
 		snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s", o->long_name,
 			 o->arg_name ? "=" : "", o->arg_name ? o->arg_name : "");
-		fprintf(f, "  %-28s %s\n", left, o->help);
+		/* a long option name: its help on the next line, in the help column */
+		if (strlen(left) > 28)
+			fprintf(f, "  %s\n%31s", left, "");
+		else
+			fprintf(f, "  %-28s ", left);
+		wrap(f, 31, 31, o->help, false);
 	}
 	fprintf(f, "  %-28s %s\n", "-h, --help", "show this help");
 	fprintf(f, "\nSee nsalign-%s(8).\n", spec->name);
@@ -66,7 +158,7 @@ void cmd_print_help(const struct cmd_spec *spec, FILE *f)
 int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **arg)
 {
 	struct option longopts[MAX_OPTIONS + 2];
-	char shortopts[MAX_OPTIONS * 2 + 4] = "+:h";
+	char shortopts[MAX_OPTIONS * 2 + 4] = ":h";
 	size_t n = 0, sp = strlen(shortopts);
 	int c;
 
@@ -80,11 +172,19 @@ int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **
 		}
 	}
 	longopts[n++] = (struct option){ "help", 0, NULL, 'h' };
+	longopts[n++] = (struct option){ "debug", 0, NULL, OPT_DEBUG };
 	longopts[n] = (struct option){ 0 };
 	shortopts[sp] = '\0';
 
+	/* options and arguments in any order: getopt moves the arguments to the end */
 	opterr = 0;
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	/* --debug after the command name, as before it */
+	while (c == OPT_DEBUG) {
+		if (debug_ctx)
+			nsa_set_log_priority(debug_ctx, LOG_DEBUG);
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	}
 	*arg = optarg;
 	switch (c) {
 	case 'h':
@@ -111,11 +211,25 @@ int cmd_getopt(const struct cmd_spec *spec, int argc, char **argv, const char **
 	}
 }
 
+int cmd_size_unit_error(const char *cmd, const char *what, const char *arg)
+{
+	int n = (int)strlen(arg) - 1; /* without the B */
+
+	cmd_error(cmd,
+		  "%s%s'%s': write %.*s or %.*siB (sizes are binary, as ndctl reads them; %s "
+		  "would be decimal to util-linux)",
+		  what ? what : "", what ? " " : "", arg, n, arg, n, arg, arg + n - 1);
+	return EX_USAGE;
+}
+
 int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out)
 {
 	int64_t v;
+	int r = nsa_parse_size(arg, false, &v);
 
-	if (nsa_parse_size(arg, false, &v) < 0 || v < 4096 || !nsa_is_pow2((uint64_t)v)) {
+	if (r == -EDOM)
+		return cmd_size_unit_error(cmd, "--granularity", arg);
+	if (r < 0 || v < 4096 || !nsa_is_pow2((uint64_t)v)) {
 		cmd_error(cmd,
 			  "--granularity '%s': expected a power of two of at least 4K, e.g. 64M",
 			  arg);
@@ -216,6 +330,9 @@ void cmd_block_progress(void *data, uint64_t done, uint64_t total)
 		fputc('\n', stderr);
 }
 
+/* a failed write to stdout has been reported: once is enough */
+static bool stdout_failed;
+
 /* The one JSON document a command prints, on stdout. */
 int json_print(struct json_object *obj)
 {
@@ -223,8 +340,24 @@ int json_print(struct json_object *obj)
 
 	if (!text || fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
 	    fflush(stdout) == EOF) {
-		cmd_error(NULL, "writing to standard output failed: %s", strerror(errno));
+		if (!stdout_failed)
+			cmd_error(NULL, "writing to standard output failed: %s", strerror(errno));
+		stdout_failed = true;
 		return EX_IOERR;
 	}
 	return 0;
+}
+
+int cmd_stdout_status(void)
+{
+	int e;
+
+	errno = 0;
+	if (fflush(stdout) != EOF && !ferror(stdout))
+		return 0;
+	e = errno ? errno : EIO;
+	if (!stdout_failed)
+		cmd_error(NULL, "writing to standard output failed: %s", strerror(e));
+	stdout_failed = true;
+	return EX_IOERR;
 }

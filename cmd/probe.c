@@ -4,6 +4,7 @@
  * interface (nsa_probe(): one memory block per write, after checking that
  * the range is whole blocks and that nothing else lives there).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,18 +56,7 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 	int64_t size;
 	int c, r;
 
-	for (;;) {
-		c = cmd_getopt(&probe_spec, argc, argv, &arg);
-		if (c == -1) {
-			/* ADDRESS and SIZE may stand before or between the options */
-			if (optind >= argc)
-				break;
-			if (n_pos < 3)
-				pos[n_pos] = argv[optind];
-			n_pos++;
-			optind++;
-			continue;
-		}
+	while ((c = cmd_getopt(&probe_spec, argc, argv, &arg)) != -1) {
 		switch (c) {
 		case OPT_HELP:
 			return 0;
@@ -80,6 +70,10 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 			return EX_USAGE;
 		}
 	}
+	/* ADDRESS and SIZE, wherever they stood among the options */
+	for (; optind < argc; optind++, n_pos++)
+		if (n_pos < 3)
+			pos[n_pos] = argv[optind];
 	if (n_pos != 2) {
 		cmd_error("probe", "expected ADDRESS and SIZE (e.g. 0x200000000 1G)");
 		return EX_USAGE;
@@ -88,6 +82,8 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 		cmd_error("probe", "'%s' is not an address", pos[0]);
 		return EX_USAGE;
 	}
+	if (nsa_parse_size(pos[1], false, &size) == -EDOM)
+		return cmd_size_unit_error("probe", NULL, pos[1]);
 	if (nsa_parse_size(pos[1], false, &size) < 0 || size <= 0) {
 		cmd_error("probe", "'%s' is not a size", pos[1]);
 		return EX_USAGE;

@@ -128,13 +128,7 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 	bool movable = true, dry_run = false, json = false, to_ram;
 	int c, r;
 
-	/* the device may come first, as with daxctl: DAX --mode ... */
-	if (argc > 1 && argv[1][0] != '-') {
-		dax_name = argv[1];
-		argv[1] = argv[0];
-		argv++;
-		argc--;
-	}
+	/* DAX before, between or after the options, as daxctl takes it */
 	while ((c = cmd_getopt(&reconfigure_spec, argc, argv, &arg)) != -1) {
 		switch (c) {
 		case OPT_HELP:
@@ -169,7 +163,7 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 			return EX_USAGE;
 		}
 	}
-	if (!dax_name && optind < argc)
+	if (optind < argc)
 		dax_name = argv[optind++];
 	if (!dax_name || optind < argc) {
 		cmd_error("reconfigure", !dax_name ? "which dax device? (e.g. dax0.0)"

@@ -178,20 +178,6 @@ static int fail(const char *cmd, struct json_object *o, bool json, int r,
 	return exit_code(r);
 }
 
-/* NAMESPACE may come first, as with ndctl: NAMESPACE --force ... */
-static const char *leading_namespace(int *argc, char ***argv)
-{
-	const char *ns;
-
-	if (*argc < 2 || (*argv)[1][0] == '-')
-		return NULL;
-	ns = (*argv)[1];
-	(*argv)[1] = (*argv)[0];
-	(*argv)++;
-	(*argc)--;
-	return ns;
-}
-
 static int print_and_put(struct json_object *o)
 {
 	int r = json_print(o);
@@ -200,16 +186,9 @@ static int print_and_put(struct json_object *o)
 	return r ? EX_IOERR : 0;
 }
 
+/* The one NAMESPACE argument, before, between or after the options. */
 static int one_namespace(const char *cmd, int argc, char **argv, const char **ns)
 {
-	if (*ns) {
-		if (optind < argc) {
-			cmd_error(cmd, "one namespace at a time ('%s' is one too many)",
-				  argv[optind]);
-			return EX_USAGE;
-		}
-		return 0;
-	}
 	if (optind >= argc) {
 		cmd_error(cmd,
 			  "which namespace? (a device name such as namespace0.1, or its uuid)");
@@ -217,14 +196,7 @@ static int one_namespace(const char *cmd, int argc, char **argv, const char **ns
 	}
 	*ns = argv[optind++];
 	if (optind < argc) {
-		if (argv[optind][0] == '-')
-			cmd_error(cmd,
-				  "'%s' after the namespace: options go before it, or all "
-				  "right after it",
-				  argv[optind]);
-		else
-			cmd_error(cmd, "one namespace at a time ('%s' is one too many)",
-				  argv[optind]);
+		cmd_error(cmd, "one namespace at a time ('%s' is one too many)", argv[optind]);
 		return EX_USAGE;
 	}
 	return 0;
@@ -245,7 +217,7 @@ int cmd_rescue(int argc, char **argv, struct nsa_ctx *ctx)
 {
 	struct nsa_rescue_result res;
 	struct json_object *o;
-	const char *ns = leading_namespace(&argc, &argv), *arg;
+	const char *ns = NULL, *arg;
 	bool json = false, undo = false;
 	int c, r;
 
@@ -358,7 +330,7 @@ static const char *cost(const struct nsa_rescue_result *res, char *buf, size_t l
 
 int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx)
 {
-	const char *ns = leading_namespace(&argc, &argv), *arg, *restore = NULL;
+	const char *ns = NULL, *arg, *restore = NULL;
 	const char *backup_dir = NSA_STATE_DIR "/backup";
 	struct nsa_rescue_result res;
 	struct json_object *o;
@@ -373,6 +345,8 @@ int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx)
 		case OPT_HELP:
 			return 0;
 		case OPT_ALIGN:
+			if (nsa_parse_size(arg, false, &v) == -EDOM)
+				return cmd_size_unit_error("repair", "--align", arg);
 			if (nsa_parse_size(arg, false, &v) < 0 || v < 4096 ||
 			    !nsa_is_pow2((uint64_t)v)) {
 				cmd_error("repair",

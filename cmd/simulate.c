@@ -3,6 +3,7 @@
  * nsalign simulate: which namespaces break if the platform moves the PMEM
  * by SIZE, with the kernel's reason, and what kmem would yield there.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,12 +14,12 @@
 
 #include "builtin.h"
 
-enum { OPT_JSON = 'j', OPT_HUMAN = 'u', OPT_SHIFT = 3000 };
+enum { OPT_JSON = 'j', OPT_HUMAN = 'u', OPT_QUIET = 'q', OPT_SHIFT = 3000 };
 
 static const struct cmd_option simulate_options[] = {
 	{ "shift", 0, "SIZE[,SIZE...]",
-	  "moves to simulate: 64M, -128M, 1G (default: every multiple of the granularity up to "
-	  "the largest alignment in use, both signs)",
+	  "moves to simulate: 64M, -128M, 1G; repeated, the moves add up (default: every "
+	  "multiple of the granularity up to the largest alignment in use, both signs)",
 	  OPT_SHIFT },
 	{ "snapshot", 's', "FILE", "simulate on a snapshot file instead of this machine",
 	  OPT_SNAPSHOT },
@@ -27,6 +28,7 @@ static const struct cmd_option simulate_options[] = {
 	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
 	  OPT_GRANULARITY },
 	{ "human", 'u', NULL, "JSON sizes and addresses as strings" },
+	{ "quiet", 'q', NULL, "print nothing on stdout, also with --json; the exit code tells" },
 	{ NULL },
 };
 
@@ -45,12 +47,13 @@ static const struct cmd_spec simulate_spec = {
 	.options = simulate_options,
 };
 
+/* Append the moves of one --shift to *out (a repeated --shift adds up). */
 static int parse_shifts(const char *arg, int64_t **out, size_t *n)
 {
 	_cleanup_free_ char *copy = strdup(arg);
 	char *save = NULL, *tok;
-	int64_t *v = NULL;
-	size_t k = 0;
+	int64_t *v = *out;
+	size_t k = *n, given = *n;
 
 	if (!copy)
 		return EX_SOFTWARE;
@@ -58,10 +61,16 @@ static int parse_shifts(const char *arg, int64_t **out, size_t *n)
 		int64_t x;
 		int64_t *grown;
 
-		if (nsa_parse_size(tok, true, &x) < 0) {
+		int r = nsa_parse_size(tok, true, &x);
+
+		if (r == -EDOM) {
+			*out = v;
+			return cmd_size_unit_error("simulate", "--shift", tok);
+		}
+		if (r < 0) {
 			cmd_error("simulate",
 				  "--shift '%s': expected a size such as 64M, -128M or 1G", tok);
-			free(v);
+			*out = v;
 			return EX_USAGE;
 		}
 		if ((x % 4096) != 0) {
@@ -69,23 +78,23 @@ static int parse_shifts(const char *arg, int64_t **out, size_t *n)
 				  "--shift '%s': a move is a multiple of 4 KiB (the platform "
 				  "maps whole pages)",
 				  tok);
-			free(v);
+			*out = v;
 			return EX_USAGE;
 		}
 		grown = realloc(v, (k + 1) * sizeof(*v));
 		if (!grown) {
-			free(v);
+			*out = v;
 			return EX_SOFTWARE;
 		}
 		v = grown;
 		v[k++] = x;
 	}
-	if (!k) {
+	*out = v;
+	*n = k;
+	if (k == given) {
 		cmd_error("simulate", "--shift: expected at least one size");
 		return EX_USAGE;
 	}
-	*out = v;
-	*n = k;
 	return 0;
 }
 
@@ -241,23 +250,26 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 {
 	struct nsa_analysis_opts opts = { .platform_granularity = nsa_get_platform_granularity(ctx),
 					  .with_info = true };
-	const char *snapshot_path = NULL, *shift_arg = NULL, *arg;
+	const char *snapshot_path = NULL, *arg;
 	struct nsa_shift_result *res = NULL;
 	struct json_object *root = NULL, *nss = NULL, *shifts = NULL;
 	struct nsa_snapshot *s = NULL;
 	struct nsa_analysis *a = NULL;
 	int64_t *shift = NULL;
 	size_t n_shift = 0;
-	bool json = false, breaks = false;
+	bool json = false, breaks = false, quiet = false;
 	unsigned flags = 0;
 	int c, r;
 
 	while ((c = cmd_getopt(&simulate_spec, argc, argv, &arg)) != -1) {
 		switch (c) {
 		case OPT_HELP:
-			return 0;
+			r = 0;
+			goto out;
 		case OPT_SHIFT:
-			shift_arg = arg;
+			r = parse_shifts(arg, &shift, &n_shift);
+			if (r)
+				goto out;
 			break;
 		case OPT_SNAPSHOT:
 			snapshot_path = arg;
@@ -270,30 +282,31 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 				json = strcmp(arg, "json") == 0;
 			} else {
 				cmd_error("simulate", "--format '%s': expected text or json", arg);
-				return EX_USAGE;
+				r = EX_USAGE;
+				goto out;
 			}
 			break;
 		case OPT_GRANULARITY:
 			r = cmd_parse_granularity("simulate", arg, &opts.platform_granularity);
 			if (r)
-				return r;
+				goto out;
 			break;
 		case OPT_HUMAN:
 			flags |= JSON_HUMAN;
 			break;
+		case OPT_QUIET:
+			quiet = true;
+			break;
 		default:
-			return EX_USAGE;
+			r = EX_USAGE;
+			goto out;
 		}
 	}
 	if (optind < argc) {
 		cmd_error("simulate", "unexpected argument '%s' (see 'nsalign simulate --help')",
 			  argv[optind]);
-		return EX_USAGE;
-	}
-	if (shift_arg) {
-		r = parse_shifts(shift_arg, &shift, &n_shift);
-		if (r)
-			return r;
+		r = EX_USAGE;
+		goto out;
 	}
 
 	r = cmd_get_snapshot("simulate", ctx, snapshot_path, true, &s);
@@ -325,7 +338,7 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 		for (size_t k = 0; k < n_shift; k++)
 			json_object_array_add(shifts, json_object_new_int64(shift[k]));
 		json_object_object_add(root, "shifts", shifts);
-	} else {
+	} else if (!quiet) {
 		char g[32];
 
 		printf("Platform moves simulated on %s%s%s%s: %zu move%s (granularity %s)\n\n",
@@ -357,13 +370,13 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 									  NSA_ACCEPT_YES));
 			json_object_object_add(o, "after", after);
 			json_object_array_add(nss, o);
-		} else {
+		} else if (!quiet) {
 			print_namespace(s, a, i, res, n_shift);
 		}
 	}
 	if (json) {
 		json_object_object_add(root, "namespaces", nss);
-		r = json_print(root);
+		r = quiet ? 0 : json_print(root);
 	} else {
 		r = 0;
 	}
