@@ -262,6 +262,7 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 		case -EINVAL:
 		case -EPROTONOSUPPORT:
 		case -EFBIG:
+		case -ENOTSUP:
 			cmd_error(cmd, "%s: not a usable snapshot: %s", path,
 				  why[0] ? why : strerror(-r));
 			return EX_DATAERR;

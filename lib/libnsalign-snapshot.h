@@ -274,7 +274,13 @@ struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s);
  */
 int nsa_snapshot_from_json(struct json_object *obj, struct nsa_snapshot **out, char *err,
 			   size_t errlen);
-/* File helpers.  load: -ENOENT missing, -EACCES, -EINVAL damaged (err says why). */
+/* The most a snapshot or state file may hold: they are kilobytes, this is far more */
+#define NSA_INPUT_MAX_BYTES (16ULL << 20)
+/*
+ * File helpers.  load: -ENOENT missing, -EACCES, -EINVAL damaged (err says
+ * why), -EFBIG over NSA_INPUT_MAX_BYTES, -ENOTSUP not a regular file (a
+ * device or a FIFO, never waited on); path "-" reads standard input.
+ */
 int nsa_snapshot_load(const char *path, struct nsa_snapshot **out, char *err, size_t errlen);
 int nsa_snapshot_save(const struct nsa_snapshot *s, const char *path); /* atomic */
 

@@ -58,8 +58,16 @@ int nsa_say(char *err, size_t len, int r, const char *fmt, ...)
 /* mkdir -p: the missing directories of path, each with mode; 0 when it is there. */
 int nsa_mkdir_p(const char *path, mode_t mode);
 
-/* Read a small text file whole (sysfs attribute, /proc file); trailing newline stripped. */
+/* The most nsa_read_file() reads: sysfs and /proc files are far smaller */
+#define NSA_READ_FILE_MAX (64ULL << 20)
+/* Read a small text file whole (sysfs attribute, /proc file); -EFBIG past NSA_READ_FILE_MAX. */
 int nsa_read_file(const char *path, char **out, size_t *len);
+/*
+ * Read an input file whole, NUL-terminated: a regular file ("-": standard
+ * input) of at most max bytes.  -EFBIG past max, -EISDIR a directory,
+ * -ENOTSUP anything else (a device, a FIFO), without waiting on it.
+ */
+int nsa_read_input(const char *path, size_t max, char **out, size_t *len);
 /* Read one sysfs attribute "dir/attr" into buf; trailing newline stripped. */
 int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len);
 int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *out);

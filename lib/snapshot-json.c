@@ -8,14 +8,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <json-c/json.h>
 
 #include "private.h"
 #include "json-fields.h"
-
-#define MAX_SNAPSHOT_BYTES (1ULL << 30)
 
 /* ------------------------------------------------------------ the fields */
 
@@ -594,23 +591,20 @@ int nsa_snapshot_load(const char *path, struct nsa_snapshot **out, char *err, si
 {
 	struct json_tokener *tok;
 	struct json_object *root;
-	struct stat st;
 	char *text = NULL;
 	size_t len = 0;
 	int r;
 
 	if (err && errlen)
 		err[0] = '\0';
-	if (stat(path, &st) < 0)
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if ((uint64_t)st.st_size > MAX_SNAPSHOT_BYTES) {
-		if (err && errlen)
-			snprintf(err, errlen, "larger than 1 GiB");
-		return -EFBIG;
-	}
-	r = nsa_read_file(path, &text, &len);
+	r = nsa_read_input(path, NSA_INPUT_MAX_BYTES, &text, &len);
+	if (r == -EFBIG && err && errlen)
+		snprintf(err, errlen, "larger than %llu MiB, the most nsalign reads",
+			 NSA_INPUT_MAX_BYTES >> 20);
+	if (r == -ENOTSUP && err && errlen)
+		snprintf(err, errlen,
+			 "not a regular file (a device or a FIFO); give a file, or "
+			 "'-' for standard input");
 	if (r < 0)
 		return r;
 	if (len == 0) {

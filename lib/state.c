@@ -358,30 +358,42 @@ int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out,
 	st = nsa_state_new();
 	if (!st)
 		return -ENOMEM;
-	r = nsa_read_file(path, &text, &len);
+	r = nsa_read_input(path, NSA_INPUT_MAX_BYTES, &text, &len);
 	if (r == -ENOENT) {
 		*out = st; /* no record yet */
 		return 0;
 	}
-	if (r < 0) {
+	if (r == -ENOTSUP) {
+		fail(err, errlen, "%s: not a regular file; move it away", path);
+		nsa_state_free(st);
+		return r;
+	}
+	if (r < 0 && r != -EFBIG) {
 		fail(err, errlen, "%s: %s", path, strerror(-r));
 		nsa_state_free(st);
 		return r;
 	}
 
-	tok = json_tokener_new();
-	if (!tok) {
-		nsa_state_free(st);
-		return -ENOMEM;
+	if (r == -EFBIG) {
+		/* more than nsalign ever writes: damaged, not read */
+		snprintf(why, sizeof(why), "larger than %llu MiB, the most nsalign reads",
+			 NSA_INPUT_MAX_BYTES >> 20);
+		root = NULL;
+	} else {
+		tok = json_tokener_new();
+		if (!tok) {
+			nsa_state_free(st);
+			return -ENOMEM;
+		}
+		root = json_tokener_parse_ex(tok, text, (int)len);
+		if (!root)
+			snprintf(why, sizeof(why), "not JSON: %s",
+				 json_tokener_error_desc(json_tokener_get_error(tok)));
+		else if (text[json_tokener_get_parse_end(tok) +
+			      strspn(text + json_tokener_get_parse_end(tok), " \t\r\n")])
+			snprintf(why, sizeof(why), "not JSON: data after the document");
+		json_tokener_free(tok);
 	}
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	if (!root)
-		snprintf(why, sizeof(why), "not JSON: %s",
-			 json_tokener_error_desc(json_tokener_get_error(tok)));
-	else if (text[json_tokener_get_parse_end(tok) +
-		      strspn(text + json_tokener_get_parse_end(tok), " \t\r\n")])
-		snprintf(why, sizeof(why), "not JSON: data after the document");
-	json_tokener_free(tok);
 
 	if (!why[0]) {
 		r = parse_state(root, st, why, sizeof(why));
@@ -485,6 +497,9 @@ int nsa_state_save(struct nsa_ctx *ctx, const char *dir, const struct nsa_state 
 		text = NULL;
 		return -ENOMEM;
 	}
+	/* never a file the next load would refuse as too large */
+	if ((size_t)r > NSA_INPUT_MAX_BYTES)
+		return -EFBIG;
 	remove_stale_temps(ctx, dir);
 	/* physical addresses: as private as /proc/iomem's */
 	return nsa_write_file_atomic(ctx, path, text, strlen(text), 0600);

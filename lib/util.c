@@ -205,53 +205,90 @@ void *nsa_array_push(void **array, size_t *n, size_t *cap, size_t elem_size)
 	return slot;
 }
 
-int nsa_read_file(const char *path, char **out, size_t *outlen)
+/* fd to its end, at most max bytes (-EFBIG past them), whatever stat() says */
+static int read_fd(int fd, size_t max, char **out, size_t *outlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 4096, len = 0;
-	char *buf;
+	char *buf = malloc(cap + 1);
 
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
+	if (!buf)
 		return -ENOMEM;
-	}
 	for (;;) {
 		ssize_t r;
 
 		if (len == cap) {
-			char *grown = realloc(buf, cap * 2 + 1);
+			char *grown;
 
+			if (cap > max) {
+				free(buf);
+				return -EFBIG;
+			}
+			grown = realloc(buf, cap * 2 + 1);
 			if (!grown) {
 				free(buf);
-				close(fd);
 				return -ENOMEM;
 			}
 			buf = grown;
 			cap *= 2;
 		}
-		r = read(fd, buf + len, cap - len);
+		/* one byte more than max at most: enough to know it is too much */
+		r = read(fd, buf + len, (cap < max + 1 ? cap : max + 1) - len);
 		if (r < 0) {
 			int e = errno;
 
 			if (e == EINTR)
 				continue;
 			free(buf);
-			close(fd);
 			return -e;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		if (len > max) {
+			free(buf);
+			return -EFBIG;
+		}
 	}
-	close(fd);
 	buf[len] = '\0';
 	*out = buf;
 	if (outlen)
 		*outlen = len;
 	return 0;
+}
+
+int nsa_read_file(const char *path, char **out, size_t *outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = read_fd(fd, NSA_READ_FILE_MAX, out, outlen);
+	close(fd);
+	return r;
+}
+
+int nsa_read_input(const char *path, size_t max, char **out, size_t *outlen)
+{
+	struct stat st;
+	int fd, r;
+
+	if (strcmp(path, "-") == 0)
+		return read_fd(STDIN_FILENO, max, out, outlen);
+	/* O_NONBLOCK: opening a FIFO without a writer does not wait for one */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		r = -ENOTSUP; /* a device or a FIFO: /dev/zero never ends */
+	else
+		r = read_fd(fd, max, out, outlen);
+	close(fd);
+	return r;
 }
 
 int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len)

@@ -51,6 +51,29 @@ else
 	skip "permission test needs root and setpriv"
 fi
 
+# unbounded inputs: at most 16 MiB is read, a device or a FIFO is refused without waiting
+mkfifo "$TMP/fifo"
+truncate -s 17M "$TMP/huge.json"
+for c in check list; do
+	for f in /dev/zero /dev/urandom "$TMP/fifo"; do
+		run timeout 20 "$NSALIGN" "$c" --snapshot "$f"
+		expect_rc 65 "$c --snapshot $f: refused at once"
+		expect_err_line "$f: not a usable snapshot: not a regular file .*'-' for standard input" "$c --snapshot $f: one line"
+	done
+	run timeout 20 "$NSALIGN" "$c" --snapshot "$TMP/huge.json"
+	expect_rc 65 "$c: a 17 MiB snapshot"
+	expect_err_line "huge.json: not a usable snapshot: larger than 16 MiB, the most nsalign reads" "$c: too large, one line"
+	run timeout 20 "$NSALIGN" "$c" --snapshot - </dev/zero
+	expect_rc 65 "$c --snapshot - from /dev/zero: stops at 16 MiB"
+	expect_err_line "larger than 16 MiB" "$c --snapshot - from /dev/zero: one line"
+done
+# -s -: the snapshot on standard input reads as the file does
+"$NSALIGN" list --snapshot "$good" >"$TMP/from-file" 2>&1
+run "$NSALIGN" list -s - <"$good"
+expect_rc 0 "list -s - reads standard input"
+cat "$TMP/err" >>"$TMP/out"
+cmp -s "$TMP/out" "$TMP/from-file" && ok "list -s - prints what list -s FILE prints" || not_ok "list -s - differs"
+
 # snapshot -o into a place that does not exist: error, nothing created
 run "$NSALIGN" snapshot -o "$TMP/no/such/dir/out.json"
 if [ "$rc" -ne 0 ] && [ ! -e "$TMP/no" ]; then ok "snapshot -o into a missing directory fails, creates nothing"; else

@@ -145,4 +145,20 @@ run "$NSALIGN" check --format prometheus -o "$TMP/no-such-dir/x.prom" --snapshot
 expect_rc 74 "textfile in a missing directory"
 expect_err_line "no-such-dir/x.prom: cannot write the metrics: No such file or directory" "missing directory: one line"
 
+# a state file past 16 MiB is not read: damaged, kept aside, recording starts over
+rm -rf "$TMP/big" && mkdir -p "$TMP/big" && truncate -s 20M "$TMP/big/state.json"
+run timeout 20 "$NSALIGN" check --boot --no-journal --json --snapshot "$b1" --state-dir "$TMP/big"
+expect_rc 1 "a 20 MiB state is a warning"
+jq -e '.findings[] | select(.code == "NSA-STATE-DAMAGED") | .reason | test("larger than 16 MiB")' "$TMP/out" >/dev/null &&
+	ok "NSA-STATE-DAMAGED says the state is larger than 16 MiB" || not_ok "huge state not reported"
+jq -e '.boots | length == 1' "$TMP/big/state.json" >/dev/null && ok "a huge state: a fresh state recorded" || not_ok "huge state: no fresh state"
+# a FIFO as state.json: refused at once, without waiting for a writer
+rm -rf "$TMP/big" && mkdir -p "$TMP/big" && mkfifo "$TMP/big/state.json"
+run timeout 20 "$NSALIGN" check --boot --no-journal --snapshot "$b1" --state-dir "$TMP/big"
+expect_rc 74 "a FIFO as state.json"
+expect_err_line "state.json: not a regular file; move it away" "FIFO state: one line"
+[ -p "$TMP/big/state.json" ] && ok "FIFO state: left where it is" || not_ok "FIFO state: moved or replaced"
+rm -rf "$TMP/big"
+
+
 done_testing
