@@ -328,9 +328,14 @@ static int read_memory(struct jf_reader *rd, struct json_object *o, struct nsa_s
 			return jf_fail(rd, "first", "block %" PRIu64 " is out of order or repeated",
 				       first);
 		next = first + count;
+		/* blocks lie in the 64-bit address space: index * block_size does not wrap */
+		if (s->platform.block_size && next - 1 > UINT64_MAX / s->platform.block_size)
+			return jf_fail(rd, "count", "block %" PRIu64 " lies past 2^64", next - 1);
+		/* a 100-byte file allocates no more than this (16 MiB) */
 		total += count;
-		if (total > (1ULL << 26))
-			return jf_fail(rd, "count", "more than %llu memory blocks", 1ULL << 26);
+		if (total > NSA_MAX_MEMORY_BLOCKS)
+			return jf_fail(rd, "count", "more than %llu memory blocks",
+				       NSA_MAX_MEMORY_BLOCKS);
 	}
 	if (total) {
 		s->blocks = calloc(total, sizeof(*s->blocks));

@@ -252,6 +252,17 @@ TEST(damaged_files_are_refused_with_a_reason)
 	EXPECT_BAD("{\"schema\": 1, \"platform\": {}, \"memory\": {\"blocks\": [{\"first\": "
 		   "18446744073709551615, \"count\": 2}]}}",
 		   -EINVAL, "overflows");
+	/* a 100-byte file declaring 2^26 blocks (1 GiB of memory to read it) */
+	EXPECT_BAD("{\"schema\": 1, \"platform\": {}, \"memory\": {\"blocks\": [{\"first\": 0, "
+		   "\"count\": 67108864}]}}",
+		   -EINVAL, "memory.blocks[0].count: more than 1048576 memory blocks");
+	EXPECT_BAD("{\"schema\": 1, \"platform\": {}, \"memory\": {\"blocks\": [{\"first\": 0, "
+		   "\"count\": 1048576}, {\"first\": 2000000, \"count\": 1}]}}",
+		   -EINVAL, "memory.blocks[1].count: more than 1048576 memory blocks");
+	/* blocks past the 64-bit address space: index * block_size would wrap */
+	EXPECT_BAD("{\"schema\": 1, \"platform\": {\"block_size\": 134217728}, \"memory\": "
+		   "{\"blocks\": [{\"first\": 137438953471, \"count\": 2}]}}",
+		   -EINVAL, "lies past 2^64");
 	EXPECT_BAD("{\"schema\": 7, \"platform\": {}}", -EPROTONOSUPPORT, "schema 7");
 	EXPECT_BAD("{\"schema\": 1, \"platform\": {}} trailing", -EINVAL, "text after");
 }

@@ -476,3 +476,39 @@ TEST(backups_in_the_same_second_never_replace_each_other)
 	free(dir);
 	nsa_unref(ctx);
 }
+
+/* A 2 KB state whose records each declare 2^20 memory blocks: layouts have none, none is read. */
+TEST(memory_blocks_in_a_record_are_not_read)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	char *dir = tmpdir(), *text = NULL;
+	struct nsa_state *st;
+	size_t len = 0;
+	FILE *f;
+
+	REQUIRE(dir && ctx);
+	f = open_memstream(&text, &len);
+	REQUIRE(f);
+	fputs("{ \"schema\": 1, \"boots\": [", f);
+	for (int i = 0; i < 16; i++)
+		fprintf(f,
+			"%s{ \"boot_id\": \"b%d\", \"recorded_at\": 1, \"baseline\": true, "
+			"\"result\": 0, \"layout\": { \"schema\": 1, \"platform\": {}, "
+			"\"memory\": { \"blocks\": [ { \"first\": 0, \"count\": 1048576 } ] } } }",
+			i ? ", " : "", i);
+	fputs("] }", f);
+	fclose(f);
+	CHECK(len < 4096);
+	write_text(dir, text);
+	st = load_ok(ctx, dir);
+	REQUIRE(st);
+	CHECK(st->damaged_path == NULL);
+	CHECK_U64(st->n_boots, 16);
+	for (size_t i = 0; i < st->n_boots; i++)
+		CHECK_U64(st->boots[i].layout->n_blocks, 0);
+	nsa_state_free(st);
+	free(text);
+	rmrf(dir);
+	free(dir);
+	nsa_unref(ctx);
+}
