@@ -63,19 +63,66 @@ static void action_free(struct action *a)
 	free(a);
 }
 
+static volatile int stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/*
+ * The child starts as nsalignd's copy: SIGTERM, SIGINT, SIGHUP and SIGCHLD
+ * blocked (sd-event reads them from a signalfd) and its dispositions.  All
+ * go back to the defaults; SIGTERM and SIGINT (systemctl stop sends SIGTERM
+ * to the child too, nsalignd forwards its own) then ask the act to stop
+ * between two memory blocks, as Ctrl-C does for nsalign.  The handlers are
+ * in place before the mask is lifted, so a SIGTERM that came in between
+ * the fork and here is not lost.
+ */
+static void child_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL); /* EINVAL for the ones libc keeps */
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART; /* the block being written is written whole */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* An act that stopped between two blocks: say so, whatever the act says. */
+static void mark_interrupted(enum nsa_act_status *st, char *why, const struct nsa_block_result *b,
+			     uint64_t total)
+{
+	char was[320]; /* the act's own words, cut to fit after ours */
+
+	if (!b->interrupted || (*st != NSA_ACT_DONE && *st != NSA_ACT_INTERRUPTED))
+		return;
+	*st = NSA_ACT_INTERRUPTED;
+	snprintf(was, sizeof(was), "%s", why);
+	snprintf(why, NSA_ACT_WHY_LEN,
+		 "stopped between two memory blocks (nsalignd is stopping): %" PRIu64 " of %" PRIu64
+		 " blocks done%s%s",
+		 b->changed + b->already, total, was[0] ? "; " : "", was);
+}
+
 /* The child: the act, its result on fd, and out. */
 static _Noreturn void run_child(struct manager *m, const struct action *a, int fd)
 {
 	struct action_result res;
-	struct nsa_act_opts opts = { 0 };
+	struct nsa_act_opts opts = { .stop = &stop_requested };
 	struct nsa_snapshot *s = NULL;
-	sigset_t none;
 	ssize_t n;
 	int r;
 
-	/* the daemon's blocked signals are its own: SIGTERM ends the child */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	child_signals();
 	memset(&res, 0, sizeof(res));
 	if (geteuid() != 0) {
 		/* as 'nsalign' says it, before the kernel refuses the first write */
@@ -88,6 +135,8 @@ static _Noreturn void run_child(struct manager *m, const struct action *a, int f
 	} else if (is_reconfigure(a)) {
 		nsa_reconfigure(m->ctx, a->mem.dax, a->to_ram, a->movable, NSA_MEMMAP_AS_IS, &opts,
 				&res.dax);
+		mark_interrupted(&res.dax.status, res.dax.why, &res.dax.blocks,
+				 res.dax.plan.n_blocks);
 	} else {
 		r = nsa_collect(m->ctx, &s);
 		if (r < 0) {
@@ -96,6 +145,7 @@ static _Noreturn void run_child(struct manager *m, const struct action *a, int f
 				 "collecting the system's PMEM layout failed: %s", strerror(-r));
 		} else {
 			nsa_memory_set(m->ctx, s, &a->mem, &opts, &res.mem);
+			mark_interrupted(&res.mem.status, res.mem.why, &res.mem.blocks, a->mem.n);
 		}
 	}
 	n = write(fd, &res, sizeof(res));
@@ -192,6 +242,21 @@ static void reply(const struct action *a, const struct done *d)
 
 static void action_start_next(struct manager *m);
 
+/* An action that never ran because nsalignd stops: said, then freed. */
+static void drop(struct manager *m, struct action *a)
+{
+	struct done d = { .a = a,
+			  .status = NSA_ACT_INTERRUPTED,
+			  .why = "nsalignd stopped before it ran",
+			  .exit_status = act_exit_status(NSA_ACT_INTERRUPTED) };
+
+	if (a->reply_to)
+		reply(a, &d);
+	else
+		manager_report(m, "NSA-HOTPLUG-FAILED", a->what, fill_done, &d);
+	action_free(a);
+}
+
 static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 {
 	struct manager *m = userdata;
@@ -231,6 +296,11 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
 							      : "NSA-HOTPLUG-ONLINED",
 			       a->what, fill_done, &d);
 	action_free(a);
+	if (m->stopping) {
+		/* what nsalignd_stop() waited for */
+		log_msg(m, LOG_INFO, "the running action is over: stopping");
+		return sd_event_exit(m->event, 0);
+	}
 	/* what the action changed is looked at again, all of it: actions are rare */
 	m->need_full = true;
 	manager_schedule_analysis(m);
@@ -295,6 +365,10 @@ static int queue(struct manager *m, struct action *a)
 {
 	struct action **tail;
 
+	if (m->stopping) {
+		drop(m, a);
+		return 0;
+	}
 	for (tail = &m->queue; *tail; tail = &(*tail)->next)
 		;
 	*tail = a;
@@ -349,6 +423,36 @@ int action_queue_dax(struct manager *m, enum action_kind kind, const char *dax, 
 	a->to_ram = to_ram;
 	a->movable = movable;
 	return queue(m, a);
+}
+
+/*
+ * SIGTERM or SIGINT: actions not started are dropped (a D-Bus caller gets
+ * an error, a policy action a NSA-HOTPLUG-FAILED entry), the running one
+ * is asked to stop between two memory blocks, and nsalignd exits when it
+ * is over (on_child()).  Returns whether there is one to wait for.
+ */
+bool action_stop(struct manager *m)
+{
+	struct action *run = m->queue && m->queue->pid > 0 ? m->queue : NULL;
+	struct action *rest = run ? run->next : m->queue;
+
+	m->stopping = true;
+	if (run)
+		run->next = NULL;
+	else
+		m->queue = NULL;
+	while (rest) {
+		struct action *a = rest;
+
+		rest = a->next;
+		drop(m, a);
+	}
+	if (!run)
+		return false;
+	log_msg(m, LOG_INFO, "stopping: %s for %s (pid %d) stops between two memory blocks",
+		command_name(run), run->what, (int)run->pid);
+	kill(run->pid, SIGTERM);
+	return true;
 }
 
 void action_queue_free(struct manager *m)

@@ -104,7 +104,11 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 {
 	struct manager *m = userdata;
 
-	sd_notify(false, "STOPPING=1");
+	/* a running action stops between two memory blocks; nsalignd exits after it */
+	if (!m->stopping)
+		sd_notify(false, "STOPPING=1");
+	if (action_stop(m))
+		return 0;
 	return sd_event_exit(m->event, 0);
 }
 

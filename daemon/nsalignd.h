@@ -106,6 +106,7 @@ struct manager {
 	bool first_start;	/* first start in this boot: everything present is new */
 
 	struct action *queue; /* queue[0] runs */
+	bool stopping;	      /* SIGTERM: no new action; exit when the running one is over */
 
 	enum log_target log_target;
 	bool exit_on_idle; /* tests: exit after the first analysis with nothing queued */
@@ -143,6 +144,8 @@ int action_queue_blocks(struct manager *m, enum action_kind kind, const char *wh
 /* Make dax device `dax` System RAM (to_ram) or devdax again. */
 int action_queue_dax(struct manager *m, enum action_kind kind, const char *dax, bool to_ram,
 		     bool movable, sd_bus_message *reply_to);
+/* Stop: drop what waits, ask the running action to stop; true when one runs. */
+bool action_stop(struct manager *m);
 void action_queue_free(struct manager *m);
 
 /* Check() calls inside this long share one analysis. */
