@@ -131,9 +131,13 @@ static void print_fact(const struct nsa_fact *f)
 	case NSA_FACT_BOOL:
 		printf("      %-22s %s\n", f->key, f->b ? "yes" : "no");
 		break;
-	case NSA_FACT_STR:
-		printf("      %-22s %s\n", f->key, f->str ? f->str : "");
+	case NSA_FACT_STR: {
+		int n = printf("      %-22s ", f->key);
+
+		/* a kernel message may be long: wrapped under itself */
+		cmd_wrap(stdout, (size_t)n, (size_t)n < 40 ? (size_t)n : 29, f->str ? f->str : "");
 		break;
+	}
 	}
 }
 
@@ -143,10 +147,14 @@ static void print_finding(const struct nsa_finding *f, bool verbose)
 
 	snprintf(head, sizeof(head), "%s %s%s%s", nsa_severity_name(f->severity), f->code->code,
 		 f->dev[0] ? " " : "", f->dev);
-	printf("%s", head);
-	if (f->uuid[0])
-		printf(" (uuid %s)", f->uuid);
-	printf("\n");
+	if (f->uuid[0]) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%s (uuid %s)", head, f->uuid);
+		cmd_wrap(stdout, 0, 4, line);
+	} else {
+		printf("%s\n", head);
+	}
 	if (f->message)
 		print_wrapped(f->message, 4, "");
 	for (int i = 0; i < f->n_facts; i++) {
@@ -159,25 +167,67 @@ static void print_finding(const struct nsa_finding *f, bool verbose)
 	printf("\n");
 }
 
+/* The widths of the namespace table's columns: dev, mode, size, address. */
+struct ns_widths {
+	int dev, mode, size, addr;
+};
+
+static void namespace_widths(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+			     struct ns_widths *w)
+{
+	char buf[32];
+
+	*w = (struct ns_widths){ 0 };
+	for (size_t i = 0; i < a->n_verdicts; i++) {
+		const struct nsa_namespace *ns = &s->namespaces[a->verdicts[i].ns_index];
+		int n;
+
+		n = (int)strlen(ns->dev);
+		w->dev = n > w->dev ? n : w->dev;
+		n = (int)strlen(nsa_mode_name(ns->mode));
+		w->mode = n > w->mode ? n : w->mode;
+		n = (int)strlen(nsa_size_str(ns->size, buf, sizeof(buf)));
+		w->size = n > w->size ? n : w->size;
+		n = snprintf(buf, sizeof(buf), "%#" PRIx64, ns->spa_start);
+		w->addr = n > w->addr ? n : w->addr;
+	}
+}
+
 static void print_namespace_line(const struct nsa_snapshot *s, const struct nsa_ns_verdict *v,
-				 uint64_t granularity)
+				 uint64_t granularity, const struct ns_widths *w)
 {
 	const struct nsa_namespace *ns = &s->namespaces[v->ns_index];
-	char size[32], g[32], brk[32];
+	char size[32], g[32], brk[32], addr[32], state[96];
+	int col;
 
-	printf("  %-14s %-7s %10s at %#-14" PRIx64 " ", ns->dev, nsa_mode_name(ns->mode),
-	       nsa_size_str(ns->size, size, sizeof(size)), ns->spa_start);
+	snprintf(addr, sizeof(addr), "%#" PRIx64, ns->spa_start);
+	col = printf("  %-*s %-*s %*s at %-*s ", w->dev, ns->dev, w->mode, nsa_mode_name(ns->mode),
+		     w->size, nsa_size_str(ns->size, size, sizeof(size)), w->addr, addr);
 	if (!v->available)
-		printf("UNAVAILABLE");
+		snprintf(state, sizeof(state), "UNAVAILABLE");
 	else if (v->survives_granularity)
-		printf("available, survives %s platform moves",
-		       nsa_size_str(granularity, g, sizeof(g)));
+		snprintf(state, sizeof(state), "survives %s platform moves",
+			 nsa_size_str(granularity, g, sizeof(g)));
 	else if (v->break_shift)
-		printf("available, FRAGILE: a %s move breaks it",
-		       nsa_size_str(v->break_shift, brk, sizeof(brk)));
+		snprintf(state, sizeof(state), "FRAGILE: a %s move breaks it",
+			 nsa_size_str(v->break_shift, brk, sizeof(brk)));
 	else
-		printf("available");
-	printf("\n");
+		snprintf(state, sizeof(state), "available");
+	cmd_wrap(stdout, (size_t)col, col < 56 ? (size_t)col : 6, state);
+}
+
+/* Namespaces in address order (the kernel's names follow the labels' order). */
+static int by_address(const void *x, const void *y, void *data)
+{
+	const struct nsa_snapshot *s = data;
+	const struct nsa_namespace *a =
+		&s->namespaces[((const struct nsa_ns_verdict *)x)->ns_index];
+	const struct nsa_namespace *b =
+		&s->namespaces[((const struct nsa_ns_verdict *)y)->ns_index];
+
+	if (a->spa_start != b->spa_start)
+		return a->spa_start < b->spa_start ? -1 : 1;
+	return strcmp(a->dev, b->dev);
 }
 
 /* What --boot / --record did with the state store, for the report. */
@@ -206,18 +256,26 @@ static void print_history(const struct history *h, int exit_code)
 
 	if (!h->used)
 		return;
+	char line[512];
+
 	if (h->base_at) {
 		fmt_time(h->base_at, when, sizeof(when));
-		printf("Compared with the layout recorded on %s (boot %s).\n", when, h->base_id);
+		snprintf(line, sizeof(line), "Compared with the layout recorded on %s (boot %s).",
+			 when, h->base_id);
+		cmd_wrap(stdout, 0, 0, line);
 	}
-	if (h->recorded && h->as_baseline)
-		printf("Recorded this layout as the known-good one in %s.\n", h->dir);
-	else if (h->recorded)
-		printf("Recorded this boot in %s, but not as the known-good layout (errors); the "
-		       "next boot is compared with the previous one. 'nsalign check --record' "
-		       "makes this one known-good.\n",
-		       h->dir);
-	else if (exit_code == 2)
+	if (h->recorded && h->as_baseline) {
+		snprintf(line, sizeof(line), "Recorded this layout as the known-good one in %s.",
+			 h->dir);
+		cmd_wrap(stdout, 0, 0, line);
+	} else if (h->recorded) {
+		snprintf(line, sizeof(line),
+			 "Recorded this boot in %s, but not as the known-good layout (errors); the "
+			 "next boot is compared with the previous one. 'nsalign check --record' "
+			 "makes this one known-good.",
+			 h->dir);
+		cmd_wrap(stdout, 0, 0, line);
+	} else if (exit_code == 2)
 		printf("Nothing recorded.\n");
 }
 
@@ -228,26 +286,44 @@ static void print_text(const struct nsa_snapshot *s, const struct nsa_analysis *
 	char bs[32], sec[32], sub[32], g[32];
 	size_t shown = 0;
 
-	printf("PMEM layout of %s%s%s%s: %zu region%s, %zu namespace%s\n",
-	       strcmp(s->source, "live") == 0 ? "this machine" : "snapshot",
-	       p->kernel_release[0] ? " (kernel " : "", p->kernel_release,
-	       p->kernel_release[0] ? ")" : "", s->n_regions, s->n_regions == 1 ? "" : "s",
-	       s->n_namespaces, s->n_namespaces == 1 ? "" : "s");
-	if (p->arch[0])
-		printf("  %s: memory blocks %s, sections %s, subsections %s, platform granularity "
-		       "%s\n",
-		       p->arch, nsa_size_str(p->block_size, bs, sizeof(bs)),
-		       nsa_size_str(p->section_size, sec, sizeof(sec)),
-		       nsa_size_str(p->subsection_size, sub, sizeof(sub)),
-		       nsa_size_str(granularity, g, sizeof(g)));
-	if (strcmp(s->source, "live") != 0)
-		printf("  source: %s\n", s->source);
+	char line[320];
+
+	snprintf(line, sizeof(line), "PMEM layout of %s%s%s%s: %zu region%s, %zu namespace%s",
+		 strcmp(s->source, "live") == 0 ? "this machine" : "snapshot",
+		 p->kernel_release[0] ? " (kernel " : "", p->kernel_release,
+		 p->kernel_release[0] ? ")" : "", s->n_regions, s->n_regions == 1 ? "" : "s",
+		 s->n_namespaces, s->n_namespaces == 1 ? "" : "s");
+	cmd_wrap(stdout, 0, 2, line);
+	if (p->arch[0]) {
+		snprintf(line, sizeof(line),
+			 "%s: memory blocks %s, sections %s, subsections %s, platform granularity "
+			 "%s",
+			 p->arch, nsa_size_str(p->block_size, bs, sizeof(bs)),
+			 nsa_size_str(p->section_size, sec, sizeof(sec)),
+			 nsa_size_str(p->subsection_size, sub, sizeof(sub)),
+			 nsa_size_str(granularity, g, sizeof(g)));
+		printf("  ");
+		cmd_wrap(stdout, 2, 4, line);
+	}
+	if (strcmp(s->source, "live") != 0) {
+		printf("  source: ");
+		cmd_wrap(stdout, 10, 4, s->source);
+	}
 	printf("\n");
 
 	if (a->n_verdicts) {
+		struct nsa_ns_verdict *v = malloc(a->n_verdicts * sizeof(*v));
+		struct ns_widths w;
+
+		namespace_widths(s, a, &w);
+		if (v) {
+			memcpy(v, a->verdicts, a->n_verdicts * sizeof(*v));
+			qsort_r(v, a->n_verdicts, sizeof(*v), by_address, (void *)s);
+		}
 		printf("Namespaces:\n");
 		for (size_t i = 0; i < a->n_verdicts; i++)
-			print_namespace_line(s, &a->verdicts[i], granularity);
+			print_namespace_line(s, v ? &v[i] : &a->verdicts[i], granularity, &w);
+		free(v);
 		printf("\n");
 	}
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -55,6 +56,20 @@ static int option_id(const struct cmd_option *o)
 	return o->id ? o->id : o->short_name;
 }
 
+/* "MiB" after a number: the two are not broken apart */
+static bool is_unit(const char *p)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t n = strlen(units[i]);
+
+		if (strncmp(p, units[i], n) == 0 && !isalnum((unsigned char)p[n]))
+			return true;
+	}
+	return false;
+}
+
 /* A unit of wrapping at p: a word, or a bracketed group when brackets. */
 static size_t unit_len(const char *p, bool brackets)
 {
@@ -66,7 +81,8 @@ static size_t unit_len(const char *p, bool brackets)
 			depth++;
 		else if (brackets && (p[n] == ']' || p[n] == ')') && depth > 0)
 			depth--;
-		else if (p[n] == ' ' && depth == 0)
+		else if (p[n] == ' ' && depth == 0 &&
+			 !(n > 0 && isdigit((unsigned char)p[n - 1]) && is_unit(p + n + 1)))
 			break;
 	}
 	return n;
@@ -77,19 +93,24 @@ static void wrap(FILE *f, size_t col, size_t indent, const char *text, bool brac
 	size_t start = col;
 
 	while (*text) {
-		size_t n;
+		size_t n, gap = 0;
 
-		while (*text == ' ' || *text == '\n')
+		/* the spaces between two words are kept, a newline is one space */
+		while (*text == ' ' || *text == '\n') {
+			gap++;
 			text++;
+		}
 		if (!*text)
 			break;
+		if (col > start && gap == 0)
+			gap = 1;
 		n = unit_len(text, brackets);
-		if (col > start && col + 1 + n > CMD_TEXT_WIDTH) {
+		if (col > start && col + gap + n > CMD_TEXT_WIDTH) {
 			fprintf(f, "\n%*s", (int)indent, "");
 			col = start = indent;
 		} else if (col > start) {
-			fputc(' ', f);
-			col++;
+			fprintf(f, "%*s", (int)gap, "");
+			col += gap;
 		}
 		fwrite(text, 1, n, f);
 		col += n;

@@ -152,13 +152,22 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 	char size[32], out[320], head[320], note[96], sh[40], u1[32], u2[32];
 	bool *done = calloc(n, sizeof(*done));
 	uint64_t kmin = UINT64_MAX, kmax = 0;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	printf("%s  %s  %s at %#" PRIx64 "%s%s%s, %s now\n", ns->dev, nsa_mode_name(ns->mode),
-	       nsa_size_str(ns->size, size, sizeof(size)), ns->spa_start,
-	       ns->uuid[0] ? " (uuid " : "", ns->uuid, ns->uuid[0] ? ")" : "",
-	       a->verdicts[i].available ? "available" : "NOT available");
+	snprintf(out, sizeof(out), "%s  %s  %s at %#" PRIx64 "%s%s%s, %s now", ns->dev,
+		 nsa_mode_name(ns->mode), nsa_size_str(ns->size, size, sizeof(size)), ns->spa_start,
+		 ns->uuid[0] ? " (uuid " : "", ns->uuid, ns->uuid[0] ? ")" : "",
+		 a->verdicts[i].available ? "available" : "NOT available");
+	cmd_wrap(stdout, 0, 4, out);
 	for (size_t k = 0; done && k < n; k++) {
 		size_t count = 0, shown = 0;
+
+		/* one outcome and its moves in a line of its own, wrapped to fit */
+		f = open_memstream(&line, &len);
+		if (!f)
+			break;
 
 		if (done[k])
 			continue;
@@ -171,7 +180,7 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 				count++;
 		}
 		outcome(&res[k], false, head, sizeof(head));
-		printf("  %s after ", head);
+		fprintf(f, "%s after ", head);
 		for (size_t j = k; j < n; j++) {
 			char other[320];
 
@@ -182,14 +191,19 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 				continue;
 			done[j] = true;
 			if (shown < 6 || j == n - 1 || count <= 8)
-				printf("%s%s", shown ? ", " : "",
-				       shift_name(res[j].shift, sh, sizeof(sh)));
+				fprintf(f, "%s%s", shown ? ", " : "",
+					shift_name(res[j].shift, sh, sizeof(sh)));
 			else if (shown == 6)
-				printf(", ...");
+				fprintf(f, ", ...");
 			shown++;
 		}
-		printf(" (%zu move%s)%s\n", count, count == 1 ? "" : "s",
-		       repair_note(&res[k], note, sizeof(note)));
+		fprintf(f, " (%zu move%s)%s", count, count == 1 ? "" : "s",
+			repair_note(&res[k], note, sizeof(note)));
+		fclose(f);
+		printf("  ");
+		cmd_wrap(stdout, 2, 4, line);
+		free(line);
+		line = NULL;
 	}
 	for (size_t k = 0; k < n; k++) {
 		if (!res[k].has_kmem)
@@ -199,11 +213,26 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 		if (res[k].kmem_usable_after > kmax)
 			kmax = res[k].kmem_usable_after;
 	}
-	if (kmax || kmin != UINT64_MAX)
-		printf("  as System RAM (kmem): %s now; %s to %s after these moves\n",
-		       nsa_size_str(a->verdicts[i].kmem_usable, size, sizeof(size)),
-		       nsa_size_str(kmin, u1, sizeof(u1)), nsa_size_str(kmax, u2, sizeof(u2)));
+	if (kmax || kmin != UINT64_MAX) {
+		snprintf(out, sizeof(out),
+			 "as System RAM (kmem): %s now; %s to %s after these moves",
+			 nsa_size_str(a->verdicts[i].kmem_usable, size, sizeof(size)),
+			 nsa_size_str(kmin, u1, sizeof(u1)), nsa_size_str(kmax, u2, sizeof(u2)));
+		printf("  ");
+		cmd_wrap(stdout, 2, 4, out);
+	}
 	free(done);
+}
+
+static int by_address(const void *x, const void *y, void *data)
+{
+	const struct nsa_snapshot *s = data;
+	const struct nsa_namespace *a = &s->namespaces[*(const size_t *)x];
+	const struct nsa_namespace *b = &s->namespaces[*(const size_t *)y];
+
+	if (a->spa_start != b->spa_start)
+		return a->spa_start < b->spa_start ? -1 : 1;
+	return strcmp(a->dev, b->dev);
 }
 
 static struct json_object *json_result(const struct nsa_shift_result *r, unsigned flags)
@@ -256,7 +285,7 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 	struct nsa_snapshot *s = NULL;
 	struct nsa_analysis *a = NULL;
 	int64_t *shift = NULL;
-	size_t n_shift = 0;
+	size_t n_shift = 0, *order = NULL;
 	bool json = false, breaks = false, quiet = false;
 	unsigned flags = 0;
 	int c, r;
@@ -341,15 +370,33 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 	} else if (!quiet) {
 		char g[32];
 
-		printf("Platform moves simulated on %s%s%s%s: %zu move%s (granularity %s)\n\n",
-		       strcmp(s->source, "live") == 0 ? "this machine" : "snapshot",
-		       s->platform.kernel_release[0] ? " (kernel " : "", s->platform.kernel_release,
-		       s->platform.kernel_release[0] ? ")" : "", n_shift, n_shift == 1 ? "" : "s",
-		       nsa_size_str(opts.platform_granularity, g, sizeof(g)));
+		char line[256];
+
+		snprintf(line, sizeof(line),
+			 "Platform moves simulated on %s%s%s%s: %zu move%s (granularity %s)",
+			 strcmp(s->source, "live") == 0 ? "this machine" : "snapshot",
+			 s->platform.kernel_release[0] ? " (kernel " : "",
+			 s->platform.kernel_release, s->platform.kernel_release[0] ? ")" : "",
+			 n_shift, n_shift == 1 ? "" : "s",
+			 nsa_size_str(opts.platform_granularity, g, sizeof(g)));
+		cmd_wrap(stdout, 0, 2, line);
+		printf("\n");
 		if (!s->n_namespaces)
 			printf("No namespaces.\n");
 	}
-	for (size_t i = 0; i < s->n_namespaces; i++) {
+	/* text: namespaces in address order; JSON: as collected */
+	order = calloc(s->n_namespaces ? s->n_namespaces : 1, sizeof(*order));
+	if (!order) {
+		r = EX_SOFTWARE;
+		goto out;
+	}
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		order[i] = i;
+	if (!json)
+		qsort_r(order, s->n_namespaces, sizeof(*order), by_address, s);
+	for (size_t pos = 0; pos < s->n_namespaces; pos++) {
+		size_t i = order[pos];
+
 		for (size_t k = 0; k < n_shift; k++) {
 			nsa_simulate_shift(s, a, i, shift[k], &res[k]);
 			if (a->verdicts[i].available && res[k].verdict != NSA_ACCEPT_YES)
@@ -384,6 +431,7 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 		r = breaks ? 1 : 0;
 out:
 	json_object_put(root);
+	free(order);
 	free(res);
 	free(shift);
 	nsa_analysis_free(a);

@@ -118,4 +118,27 @@ done
 "$NSALIGN" --help >"$TMP/help"
 [ -z "$(awk 'length($0) > 80' "$TMP/help")" ] && ok "nsalign --help fits 80 columns" || not_ok "nsalign --help over 80"
 
+# every text output fits 80 columns, on every snapshot a kernel produced
+for snap in "$FIXTURES"/*.json "$SNAPSHOTS"/*.json; do
+	name=$(basename "$snap" .json)
+	for cmdline in "check -v" simulate; do
+		# shellcheck disable=SC2086
+		"$NSALIGN" $cmdline -s "$snap" >"$TMP/text" 2>/dev/null
+		long=$(awk 'length($0) > 80' "$TMP/text" | head -3)
+		[ -z "$long" ] && ok "$name: $cmdline text fits 80 columns" ||
+			{ not_ok "$name: $cmdline text runs over 80 columns"; diag <<<"$long"; }
+	done
+done
+
+# namespaces in address order (namespace0.1 lies above namespace0.0 there)
+"$NSALIGN" check -s "$boot1" | sed -n '/^Namespaces:/,/^$/p' | grep -oE '0x[0-9a-f]+' >"$TMP/addrs"
+sort -c <(while read -r a; do printf '%020d\n' "$((a))"; done <"$TMP/addrs") 2>/dev/null &&
+	[ "$(wc -l <"$TMP/addrs")" = 2 ] && ok "check: namespaces in address order" || not_ok "check: order $(tr '\n' ' ' <"$TMP/addrs")"
+"$NSALIGN" simulate -s "$boot1" | grep -E '^namespace' | grep -oE 'at 0x[0-9a-f]+' | cut -c4- >"$TMP/addrs"
+sort -c <(while read -r a; do printf '%020d\n' "$((a))"; done <"$TMP/addrs") 2>/dev/null &&
+	[ "$(wc -l <"$TMP/addrs")" = 2 ] && ok "simulate: namespaces in address order" || not_ok "simulate: order $(tr '\n' ' ' <"$TMP/addrs")"
+"$NSALIGN" simulate --json -s "$boot1" | command jq -r '.namespaces[].dev' | tr '\n' ' ' >"$TMP/devs"
+[ "$(cat "$TMP/devs")" = "namespace0.1 namespace0.0 " ] && ok "simulate --json keeps the collected order" ||
+	not_ok "simulate --json order changed: $(cat "$TMP/devs")"
+
 done_testing
