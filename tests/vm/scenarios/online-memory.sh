@@ -5,16 +5,31 @@
 # online-memory --zone movable onlines exactly those 4 into Movable, a
 # second run changes nothing, offline-memory takes them back; the shared
 # block, a partial range, a missing block and a non-root caller are refused
-# before anything changes.
+# before anything changes.  On a kernel that onlines new memory itself
+# (auto_online_blocks, Debian's amd64 6.12) a first DIMM comes up online in
+# the kernel's zone: online-memory --zone movable counts its blocks as
+# online already and moves none; the guest then takes nsalign's remedy
+# (auto_online_blocks=offline) and a second DIMM goes through the above.
 # a memmap= range and a hot-added pc-dimm
 REQUIRES="memmap acpi-hotplug"
 BOOTS=1
 qemu_args() { echo "-m 6G,slots=4,maxmem=16G"; }
 append_args() { echo "memmap=192M!4160M"; }
+# a pc-dimm each time the guest asks on its console: NSA-HOTADD-auto (a
+# kernel that onlines new memory itself, first), NSA-HOTADD-main
 monitor_script() {
-	sleep 12
-	echo "object_add memory-backend-ram,id=m1,size=512M"
-	echo "device_add pc-dimm,id=d1,memdev=m1"
+	local i=0 w n=0
+	for w in auto main; do
+		while [ $i -lt 400 ] && ! grep -q "NSA-HOTADD-$w" "$RUN/boot$1/console.log" 2>/dev/null &&
+			! grep -q "NSA-HOTADD-main" "$RUN/boot$1/console.log" 2>/dev/null; do
+			sleep 0.5
+			i=$((i + 1))
+		done
+		grep -q "NSA-HOTADD-$w" "$RUN/boot$1/console.log" 2>/dev/null || continue
+		n=$((n + 1))
+		echo "object_add memory-backend-ram,id=m$n,size=512M"
+		echo "device_add pc-dimm,id=d$n,memdev=m$n"
+	done
 	exec sleep 300
 }
 
@@ -22,7 +37,25 @@ monitor_script() {
 changed_blocks() { diff <(cut -d' ' -f1,2 "$1") <(cut -d' ' -f1,2 "$2") | sed -n 's/^> \([0-9]*\) .*/\1/p' | tr '\n' ' '; }
 
 assert_boot() {
-	local d=$2 first last
+	local d=$2 first last policy a zone
+	policy=$(cat "$d/auto_online_blocks")
+	echo "# auto_online_blocks: $policy"
+	if [ "$policy" != offline ]; then
+		# the kernel onlined the first DIMM itself; nsalign counts its blocks
+		# as online already, in the zone the kernel picked, and moves none
+		a=$(cat "$d/auto.blocks")
+		zone=$(for i in $a; do grep "^$i " "$d/auto.states.1"; done | cut -d' ' -f2,3 | sort -u)
+		echo "# the first pc-dimm: memory${a%% *}-memory${a##* }, $zone"
+		check "auto_online_blocks=$policy: the first DIMM's 4 blocks came up online, all in one zone" \
+			test "$(wc -w <<<"$a")/$(wc -l <<<"$zone")/${zone%% *}" = 4/1/online
+		zone=${zone#online }
+		check "online-memory --zone movable --dry-run: exit 0, the plan says 4 online already, in $zone" \
+			sh -c "[ \$(cat '$d/auto.plan.rc') = 0 ] && grep -q '(4 blocks, 4 already online: $([ "$zone" = Movable ] && echo '4 in Movable, 0' || echo '0 in Movable, 4') in Normal), zone Movable' '$d/auto.plan.err'"
+		check "online-memory --zone movable: exit 0, nothing written, none moved" \
+			jqf '.already == 4 and .changed == 0 and .unchanged == 4' "$d/auto.online.json"
+		check "... the blocks stay where the kernel put them" test -z "$(changed_blocks "$d/auto.states.1" "$d/auto.states.2")"
+		check "nsalign's remedy taken: auto_online_blocks=offline" grep -qx offline "$d/auto_online_blocks.after"
+	fi
 	read -r first last <"$d/dimm.blocks"
 	echo "# the pc-dimm: memory$first-memory$last"
 	check "the hot-added DIMM's 4 blocks came up offline" \
