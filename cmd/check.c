@@ -504,11 +504,22 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 			ret = EX_SOFTWARE;
 			goto out;
 		}
-		nsa_finding_set_message(f,
-					"The recorded layout could not be read (%s). The file was "
-					"kept as %s and this boot cannot be compared with earlier "
-					"ones; recording starts over.",
-					st->damage_reason, st->damaged_path);
+		if (st->n_boots)
+			/* some records were read: only the damaged ones are lost */
+			nsa_finding_set_message(
+				f,
+				"%zu recorded layout%s could not be read (%s) and %s left out; "
+				"the other %zu records were kept. The file was kept as %s.",
+				st->records_dropped, st->records_dropped > 1 ? "s" : "",
+				st->damage_reason, st->records_dropped > 1 ? "were" : "was",
+				st->n_boots, st->damaged_path);
+		else
+			nsa_finding_set_message(
+				f,
+				"The recorded layout could not be read (%s). The file was "
+				"kept as %s and this boot cannot be compared with earlier "
+				"ones; recording starts over.",
+				st->damage_reason, st->damaged_path);
 		nsa_finding_set_remedy(f,
 				       "Look at the kept file for what damaged it (a full disk, a "
 				       "manual edit); delete it when done.");
@@ -555,6 +566,21 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 
 		r = nsa_state_add(st, s, when, result, baseline, o->record ? "record" : "boot",
 				  o->history);
+		if (r == -EINVAL) {
+			struct nsa_snapshot *l = nsa_snapshot_layout(s);
+
+			/* the next load would refuse it: the state stays as it is */
+			err[0] = '\0';
+			if (l)
+				nsa_snapshot_readable(l, err, sizeof(err));
+			nsa_snapshot_free(l);
+			cmd_error("check",
+				  "%s: cannot record the layout: it would not read back (%s); the "
+				  "state is unchanged",
+				  o->state_dir, err[0] ? err : "bad data");
+			ret = EX_DATAERR;
+			goto out;
+		}
 		if (r == 0)
 			r = nsa_state_save(ctx, o->state_dir, st);
 		if (r < 0) {

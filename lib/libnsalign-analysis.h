@@ -259,7 +259,8 @@ struct nsa_state {
 	struct nsa_boot_record *boots; /* oldest first */
 	size_t n_boots;
 	char *damaged_path;	 /* set when the file was damaged and moved here */
-	char damage_reason[256]; /* why */
+	char damage_reason[256]; /* why (the first bad record's reason) */
+	size_t records_dropped;	 /* damaged records left out; the others were read */
 };
 
 struct nsa_state *nsa_state_new(void);
@@ -267,8 +268,9 @@ void nsa_state_free(struct nsa_state *st);
 /*
  * Read DIR/state.json.  No file: an empty state.  A damaged file is
  * renamed to state.json.damaged-<UTC time> and an empty state returned with
- * damaged_path and damage_reason set.  A newer schema: -EPROTONOSUPPORT and
- * the file is left alone.  err gets one line on failure.
+ * damaged_path and damage_reason set; when only some records are damaged,
+ * the others are returned (records_dropped says how many were not).  A newer schema:
+ * -EPROTONOSUPPORT and the file is left alone.  err gets one line on failure.
  */
 int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
 		   size_t errlen);
@@ -279,6 +281,8 @@ struct json_object *nsa_state_to_json(const struct nsa_state *st);
  * Append this boot's layout (a second record for the same boot_id replaces
  * the first, except that a failed run never replaces a baseline), then
  * drop the oldest records beyond `history`, never the newest baseline.
+ * -EINVAL, nothing added, when the layout would not read back
+ * (nsa_snapshot_readable() of nsa_snapshot_layout(s) says why).
  */
 int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t when, int result,
 		  bool baseline, const char *how, size_t history);

@@ -274,6 +274,8 @@ struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s);
  */
 int nsa_snapshot_from_json(struct json_object *obj, struct nsa_snapshot **out, char *err,
 			   size_t errlen);
+/* 0 when what nsa_snapshot_to_json() writes of s reads back; else -EINVAL, err says why. */
+int nsa_snapshot_readable(const struct nsa_snapshot *s, char *err, size_t errlen);
 /* The most memory blocks a snapshot may describe: 128 TiB in 128 MiB blocks */
 #define NSA_MAX_MEMORY_BLOCKS (1ULL << 20)
 /* The most a snapshot or state file may hold: they are kilobytes, this is far more */

@@ -305,6 +305,9 @@ static int read_memory(struct jf_reader *rd, struct json_object *o, struct nsa_s
 	snprintf(rd->where, sizeof(rd->where), "memory");
 	JF_TRY(jf_get_object(rd, o, "memory blocks"));
 	JF_TRY(jf_get_u64(rd, o, "block_size", false, &block_size));
+	/* as platform.block_size: it becomes that, and is written there */
+	if (block_size && !nsa_is_pow2(block_size))
+		return jf_fail(rd, "block_size", "%#" PRIx64 " is not a power of two", block_size);
 	if (block_size && !s->platform.block_size)
 		s->platform.block_size = block_size;
 	JF_TRY(jf_get_array(rd, o, "blocks", false, &runs));
@@ -472,6 +475,25 @@ struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s)
 	json_object_object_add(root, "notes", strings_to_json(s->notes, s->n_notes));
 	json_object_object_add(root, "kernel_log", strings_to_json(s->kernel_log, s->n_kernel_log));
 	return root;
+}
+
+int nsa_snapshot_readable(const struct nsa_snapshot *s, char *err, size_t errlen)
+{
+	struct json_object *o = nsa_snapshot_to_json(s), *back;
+	struct nsa_snapshot *read = NULL;
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	/* through the text, as the file will be read */
+	back = json_tokener_parse(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	if (!back)
+		return nsa_say(err, errlen, -EINVAL, "not valid JSON once written");
+	r = nsa_snapshot_from_json(back, &read, err, errlen);
+	json_object_put(back);
+	nsa_snapshot_free(read);
+	return r;
 }
 
 int nsa_snapshot_from_json(struct json_object *root, struct nsa_snapshot **out, char *err,

@@ -122,6 +122,11 @@ int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t wh
 
 	if (!layout)
 		return -ENOMEM;
+	/* never a record the next load would refuse */
+	if (nsa_snapshot_readable(layout, NULL, 0) < 0) {
+		nsa_snapshot_free(layout);
+		return -EINVAL;
+	}
 	/* one record per boot: a second run in the same boot replaces it */
 	for (size_t i = 0; i < st->n_boots; i++) {
 		if (s->platform.boot_id[0] &&
@@ -278,7 +283,9 @@ static int parse_record(struct json_object *o, size_t idx, struct nsa_boot_recor
 	return 0;
 }
 
-static int parse_state(struct json_object *root, struct nsa_state *st, char *err, size_t errlen)
+/* *bad: how many records could not be read and were left out (err: why the first) */
+static int parse_state(struct json_object *root, struct nsa_state *st, size_t *bad, char *err,
+		       size_t errlen)
 {
 	struct state_priv *p = (struct state_priv *)st;
 	struct json_object *v, *boots;
@@ -310,15 +317,22 @@ static int parse_state(struct json_object *root, struct nsa_state *st, char *err
 	if (!json_object_object_get_ex(root, "boots", &boots) ||
 	    !json_object_is_type(boots, json_type_array))
 		return fail(err, errlen, "boots: missing or not an array");
+	/* a bad record costs that record: the others (the baseline) are kept */
 	for (size_t i = 0; i < json_object_array_length(boots); i++) {
 		struct nsa_boot_record *rec =
 			nsa_array_push((void **)&st->boots, &st->n_boots, &p->cap, sizeof(*rec));
+		char why[200];
 
 		if (!rec)
 			return -ENOMEM;
-		r = parse_record(json_object_array_get_idx(boots, i), i, rec, err, errlen);
-		if (r < 0)
+		r = parse_record(json_object_array_get_idx(boots, i), i, rec, why, sizeof(why));
+		if (r == -ENOMEM)
 			return r;
+		if (r < 0) {
+			st->n_boots--;
+			if ((*bad)++ == 0)
+				fail(err, errlen, "%s", why); /* the first one says why */
+		}
 	}
 	return 0;
 }
@@ -403,7 +417,7 @@ int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out,
 	}
 
 	if (!why[0]) {
-		r = parse_state(root, st, why, sizeof(why));
+		r = parse_state(root, st, &st->records_dropped, why, sizeof(why));
 		if (r == -EPROTONOSUPPORT || r == -ENOMEM) {
 			/* a newer nsalign's file is fine, just not ours: leave it alone */
 			fail(err, errlen, "%s: %s", path, why);
@@ -419,7 +433,7 @@ int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out,
 		}
 	}
 	json_object_put(root);
-	if (!why[0]) {
+	if (!why[0] && !st->records_dropped) {
 		*out = st;
 		return 0;
 	}

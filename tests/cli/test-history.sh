@@ -161,4 +161,25 @@ expect_err_line "state.json: not a regular file; move it away" "FIFO state: one 
 rm -rf "$TMP/big"
 
 
+# a snapshot whose memory.block_size is not a power of two: refused when read,
+# never recorded (it wiped the whole history on the next load)
+h="$TMP/hist3"
+"$NSALIGN" check --record -q --snapshot "$b1" --state-dir "$h" >/dev/null
+cp "$h/state.json" "$TMP/hist3-before"
+jq '.platform.block_size = 0 | .memory.block_size = 3' "$b1" >"$TMP/bs3.json"
+run "$NSALIGN" check --record --snapshot "$TMP/bs3.json" --state-dir "$h"
+expect_rc 65 "memory.block_size 3: refused"
+expect_err_line "bs3.json: not a usable snapshot: memory.block_size: 0x3 is not a power of two" "memory.block_size 3: one line"
+cmp -s "$h/state.json" "$TMP/hist3-before" && ok "memory.block_size 3: the state is unchanged" || not_ok "state changed"
+# one bad record costs that record: boot 1's baseline is still compared with
+jq --arg id "00000000-0000-0000-0000-00000000beef" '.boots = [.boots[0] | (.boot_id = $id | .layout.platform.block_size = 3)] + .boots' \
+	"$TMP/hist3-before" >"$h/state.json"
+run "$NSALIGN" check --boot --no-journal --json --snapshot "$b2" --state-dir "$h"
+expect_rc 2 "a state with one bad record: boot 2 still compared"
+jq -e '.findings[] | select(.code == "NSA-STATE-DAMAGED") | .message | test("1 recorded layout could not be read \\(boots\\[0\\].layout: platform.*the other 1 records were kept")' "$TMP/out" >/dev/null &&
+	ok "NSA-STATE-DAMAGED names the bad record and what was kept" || { not_ok "partial damage not reported"; jq '.findings[] | select(.code == "NSA-STATE-DAMAGED")' "$TMP/out" | diag; }
+jq -e '.findings[] | select(.code == "NSA-NS-MOVED-UNAVAILABLE")' "$TMP/out" >/dev/null &&
+	ok "the baseline survived the bad record" || not_ok "baseline lost with the bad record"
+[ -n "$(ls "$h"/state.json.damaged-* 2>/dev/null)" ] && ok "the file with the bad record is kept aside" || not_ok "not kept aside"
+
 done_testing

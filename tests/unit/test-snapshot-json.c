@@ -252,6 +252,9 @@ TEST(damaged_files_are_refused_with_a_reason)
 	EXPECT_BAD("{\"schema\": 1, \"platform\": {}, \"memory\": {\"blocks\": [{\"first\": "
 		   "18446744073709551615, \"count\": 2}]}}",
 		   -EINVAL, "overflows");
+	/* memory.block_size becomes platform.block_size: as strict as that */
+	EXPECT_BAD("{\"schema\": 1, \"platform\": {}, \"memory\": {\"block_size\": 3}}", -EINVAL,
+		   "memory.block_size: 0x3 is not a power of two");
 	/* a 100-byte file declaring 2^26 blocks (1 GiB of memory to read it) */
 	EXPECT_BAD("{\"schema\": 1, \"platform\": {}, \"memory\": {\"blocks\": [{\"first\": 0, "
 		   "\"count\": 67108864}]}}",

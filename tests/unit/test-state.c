@@ -512,3 +512,61 @@ TEST(memory_blocks_in_a_record_are_not_read)
 	free(dir);
 	nsa_unref(ctx);
 }
+
+/* A layout the next load would refuse is never recorded: the state stays as it was. */
+TEST(a_record_that_would_not_read_back_is_not_added)
+{
+	struct nsa_state *st = state_with(2);
+	struct nsa_snapshot *s = layout("boot-bad", 0x100000000ULL);
+	char why[256] = "";
+
+	REQUIRE(st && s);
+	s->platform.block_size = 3 * NSA_MiB; /* as a snapshot's memory.block_size once made it */
+	CHECK(nsa_snapshot_readable(s, why, sizeof(why)) == -EINVAL);
+	CHECK(strstr(why, "power of two") != NULL);
+	CHECK(nsa_state_add(st, s, 1763900000, 0, true, "record", 16) == -EINVAL);
+	CHECK_U64(st->n_boots, 2);
+	CHECK_STR(nsa_state_baseline(st)->boot_id, "boot-1");
+	s->platform.block_size = 128 * NSA_MiB;
+	CHECK(nsa_snapshot_readable(s, NULL, 0) == 0);
+	nsa_snapshot_free(s);
+	nsa_state_free(st);
+}
+
+/* One bad record costs that record: the baseline and the rest of the history stay. */
+TEST(a_bad_record_costs_that_record_only)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	char *dir = tmpdir();
+	struct nsa_state *st = state_with(3), *back;
+	struct json_object *obj = nsa_state_to_json(st), *rec, *layout_o, *platform;
+	char *text;
+
+	REQUIRE(dir && ctx && obj);
+	/* boots[1]'s block_size is not a power of two */
+	rec = json_object_array_get_idx(json_object_object_get(obj, "boots"), 1);
+	layout_o = json_object_object_get(rec, "layout");
+	platform = json_object_object_get(layout_o, "platform");
+	json_object_object_add(platform, "block_size", json_object_new_int64(3 << 20));
+	text = strdup(json_object_to_json_string(obj));
+	write_text(dir, text);
+	nsa_set_log_priority(ctx, 0);
+	back = load_ok(ctx, dir);
+	REQUIRE(back);
+	CHECK_U64(back->n_boots, 2);
+	CHECK_U64(back->records_dropped, 1);
+	CHECK_STR(back->boots[0].boot_id, "boot-0");
+	CHECK_STR(back->boots[1].boot_id, "boot-2");
+	CHECK(nsa_state_baseline(back) == &back->boots[1]);
+	/* the file is still kept aside, byte for byte, and says which record */
+	REQUIRE(back->damaged_path);
+	CHECK(strstr(back->damage_reason, "boots[1].layout: platform") != NULL);
+	CHECK_U64(count_entries(dir, "state.json.damaged-"), 1);
+	nsa_state_free(back);
+	free(text);
+	json_object_put(obj);
+	nsa_state_free(st);
+	rmrf(dir);
+	free(dir);
+	nsa_unref(ctx);
+}
