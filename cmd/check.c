@@ -410,6 +410,12 @@ static int print_json(struct nsa_ctx *ctx, const char *output, const struct nsa_
 		if (r < 0) {
 			cmd_error("check", "%s: cannot write: %s", output, strerror(-r));
 			r = r == -EACCES || r == -EPERM ? EX_NOPERM : EX_IOERR;
+		} else if (r > 0) {
+			cmd_warn("check",
+				 "%s: written, but syncing its directory failed: %s (a power cut "
+				 "may lose it)",
+				 output, strerror(r));
+			r = 0;
 		}
 	} else {
 		r = json_print(root);
@@ -587,6 +593,13 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 			ret = state_error(o->state_dir, "cannot record the layout", r);
 			goto out;
 		}
+		/* the new state is in place; only its durability is in doubt */
+		if (r > 0)
+			cmd_warn(
+				"check",
+				"%s: the layout was recorded, but syncing the directory failed: %s "
+				"(a power cut may bring back the previous state)",
+				o->state_dir, strerror(r));
 		h->recorded = true;
 		h->as_baseline = baseline;
 	}

@@ -66,6 +66,11 @@ int cmd_snapshot(int argc, char **argv, struct nsa_ctx *ctx)
 			cmd_error("snapshot", "%s: %s", output, strerror(-r));
 			return EX_IOERR;
 		}
+		if (r > 0)
+			cmd_warn("snapshot",
+				 "%s: written, but syncing its directory failed: %s (a power cut "
+				 "may lose it)",
+				 output, strerror(r));
 		return 0;
 	}
 

@@ -274,7 +274,10 @@ void nsa_state_free(struct nsa_state *st);
  */
 int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
 		   size_t errlen);
-/* Write DIR/state.json atomically (mode 0600); call with the lock held. */
+/*
+ * Write DIR/state.json atomically (mode 0600); call with the lock held.
+ * A positive errno: written, the directory's fsync failed (nsa_write_file_atomic()).
+ */
 int nsa_state_save(struct nsa_ctx *ctx, const char *dir, const struct nsa_state *st);
 struct json_object *nsa_state_to_json(const struct nsa_state *st);
 /*

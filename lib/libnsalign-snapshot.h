@@ -291,7 +291,10 @@ int nsa_snapshot_save(const struct nsa_snapshot *s, const char *path); /* atomic
 /*
  * Write a whole file atomically (atomic.c): temp file in the same
  * directory, fsync, rename, fsync of the directory.  Readers see the old
- * file or the new one, never a torn one.  ctx may be NULL.
+ * file or the new one, never a torn one.  ctx may be NULL.  Returns 0, a
+ * negative errno (the old file is still there), or a positive errno: the
+ * new file is in place but the directory's fsync failed, so the rename
+ * may not survive a power cut.
  */
 int nsa_write_file_atomic(struct nsa_ctx *ctx, const char *path, const char *data, size_t len,
 			  mode_t mode);

@@ -147,5 +147,6 @@ int prometheus_write(struct nsa_ctx *ctx, const char *path, const struct nsa_sna
 	if (r == 0)
 		r = nsa_write_file_atomic(ctx, path, text, len, 0644);
 	free(text);
-	return r;
+	/* written, its directory not synced: metrics are rewritten anyway */
+	return r > 0 ? 0 : r;
 }

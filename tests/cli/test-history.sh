@@ -182,4 +182,16 @@ jq -e '.findings[] | select(.code == "NSA-NS-MOVED-UNAVAILABLE")' "$TMP/out" >/d
 	ok "the baseline survived the bad record" || not_ok "baseline lost with the bad record"
 [ -n "$(ls "$h"/state.json.damaged-* 2>/dev/null)" ] && ok "the file with the bad record is kept aside" || not_ok "not kept aside"
 
+# the directory's fsync fails after the rename: the new state is in place, a warning says so
+if [ "${FAULT_INJECTION:-no}" = yes ]; then
+	h="$TMP/hist4"
+	run env NSALIGN_FAULT_INJECT=fsync-dir "$NSALIGN" check --record --snapshot "$b1" --state-dir "$h"
+	expect_rc 1 "fsync of the state directory fails: recorded all the same"
+	expect_err_line "hist4: the layout was recorded, but syncing the directory failed: .*power cut" "fsync-dir: one warning line"
+	expect_stdout_has "Recorded this layout as the known-good one" "fsync-dir: says it was recorded"
+	jq -e '.boots | length == 1' "$h/state.json" >/dev/null && ok "fsync-dir: the new state is in place" || not_ok "fsync-dir: no state"
+else
+	skip "the directory's fsync failing needs a test build (configure --enable-fault-injection)"
+fi
+
 done_testing
