@@ -219,7 +219,8 @@ int nsa_nd_backup_save(struct nsa_ctx *ctx, const char *dir, const char *dev, co
 	struct tm tm;
 	int r;
 
-	r = nsa_mkdir_p(dir, 0700);
+	/* a backup directory made now must survive a power cut as the backup does */
+	r = nsa_mkdir_p_synced(ctx, dir, 0700);
 	if (r < 0)
 		return r;
 	gmtime_r(&now, &tm);

@@ -57,6 +57,8 @@ int nsa_say(char *err, size_t len, int r, const char *fmt, ...)
 
 /* mkdir -p: the missing directories of path, each with mode; 0 when it is there. */
 int nsa_mkdir_p(const char *path, mode_t mode);
+/* The same, each directory it makes fsynced into its parent (fault point "fsync-parent"). */
+int nsa_mkdir_p_synced(struct nsa_ctx *ctx, const char *path, mode_t mode);
 
 /* The most nsa_read_file() reads: sysfs and /proc files are far smaller */
 #define NSA_READ_FILE_MAX (64ULL << 20)

@@ -328,10 +328,40 @@ int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *ou
 	return nsa_parse_u64(buf, base, out);
 }
 
-int nsa_mkdir_p(const char *path, mode_t mode)
+/* mkdir, and when it made the directory, fsync its parent so that the entry survives a power cut */
+static int mkdir_one(struct nsa_ctx *ctx, char *buf, mode_t mode, bool sync)
+{
+	char *slash;
+	int dfd, r;
+
+	if (mkdir(buf, mode) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	if (!sync)
+		return 0;
+	r = nsa_fault(ctx, "fsync-parent");
+	if (r)
+		return r < 0 ? r : -EINTR;
+	slash = strrchr(buf, '/');
+	if (slash == buf)
+		dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else if (slash) {
+		*slash = '\0';
+		dfd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+	} else
+		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	r = fsync(dfd) < 0 ? -errno : 0;
+	close(dfd);
+	return r;
+}
+
+static int mkdir_p(struct nsa_ctx *ctx, const char *path, mode_t mode, bool sync)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
+	int r;
 
 	if (!len || len >= sizeof(buf))
 		return -ENAMETOOLONG;
@@ -340,13 +370,22 @@ int nsa_mkdir_p(const char *path, mode_t mode)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
+		r = mkdir_one(ctx, buf, mode, sync);
+		if (r < 0)
+			return r;
 		*p = '/';
 	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	return mkdir_one(ctx, buf, mode, sync);
+}
+
+int nsa_mkdir_p(const char *path, mode_t mode)
+{
+	return mkdir_p(NULL, path, mode, false);
+}
+
+int nsa_mkdir_p_synced(struct nsa_ctx *ctx, const char *path, mode_t mode)
+{
+	return mkdir_p(ctx, path, mode, true);
 }
 
 int nsa_say(char *err, size_t len, int r, const char *fmt, ...)

@@ -575,3 +575,45 @@ TEST(a_bad_record_costs_that_record_only)
 	free(dir);
 	nsa_unref(ctx);
 }
+
+static int count_fsync_parent(void *data, const char *step)
+{
+	if (strcmp(step, "fsync-parent") == 0)
+		(*(int *)data)++;
+	return 0;
+}
+
+/* Each backup directory made for a backup is fsynced into its parent; existing ones are not. */
+TEST(new_backup_directories_are_fsynced_into_their_parents)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	char *dir = tmpdir(), sub[512], sub2[512], path[600];
+	int n = 0;
+
+	REQUIRE(dir && ctx);
+	snprintf(sub, sizeof(sub), "%s/a", dir);
+	snprintf(sub2, sizeof(sub2), "%s/a/backup", dir);
+	nsa_set_fault_hook(ctx, count_fsync_parent, &n);
+	CHECK(nsa_nd_backup_save(ctx, sub2, "namespace0.0", "", "x", 1, path, sizeof(path)) == 0);
+	CHECK(n == 2); /* a, then a/backup */
+	unlink(path);
+	n = 0;
+	CHECK(nsa_nd_backup_save(ctx, sub2, "namespace0.0", "", "x", 1, path, sizeof(path)) == 0);
+	CHECK(n == 0);
+	unlink(path);
+	rmdir(sub2);
+	/* a parent that cannot be synced: no backup, so nothing is overwritten after it */
+	{
+		struct fault f = { "fsync-parent", -EIO };
+
+		nsa_set_fault_hook(ctx, fault_hook, &f);
+		CHECK(nsa_nd_backup_save(ctx, sub2, "namespace0.0", "", "x", 1, path,
+					 sizeof(path)) == -EIO);
+	}
+	nsa_set_fault_hook(ctx, NULL, NULL);
+	rmdir(sub2);
+	rmdir(sub);
+	rmrf(dir);
+	free(dir);
+	nsa_unref(ctx);
+}
