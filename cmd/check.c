@@ -472,7 +472,20 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 	r = ensure_dir(o->state_dir);
 	if (r < 0)
 		return state_error(o->state_dir, "cannot create the state directory", r);
+	r = nsa_state_dir_check(o->state_dir, err, sizeof(err));
+	if (r == -EPERM) {
+		cmd_error("check", "%s", err);
+		return EX_NOPERM;
+	}
 	r = nsa_state_lock(ctx, o->state_dir, o->lock_timeout_ms, &lock, &holder);
+	if (r == -EMLINK) {
+		cmd_error(
+			"check",
+			"%s/lock is not a regular file of its own (a hard link to another file?): "
+			"it was left alone; remove it",
+			o->state_dir);
+		return EX_NOPERM;
+	}
 	if (r == -EBUSY) {
 		if (holder > 0)
 			cmd_error("check",

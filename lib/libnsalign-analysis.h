@@ -292,8 +292,15 @@ int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t wh
 /* The newest baseline record, or NULL. */
 const struct nsa_boot_record *nsa_state_baseline(const struct nsa_state *st);
 /*
+ * 0 when DIR is a directory only its owner (this user or root) can write;
+ * -EPERM otherwise, err saying so: a lock file others can replace with a
+ * hard link would be truncated through it.
+ */
+int nsa_state_dir_check(const char *dir, char *err, size_t errlen);
+/*
  * Serialize runs: flock DIR/lock, waiting up to timeout_ms.  -EBUSY when
- * another process holds it (*holder: its pid when known).
+ * another process holds it (*holder: its pid when known); -EMLINK when
+ * DIR/lock is not a regular file of one link (it is left alone).
  */
 int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd, pid_t *holder);
 void nsa_state_unlock(int fd);

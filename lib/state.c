@@ -166,6 +166,24 @@ int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t wh
 
 /* ------------------------------------------------------------ lock */
 
+int nsa_state_dir_check(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return nsa_say(err, errlen, -errno, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return nsa_say(err, errlen, -ENOTDIR, "%s: %s", dir, strerror(ENOTDIR));
+	/* another user who can write there can put a hard link where the lock goes */
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != geteuid() && st.st_uid != 0))
+		return nsa_say(err, errlen, -EPERM,
+			       "%s: others can write it (mode %04o, owner uid %u), and a file "
+			       "they put there could be written through: 'chmod go-w %s' or "
+			       "another --state-dir",
+			       dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, dir);
+	return 0;
+}
+
 int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd_out, pid_t *holder)
 {
 	char path[PATH_MAX], buf[32];
@@ -174,9 +192,18 @@ int nsa_state_lock(struct nsa_ctx *ctx, const char *dir, int timeout_ms, int *fd
 	*holder = 0;
 	if (snprintf(path, sizeof(path), "%s/" LOCK_FILE, dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return -errno;
+	/* ours alone: never truncate a file another name links to (or a FIFO) */
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+			close(fd);
+			return -EMLINK;
+		}
+	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK) {
 			int r = -errno;

@@ -194,4 +194,23 @@ else
 	skip "the directory's fsync failing needs a test build (configure --enable-fault-injection)"
 fi
 
+# a state directory others can write: refused before anything is created in it
+for mode in 0777 0775 1777; do
+	h="$TMP/open-$mode"
+	mkdir -p "$h" && chmod "$mode" "$h"
+	run "$NSALIGN" check --record --snapshot "$b1" --state-dir "$h"
+	expect_rc 77 "a state directory of mode $mode"
+	expect_err_line "open-$mode: others can write it \(mode $mode, owner uid [0-9]+\).*chmod go-w" "mode $mode: one line with the fix"
+	[ -z "$(ls -A "$h")" ] && ok "mode $mode: nothing created there" || not_ok "mode $mode: $(ls -A "$h")"
+done
+# a lock file that is a hard link to another file: never truncated through
+h="$TMP/linked" && mkdir -p "$h" && chmod 0755 "$h"
+echo precious >"$TMP/victim"
+ln "$TMP/victim" "$h/lock"
+run "$NSALIGN" check --record --snapshot "$b1" --state-dir "$h"
+expect_rc 77 "a lock file with two links"
+expect_err_line "linked/lock is not a regular file of its own .*remove it" "hard-linked lock: one line"
+[ "$(cat "$TMP/victim")" = precious ] && ok "the other file is untouched" || not_ok "victim written: $(cat "$TMP/victim")"
+[ ! -e "$h/state.json" ] && ok "hard-linked lock: nothing recorded" || not_ok "recorded with a linked lock"
+
 done_testing
