@@ -6,11 +6,13 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "builtin.h"
+#include "list.h"
 
 enum {
 	OPT_REGIONS = 'R',
@@ -22,6 +24,12 @@ enum {
 	OPT_REGION = 'r',
 	OPT_NAMESPACE = 'n',
 	OPT_HUMAN = 'u',
+	OPT_JSON = 'j',
+	OPT_JSON_LSMEM = 'J',
+	OPT_COLUMNS = 'o',
+	OPT_BYTES = 'b',
+	OPT_RAW = 4000,
+	OPT_NOHEADINGS,
 };
 
 static const struct cmd_option list_options[] = {
@@ -37,18 +45,30 @@ static const struct cmd_option list_options[] = {
 	{ "snapshot", 's', "FILE", "list a snapshot file instead of this machine", OPT_SNAPSHOT },
 	{ "granularity", 'g', "SIZE", "platform granularity for the robustness facts (default 64M)",
 	  OPT_GRANULARITY },
+	{ "format", 0, "json|text", "one JSON document (default), or tables as lsmem prints them",
+	  OPT_FORMAT },
+	{ "json", 'j', NULL, "the JSON document (the default)" },
+	{ "json", 'J', NULL, "the same, with lsmem's letter" },
+	{ "output", 'o', "LIST", "text: these columns (+LIST: the defaults and these)" },
+	{ "raw", 0, NULL, "text: columns separated by one space, no alignment", OPT_RAW },
+	{ "noheadings", 0, NULL, "text: no header line", OPT_NOHEADINGS },
+	{ "bytes", 'b', NULL, "text: sizes in bytes, not 128M", OPT_BYTES },
 	{ NULL },
 };
 
 static const struct cmd_spec list_spec = {
 	.name = "list",
-	.usage = "nsalign list [-RNXBPI] [-r REGION] [-n NAMESPACE] [-u] [--snapshot FILE]",
+	.usage = "nsalign list [-RNXBPI] [-r REGION] [-n NAMESPACE] [-u] [--snapshot FILE] "
+		 "[--format json|text] [-o LIST] [--raw] [--noheadings] [-b]",
 	.about = "List PMEM regions, namespaces, dax devices and memory blocks as JSON, with the "
 		 "keys\n"
 		 "'ndctl list' uses, plus physical addresses, the sections and memory blocks each\n"
 		 "namespace spans, its neighbours there, and whether this kernel maps it. Without\n"
 		 "-R/-N/-X/-B/-P/-I it lists regions with their namespaces and dax devices.\n"
-		 "Disabled namespaces are always listed (they are the ones that need attention).",
+		 "Disabled namespaces are always listed (they are the ones that need attention).\n"
+		 "--format text prints tables instead, one per selection, through libsmartcols as\n"
+		 "lsmem does (namespaces in address order); -o, --raw, --noheadings and -b shape\n"
+		 "them and select text. The columns are listed in nsalign-list(8).",
 	.options = list_options,
 };
 
@@ -145,6 +165,49 @@ static struct json_object *json_iomem(const struct nsa_snapshot *s, unsigned fla
 	return arr;
 }
 
+static int by_address(const void *x, const void *y, void *data)
+{
+	const struct nsa_snapshot *s = data;
+	const struct nsa_namespace *a = &s->namespaces[*(const size_t *)x];
+	const struct nsa_namespace *b = &s->namespaces[*(const size_t *)y];
+
+	if (a->spa_start != b->spa_start)
+		return a->spa_start < b->spa_start ? -1 : 1;
+	return strcmp(a->dev, b->dev);
+}
+
+/* --format text: the tables, filtered as the JSON is, namespaces in address order */
+static int print_text(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+		      const struct list_filter *filter, struct list_table_opts *text,
+		      uint64_t granularity)
+{
+	bool *region_shown = calloc(s->n_regions + 1, sizeof(bool));
+	bool *ns_shown = calloc(s->n_namespaces + 1, sizeof(bool));
+	size_t *order = calloc(s->n_namespaces + 1, sizeof(size_t));
+	int r = EX_SOFTWARE;
+
+	if (region_shown && ns_shown && order) {
+		for (size_t i = 0; i < s->n_regions; i++)
+			region_shown[i] = region_matches(&s->regions[i], filter);
+		for (size_t j = 0; j < s->n_namespaces; j++) {
+			ns_shown[j] = namespace_matches(s, &s->namespaces[j], filter);
+			order[j] = j;
+		}
+		qsort_r(order, s->n_namespaces, sizeof(*order), by_address, (void *)s);
+		text->region_shown = region_shown;
+		text->ns_shown = ns_shown;
+		text->ns_order = order;
+		text->granularity = granularity;
+		r = list_print_tables(s, a, text);
+	} else {
+		cmd_error("list", "out of memory");
+	}
+	free(region_shown);
+	free(ns_shown);
+	free(order);
+	return r;
+}
+
 int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 {
 	struct nsa_analysis_opts opts = { .platform_granularity = nsa_get_platform_granularity(ctx),
@@ -156,6 +219,8 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 	struct nsa_snapshot *s = NULL;
 	struct nsa_analysis *a = NULL;
 	struct json_object *root;
+	struct list_table_opts text = { 0 };
+	bool json = true, text_asked = false, json_asked = false;
 	unsigned flags = 0;
 	int c, r;
 
@@ -198,10 +263,42 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 			if (r)
 				return r;
 			break;
+		case OPT_FORMAT:
+			if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+				cmd_error("list", "--format '%s': expected json or text", arg);
+				return EX_USAGE;
+			}
+			json = strcmp(arg, "json") == 0;
+			json_asked = json;
+			text_asked = !json;
+			break;
+		case OPT_JSON:
+		case OPT_JSON_LSMEM:
+			json = json_asked = true;
+			break;
+		case OPT_COLUMNS:
+			text.columns = arg;
+			text_asked = true;
+			break;
+		case OPT_RAW:
+			text.raw = text_asked = true;
+			break;
+		case OPT_NOHEADINGS:
+			text.noheadings = text_asked = true;
+			break;
+		case OPT_BYTES:
+			text.bytes = text_asked = true;
+			break;
 		default:
 			return EX_USAGE;
 		}
 	}
+	if (json_asked && text_asked) {
+		cmd_error("list",
+			  "-o, --raw, --noheadings and -b shape the text tables, not --json");
+		return EX_USAGE;
+	}
+	json = !text_asked;
 	if (optind < argc) {
 		cmd_error("list", "unexpected argument '%s' (see 'nsalign list --help')",
 			  argv[optind]);
@@ -209,6 +306,15 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 	}
 	if (!regions && !namespaces && !dax && !blocks && !platform && !iomem)
 		regions = namespaces = dax = true;
+	text.tables = (regions ? 1u << LIST_REGIONS : 0) |
+		      (namespaces ? 1u << LIST_NAMESPACES : 0) | (dax ? 1u << LIST_DAX : 0) |
+		      (blocks ? 1u << LIST_BLOCKS : 0) | (iomem ? 1u << LIST_IOMEM : 0) |
+		      (platform ? 1u << LIST_PLATFORM : 0);
+	if (!json) {
+		r = list_check_columns(&text);
+		if (r)
+			return r;
+	}
 
 	r = cmd_get_snapshot("list", ctx, snapshot_path, true, &s);
 	if (r)
@@ -236,6 +342,10 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 		goto out;
 	}
 
+	if (!json) {
+		r = print_text(s, a, &filter, &text, opts.platform_granularity);
+		goto out;
+	}
 	root = json_object_new_object();
 	if (platform)
 		json_object_object_add(

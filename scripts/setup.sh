@@ -10,7 +10,7 @@ set -euo pipefail
 
 BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
 	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev libinih-dev
-	libblkid-dev
+	libblkid-dev libsmartcols-dev
 	asciidoctor clang-format jq
 	umockdev libumockdev-dev)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
@@ -20,7 +20,8 @@ LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap 
 # are not installed: tests/vm downloads and unpacks them into its cache.
 ARM64_PKGS=(qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	libndctl-dev:arm64 libdaxctl-dev:arm64 libudev-dev:arm64 libsystemd-dev:arm64 libjson-c-dev:arm64
-	libkmod-dev:arm64 uuid-dev:arm64 libinih-dev:arm64 libblkid-dev:arm64)
+	libkmod-dev:arm64 uuid-dev:arm64 libinih-dev:arm64 libblkid-dev:arm64
+	libsmartcols-dev:arm64)
 
 lab=1
 [ "${1:-}" = "--build-only" ] && lab=0

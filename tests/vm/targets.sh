@@ -26,7 +26,7 @@ LAB_MODULES_ARM64="libnvdimm nd_btt nd_pmem of_pmem nfit device_dax dax_pmem kme
 ARM64_GUEST_PKGS="busybox-static kmod ndctl daxctl jq e2fsprogs libc6 libgcc-s1
 	libndctl6 libdaxctl1 libuuid1 libblkid1 libjson-c5 libkeyutils1 libiniparser1 libudev1 libkmod2
 	libsystemd0 libcap2 libgcrypt20 libgpg-error0 liblz4-1 libzstd1 liblzma5 libssl3
-	libjq1 libonig5 libext2fs2 libcom-err2 libinih1"
+	libjq1 libonig5 libext2fs2 libcom-err2 libinih1 libsmartcols1"
 
 # target_set NAME: the target's variables (TARGET, TARGET_ARCH, DEB_ARCH,
 # KERNEL_META: the apt name of its kernel's meta package, LAB_MODULES, QEMU)

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NSALIGN_LIST_H
+#define NSALIGN_LIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libnsalign.h"
+
+/* The tables of 'nsalign list --format text', in the order they print. */
+enum list_table {
+	LIST_REGIONS,
+	LIST_NAMESPACES,
+	LIST_DAX,
+	LIST_BLOCKS,
+	LIST_IOMEM,
+	LIST_PLATFORM,
+	LIST_N_TABLES,
+};
+
+struct list_table_opts {
+	unsigned tables;	  /* bits: 1 << enum list_table */
+	const char *columns;	  /* -o: "DEV,SIZE", "+UUID", or NULL for the defaults */
+	bool raw, noheadings;	  /* --raw, --noheadings */
+	bool bytes;		  /* -b: sizes in bytes */
+	uint64_t granularity;	  /* the platform granularity shown */
+	const bool *region_shown; /* per region (-r), NULL: all */
+	const bool *ns_shown;	  /* per namespace (-r, -n), NULL: all */
+	const size_t *ns_order;	  /* namespaces in the order to print, NULL: as collected */
+};
+
+/* -o names a column of at least one selected table: 0, or EX_USAGE after saying so. */
+int list_check_columns(const struct list_table_opts *o);
+/* The selected tables on stdout, through libsmartcols.  0 or a sysexits code. */
+int list_print_tables(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+		      const struct list_table_opts *o);
+
+#endif
