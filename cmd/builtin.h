@@ -32,6 +32,7 @@ int cmd_offline_memory(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_rescue(int argc, char **argv, struct nsa_ctx *ctx);
 int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx);
+int cmd_map(int argc, char **argv, struct nsa_ctx *ctx);
 
 /*
  * Options are declared once per command; getopt's tables and --help are

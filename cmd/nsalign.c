@@ -14,6 +14,7 @@ static const struct cmd_struct commands[] = {
 	{ "check", cmd_check, "validate every namespace, say what the kernel will refuse" },
 	{ "snapshot", cmd_snapshot, "write the collected PMEM and memory layout as JSON" },
 	{ "simulate", cmd_simulate, "which namespaces break if the platform moves the PMEM" },
+	{ "map", cmd_map, "the address space by section: owners, boundaries, findings" },
 	{ "create-namespace", cmd_create_namespace,
 	  "create a namespace aligned to survive platform moves" },
 	{ "reconfigure", cmd_reconfigure, "make a dax device System RAM (kmem) or devdax again" },

@@ -101,6 +101,7 @@ static inline bool nsa_is_pow2(uint64_t x)
 /* The rest of the API, by topic. */
 #include "libnsalign-snapshot.h"
 #include "libnsalign-analysis.h"
+#include "libnsalign-map.h"
 #include "libnsalign-actions.h"
 #include "libnsalign-hotplug.h"
 

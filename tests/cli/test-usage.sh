@@ -5,7 +5,7 @@
 
 run "$NSALIGN" --help
 expect_rc 0 "nsalign --help"
-for c in list check snapshot simulate create-namespace reconfigure online-memory offline-memory probe rescue repair; do
+for c in list check snapshot simulate map create-namespace reconfigure online-memory offline-memory probe rescue repair; do
 	expect_stdout_has "^  $c " "--help lists $c"
 done
 
@@ -20,7 +20,7 @@ run "$NSALIGN" frobnicate
 expect_rc 64 "unknown command"
 expect_err_line "^nsalign: 'frobnicate' is not a command" "unknown command: one line naming it"
 
-for c in list check snapshot simulate create-namespace reconfigure online-memory offline-memory probe rescue repair; do
+for c in list check snapshot simulate map create-namespace reconfigure online-memory offline-memory probe rescue repair; do
 	run "$NSALIGN" "$c" --help
 	expect_rc 0 "nsalign $c --help"
 	expect_stdout_has "^usage: nsalign $c" "$c --help shows usage"
@@ -65,7 +65,7 @@ run "$NSALIGN" check --format yaml --snapshot "$FIXTURES/host-no-pmem.json"
 expect_rc 64 "check --format yaml"
 
 # bash completion offers every long option --help lists
-for c in list check snapshot simulate create-namespace reconfigure online-memory offline-memory probe rescue repair; do
+for c in list check snapshot simulate map create-namespace reconfigure online-memory offline-memory probe rescue repair; do
 	for opt in $("$NSALIGN" "$c" --help | grep -E '^  (-., |    )--' | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
 		sed -n "/^	$c)/,/;;/p" "$TOP_SRCDIR/contrib/bash-completion/nsalign" |
 			grep -qE -- "(^|[[:space:]\"])$opt([[:space:]\"]|\$)" &&
