@@ -316,7 +316,7 @@ int cmd_map(int argc, char **argv, struct nsa_ctx *ctx)
 		json_object_put(o);
 	} else {
 		print_map(s, m);
-		r = fflush(stdout) == 0 ? 0 : EX_IOERR;
+		r = cmd_stdout_status();
 	}
 	nsa_pmap_free(m);
 	nsa_analysis_free(a);

@@ -72,6 +72,44 @@ run "$NSALIGN" map --json -g 128M -s "$FIXTURES/lab-kmem-system-ram.json"
 jq -e '[.rows[].parts[] | select(.start == 4362076160) | .on] == [["subsection"]]' "$TMP/out" >/dev/null &&
 	ok "-g 128M: a 64 MiB boundary is only a sub-section one" || not_ok "-g 128M"
 
+# two namespaces in one section: after the move, namespace0.0's end and the refused namespace0.1
+json_map lab-shift-boot2
+jq -e '.rows[] | select(.first_section == 40) | [.parts[].name] == ["namespace0.0", "namespace0.1"] and
+	([.findings[] | select(.code == "NSA-NS-SHARES-SECTION-NS") | .dev] | sort) == ["namespace0.0", "namespace0.1"]' \
+	"$TMP/out" >/dev/null && ok "shift-boot2: section 40 holds two namespaces, both marked" || not_ok "shift-boot2 section 40"
+jq -e '[.rows[] | select(any(.findings[]; .code == "NSA-NS-REFUSED")) | [.first_section, .count]] == [[40, 1], [41, 15], [56, 1]]' \
+	"$TMP/out" >/dev/null && ok "shift-boot2: every section of the refused namespace is marked" || not_ok "shift-boot2 refused rows"
+
+# a namespace a move would break: its sections, one row
+json_map lab-shift-boot1
+jq -e '[.rows[] | select(.findings != []) | [.first_section, .count, .parts[0].name, [.findings[].code]]] == [[40, 16, "namespace0.1", ["NSA-NS-FRAGILE"]]]' \
+	"$TMP/out" >/dev/null && ok "shift-boot1: the fragile devdax namespace's 16 sections are one marked row" || not_ok "shift-boot1 fragile"
+
+# every text map fits 80 columns, by section and by block, on every snapshot
+for snap in "$FIXTURES"/*.json "$SNAPSHOTS"/*.json; do
+	name=$(basename "$snap" .json)
+	for opt in "" --blocks; do
+		# shellcheck disable=SC2086
+		"$NSALIGN" map $opt -s "$snap" >"$TMP/text" 2>/dev/null
+		long=$(awk 'length($0) > 80' "$TMP/text" | head -3)
+		[ -z "$long" ] && ok "$name: map $opt fits 80 columns" ||
+			{ not_ok "$name: map $opt runs over 80 columns"; diag <<<"$long"; }
+	done
+done
+
+# a write error on stdout is said once and exits 74, text and JSON
+if [ -w /dev/full ]; then
+	for opt in "" --json; do
+		# shellcheck disable=SC2086
+		"$NSALIGN" map $opt -s "$FIXTURES/lab-shift-boot1.json" >/dev/full 2>"$TMP/err"
+		rc=$?
+		expect_rc 74 "map $opt > /dev/full"
+		expect_err_line "writing to standard output failed: No space left on device" "  said once, in one line"
+	done
+else
+	skip "no /dev/full"
+fi
+
 run "$NSALIGN" map -s "$FIXTURES/lab-unprivileged.json"
 expect_rc 65 "map of a snapshot without addresses"
 expect_err_line "has no physical addresses" "says why in one line"
