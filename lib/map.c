@@ -448,6 +448,8 @@ static int build_rows(struct build *b, uint64_t top)
 			count = (next == UINT64_MAX ? last + 1 : next / U) - unit;
 		if (count > last + 1 - unit)
 			count = last + 1 - unit;
+		if (count > UINT64_MAX / U) /* a row's size is a number: 2^64 is not */
+			count = UINT64_MAX / U;
 		row.count = count;
 		row.size = count * U;
 		r = fill_parts(b, &row, lo, lo + row.size - 1);
@@ -458,7 +460,7 @@ static int build_rows(struct build *b, uint64_t top)
 			row_clear(&row);
 			return r;
 		}
-		if (prev && same_row(prev, &row)) {
+		if (prev && same_row(prev, &row) && prev->size <= UINT64_MAX - row.size) {
 			prev->count += row.count;
 			prev->size += row.size;
 			prev->parts[0].size += row.size;
@@ -505,11 +507,12 @@ int nsa_pmap_build(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 		r = collect_marks(&b);
 	if (r == 0)
 		r = collect_events(&b);
-	for (size_t i = 0; i < s->n_iomem; i++)
-		if (s->iomem[i].depth == 0 && s->iomem[i].end + 1 > top)
-			top = s->iomem[i].end + 1;
-	if (s->n_iomem && !top) /* a range that ends at the last address */
-		top = UINT64_MAX;
+	/* the end of the last range; one that ends at the last address: all of it */
+	for (size_t i = 0; i < s->n_iomem && top != UINT64_MAX; i++)
+		if (s->iomem[i].depth == 0)
+			top = s->iomem[i].end == UINT64_MAX ? UINT64_MAX
+			      : s->iomem[i].end + 1 > top   ? s->iomem[i].end + 1
+							    : top;
 	if (r == 0 && top)
 		r = build_rows(&b, top);
 	free(b.own);

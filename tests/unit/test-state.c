@@ -617,3 +617,37 @@ TEST(new_backup_directories_are_fsynced_into_their_parents)
 	free(dir);
 	nsa_unref(ctx);
 }
+
+/* A state file written before host_id: read, and its raw machine-id not written again. */
+TEST(machine_id_of_older_state_files_is_read_and_dropped)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	char *dir = tmpdir(), path[512], text[4096] = "";
+	struct nsa_state *st;
+	FILE *f;
+	size_t n;
+
+	REQUIRE(dir && ctx);
+	write_text(dir, "{ \"schema\": 1, \"boots\": [ { \"boot_id\": \"b0\", \"recorded_at\": 1, "
+			"\"baseline\": true, \"result\": 0, \"layout\": { \"schema\": 1, "
+			"\"platform\": { \"arch\": \"x86_64\", "
+			"\"machine_id\": \"0123456789abcdef0123456789abcdef\" } } } ] }");
+	st = load_ok(ctx, dir);
+	REQUIRE(st);
+	CHECK(st->damaged_path == NULL);
+	REQUIRE(st->n_boots == 1);
+	CHECK_STR(st->boots[0].layout->platform.arch, "x86_64");
+	CHECK_STR(st->boots[0].layout->platform.host_id, "");
+	CHECK(nsa_state_save(ctx, dir, st) == 0);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	f = fopen(path, "r");
+	REQUIRE(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	CHECK(strstr(text, "\"b0\"") && !strstr(text, "0123456789abcdef"));
+	nsa_state_free(st);
+	rmrf(dir);
+	free(dir);
+	nsa_unref(ctx);
+}
