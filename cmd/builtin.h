@@ -84,6 +84,10 @@ void cmd_print_help(const struct cmd_spec *spec, FILE *f);
  * by indent, then a newline.  A word longer than a line is not cut.
  */
 void cmd_wrap(FILE *f, size_t col, size_t indent, const char *text);
+/* In cmd_wrap()'s text: a space never broken at (printed as ' ') */
+#define CMD_NBSP '\x01'
+/* Copy src into dst with its spaces made CMD_NBSP: a phrase kept on one line. */
+const char *cmd_nobreak(char *dst, size_t len, const char *src);
 
 /* Errors: "nsalign <cmd>: <message>" on stderr, one line. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

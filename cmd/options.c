@@ -112,11 +112,23 @@ static void wrap(FILE *f, size_t col, size_t indent, const char *text, bool brac
 			fprintf(f, "%*s", (int)gap, "");
 			col += gap;
 		}
-		fwrite(text, 1, n, f);
+		for (size_t k = 0; k < n; k++)
+			fputc(text[k] == CMD_NBSP ? ' ' : text[k], f);
 		col += n;
 		text += n;
 	}
 	fputc('\n', f);
+}
+
+const char *cmd_nobreak(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+
+	for (; len && src[i] && i < len - 1; i++)
+		dst[i] = src[i] == ' ' ? CMD_NBSP : src[i];
+	if (len)
+		dst[i] = '\0';
+	return dst;
 }
 
 void cmd_wrap(FILE *f, size_t col, size_t indent, const char *text)

@@ -149,7 +149,7 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 			    const struct nsa_shift_result *res, size_t n)
 {
 	const struct nsa_namespace *ns = &s->namespaces[i];
-	char size[32], out[320], head[320], note[96], sh[40], u1[32], u2[32];
+	char size[32], out[320], head[320], note[96], nb[96], sh[40], u1[32], u2[32];
 	bool *done = calloc(n, sizeof(*done));
 	uint64_t kmin = UINT64_MAX, kmax = 0;
 	char *line = NULL;
@@ -164,13 +164,12 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 	for (size_t k = 0; done && k < n; k++) {
 		size_t count = 0, shown = 0;
 
+		if (done[k])
+			continue;
 		/* one outcome and its moves in a line of its own, wrapped to fit */
 		f = open_memstream(&line, &len);
 		if (!f)
 			break;
-
-		if (done[k])
-			continue;
 		outcome(&res[k], true, out, sizeof(out));
 		for (size_t j = k; j < n; j++) {
 			char other[320];
@@ -197,8 +196,9 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 				fprintf(f, ", ...");
 			shown++;
 		}
-		fprintf(f, " (%zu move%s)%s", count, count == 1 ? "" : "s",
-			repair_note(&res[k], note, sizeof(note)));
+		/* the repair note is one phrase: a script may grep it */
+		fprintf(f, " (%zu%cmove%s)%s", count, CMD_NBSP, count == 1 ? "" : "s",
+			cmd_nobreak(nb, sizeof(nb), repair_note(&res[k], note, sizeof(note))));
 		fclose(f);
 		printf("  ");
 		cmd_wrap(stdout, 2, 4, line);
