@@ -97,6 +97,32 @@ for snap in "$FIXTURES"/*.json "$SNAPSHOTS"/*.json; do
 	done
 done
 
+# every JSON map is valid against its schema, doc/map.schema.json (python3-jsonschema)
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	for snap in "$FIXTURES"/*.json "$SNAPSHOTS"/*.json; do
+		name=$(basename "$snap" .json)
+		for opt in "" --blocks; do
+			# shellcheck disable=SC2086
+			"$NSALIGN" map --json $opt -s "$snap" >"$TMP/map.json" 2>/dev/null || continue
+			if python3 - "$TOP_SRCDIR/doc/map.schema.json" "$TMP/map.json" >"$TMP/why" 2>&1 <<'PY'; then
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))))
+for e in errors[:3]:
+    print(list(e.absolute_path), e.message[:160])
+sys.exit(1 if errors else 0)
+PY
+				ok "$name: map --json $opt follows doc/map.schema.json"
+			else
+				not_ok "$name: map --json $opt does not follow doc/map.schema.json"; diag <"$TMP/why"
+			fi
+		done
+	done
+else
+	skip "no python3-jsonschema: the JSON maps are not validated"
+fi
+
 # a write error on stdout is said once and exits 74, text and JSON
 if [ -w /dev/full ]; then
 	for opt in "" --json; do
