@@ -23,6 +23,46 @@ const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s, const struc
 	return NULL;
 }
 
+/*
+ * A devdax namespace whose dax device has no driver: device_dax failed to
+ * probe it (arm64's -12 or -17), while ndctl lists the namespace enabled.
+ * There is no /dev/daxX.Y: not available.
+ */
+static int analyze_dax_unbound(struct ctx *c, const struct nsa_namespace *ns,
+			       struct nsa_ns_verdict *v)
+{
+	const struct nsa_daxdev *d = NULL;
+	struct nsa_finding *f;
+	char needle[NSA_DEV_LEN + 2], *joined;
+
+	for (size_t k = 0; k < c->s->n_daxdevs && !d; k++)
+		if (ns->dev[0] && strcmp(c->s->daxdevs[k].namespace_dev, ns->dev) == 0)
+			d = &c->s->daxdevs[k];
+	if (!ns->enabled || !d || !d->unbound)
+		return 0;
+	v->available = false;
+	f = nsa_analysis_add(c->a, "NSA-DAX-UNBOUND", d->dev, ns->uuid);
+	if (!f)
+		return -ENOMEM;
+	nsa_finding_set_message(
+		f,
+		"%s is enabled in devdax mode, but its dax device %s has no driver: the kernel "
+		"failed to probe it, so /dev/%s does not exist and nothing can map the "
+		"namespace (ndctl still lists it enabled).",
+		ns->dev, d->dev, d->dev);
+	nsa_finding_set_remedy(
+		f, "Read the kernel's reason below. After NSA-KERNEL-MEMMAP-NO-ROOM (arm64, -12 or "
+		   "-17) only a reboot frees the sections; otherwise fix the cause and run "
+		   "'ndctl disable-namespace NS && ndctl enable-namespace NS'.");
+	nsa_finding_fact_str(f, "namespace", ns->dev);
+	snprintf(needle, sizeof(needle), "%s:", d->dev);
+	joined = nsa_kernel_refusals(c->s, needle, true);
+	if (joined)
+		nsa_finding_fact_str(f, "kernel_message", joined);
+	free(joined);
+	return 0;
+}
+
 static int analyze_namespace(struct ctx *c, size_t i)
 {
 	const struct nsa_namespace *ns = &c->s->namespaces[i];
@@ -37,6 +77,9 @@ static int analyze_namespace(struct ctx *c, size_t i)
 
 	v->ns_index = i;
 	v->available = ns->enabled;
+	r = analyze_dax_unbound(c, ns, v);
+	if (r < 0)
+		return r;
 	if (!ns->size || !ns->spa_start)
 		return 0;
 	nsa_kernel_ns_geometry(ns, region, &g);

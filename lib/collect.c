@@ -223,6 +223,8 @@ static int collect_daxdevs(struct nsa_snapshot *s, struct ndctl_dax *dax, const 
 		snprintf(dir, sizeof(dir), "/sys/bus/dax/devices/%s", d->dev);
 		if (nsa_sysfs_read(dir, "memmap_on_memory", buf, sizeof(buf)) == 0)
 			d->memmap_on_memory = buf[0] == '1' || buf[0] == 'Y' || buf[0] == 'y';
+		/* no driver bound: device_dax's probe failed (arm64's -12/-17) */
+		d->unbound = !daxctl_dev_is_enabled(dev);
 		mem = daxctl_dev_get_memory(dev);
 		if (mem) {
 			d->mode = NSA_DAX_SYSTEM_RAM;

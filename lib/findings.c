@@ -31,6 +31,8 @@ static const struct nsa_code_info codes[] = {
 	  "fsdax/devdax namespace came up raw and disabled" },
 	{ "NSA-KERNEL-MEMMAP-NO-ROOM", "08bcc0e7397346c59e2427662d2ea1ad", NSA_SEV_ERROR,
 	  "the kernel ran out of room for a namespace's struct pages (arm64, -12)" },
+	{ "NSA-DAX-UNBOUND", "5b0d6f3e92a84c1fb3a7e6d2c48e1f07", NSA_SEV_ERROR,
+	  "a devdax namespace's dax device has no driver (its probe failed)" },
 	{ "NSA-NS-DISABLED", "81591fb087ba46d5983181c643576b87", NSA_SEV_WARNING,
 	  "namespace is disabled" },
 	{ "NSA-NS-FRAGILE", "83d77895a01f48e7bf482ffb1014dbf3", NSA_SEV_WARNING,

@@ -636,3 +636,22 @@ bool nsa_kernel_probe_failure(const char *line, char *dev, size_t len, int *err)
 	nsa_strlcpy(dev, name, len);
 	return true;
 }
+
+const char *nsa_kernel_memmap_leak(const struct nsa_snapshot *s, const struct nsa_platform *p,
+				   int region_id)
+{
+	if (!nsa_platform_is_arm64(p))
+		return NULL;
+	for (size_t i = 0; i < s->n_kernel_log; i++) {
+		char dev[64];
+		int err, id;
+
+		/* seed devices are named pfnR.N and daxR.N after their region R */
+		if (nsa_kernel_probe_failure(s->kernel_log[i], dev, sizeof(dev), &err) &&
+		    err == -ENOMEM &&
+		    (sscanf(dev, "pfn%d.", &id) == 1 || sscanf(dev, "dax%d.", &id) == 1) &&
+		    id == region_id)
+			return s->kernel_log[i];
+	}
+	return NULL;
+}

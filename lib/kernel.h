@@ -131,4 +131,13 @@ bool nsa_kernel_log_geometry(const struct nsa_snapshot *s, const struct nsa_plat
  */
 bool nsa_kernel_probe_failure(const char *line, char *dev, size_t len, int *err);
 
+/*
+ * arm64's partial-section memmap failure this boot in region REGION_ID: the
+ * kernel log's first pfn/dax probe failure there with -12, whose sections
+ * stay set up until a reboot (later fsdax/devdax namespaces over them fail
+ * with -17).  The line, or NULL.
+ */
+const char *nsa_kernel_memmap_leak(const struct nsa_snapshot *s, const struct nsa_platform *p,
+				   int region_id);
+
 #endif

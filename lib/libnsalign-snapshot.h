@@ -170,6 +170,7 @@ struct nsa_daxdev {
 	int total_blocks;
 	bool movable;
 	bool memmap_on_memory; /* daxX.Y/memmap_on_memory reads 1 (v6.8+; absent before) */
+	bool unbound;	       /* no driver: the kernel failed to probe it (no /dev/daxX.Y) */
 };
 
 enum nsa_block_state {

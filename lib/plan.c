@@ -195,6 +195,23 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 			      "this kernel has no %s: %s offers no pfn or dax device (it was built "
 			      "without ZONE_DEVICE, as Debian's arm64 6.1 is); raw and sector work",
 			      nsa_mode_name(req->mode), r->dev);
+	if (pfn) {
+		int id = r->id;
+		const char *leak;
+
+		if (id < 0 && sscanf(r->dev, "region%d", &id) != 1)
+			id = -1;
+		leak = nsa_kernel_memmap_leak(s, &pf, id);
+
+		if (leak)
+			return refuse(p, -EEXIST,
+				      "this boot the kernel failed an fsdax/devdax namespace in %s "
+				      "with -12 ('%s'): the sections its probe set up stay until a "
+				      "reboot, and any fsdax or devdax namespace over them fails "
+				      "with -17; the kernel does not say which sections those are. "
+				      "Reboot first, or use raw or sector",
+				      r->dev, leak);
+	}
 
 	/* the alignment */
 	if (pfn) {

@@ -125,6 +125,8 @@ static const struct jf_field daxdev_fields[] = {
 	D("movable", JF_BOOL, movable, 0),
 	/* only kernels with the attribute (v6.8+) can say so */
 	D("memmap_on_memory", JF_BOOL, memmap_on_memory, JF_IF_SET),
+	/* device_dax failed to probe it: ndctl still lists the namespace enabled */
+	D("unbound", JF_BOOL, unbound, JF_IF_SET),
 };
 
 /* A run of consecutive memory blocks alike (memory.blocks[]). */

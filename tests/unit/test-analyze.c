@@ -401,3 +401,40 @@ TEST(codes_are_unique_and_documented_shape)
 	}
 	CHECK(nsa_code_lookup("NSA-NOPE") == NULL);
 }
+
+/*
+ * arm64 6.12 lab (memmap-partial-section): 'ndctl create-namespace -m
+ * devdax' succeeded, but device_dax failed dax0.0 with -17: the namespace
+ * is enabled, its dax device has no driver, nothing can map it.
+ */
+TEST(devdax_without_driver_is_not_available)
+{
+	struct nsa_snapshot *s = load("lab-kmem-devdax");
+	struct nsa_analysis *a;
+	const struct nsa_finding *f;
+
+	REQUIRE(s);
+	REQUIRE(s->n_daxdevs == 1);
+	a = analyze(s);
+	REQUIRE(a);
+	CHECK(a->verdicts[0].available);
+	CHECK(!finding(a, "NSA-DAX-UNBOUND", NULL));
+	nsa_analysis_free(a);
+
+	s->daxdevs[0].unbound = true;
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s,
+			"device_dax dax0.0: probe with driver device_dax failed with error -17") ==
+		0);
+	a = analyze(s);
+	REQUIRE(a);
+	CHECK(!a->verdicts[0].available);
+	f = finding(a, "NSA-DAX-UNBOUND", "dax0.0");
+	REQUIRE(f);
+	CHECK(f->severity == NSA_SEV_ERROR);
+	CHECK_STR(fact_str(f, "namespace"), "namespace0.0");
+	CHECK_STR(fact_str(f, "kernel_message"),
+		  "device_dax dax0.0: probe with driver device_dax failed with error -17");
+	nsa_analysis_free(a);
+	nsa_snapshot_free(s);
+}

@@ -510,3 +510,31 @@ TEST(no_zone_device_maps_no_pages)
 	CHECK(pl.verdict == NSA_ACCEPT_YES);
 	CHECK_U64(nsa_kernel_required_align(&p, &legacy, &raw), 0);
 }
+
+/* the -12 that leaves sections set up: arm64 only, by the seed device's region */
+TEST(memmap_leak_by_region)
+{
+	struct nsa_platform arm = { .arch = "aarch64", .kernel_release = "6.12.95+deb12-arm64" };
+	struct nsa_platform amd = x86();
+	struct nsa_snapshot *s = nsa_snapshot_new();
+
+	REQUIRE(s);
+	nsa_platform_fill_defaults(&arm, false);
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s,
+			"device_dax dax2.0: probe with driver device_dax failed with error -17") ==
+		0);
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s, "nd_pmem: probe of namespace1.0 failed with error -12") == 0);
+	CHECK(!nsa_kernel_memmap_leak(s, &arm, 2)); /* -17 follows a -12, it makes none */
+	CHECK(!nsa_kernel_memmap_leak(s, &arm, 1)); /* a namespace's own, not a pfn/dax probe */
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s,
+			"device_dax dax12.1: probe with driver device_dax failed with error -12") ==
+		0);
+	CHECK(!nsa_kernel_memmap_leak(s, &arm, 1));
+	CHECK_STR(nsa_kernel_memmap_leak(s, &arm, 12),
+		  "device_dax dax12.1: probe with driver device_dax failed with error -12");
+	CHECK(!nsa_kernel_memmap_leak(s, &amd, 12));
+	nsa_snapshot_free(s);
+}

@@ -266,3 +266,36 @@ TEST(no_idle_seed_no_new_namespace)
 	CHECK(strstr(p.refusal, "ndctl destroy-namespace -f namespace0.0") != NULL);
 	nsa_snapshot_free(s);
 }
+
+/*
+ * arm64 6.12 lab (memmap-partial-section): after a -12 in region0 the
+ * kernel failed devdax 256M at the region's start and fsdax 256M after it
+ * with -17.  The plan refuses fsdax/devdax in that region until a reboot;
+ * raw works, another region and x86_64 are not concerned.
+ */
+TEST(arm64_memmap_leak_refuses_pfn_until_reboot)
+{
+	struct nsa_snapshot *s = machine("aarch64", 4096, false, 0xc0000000, 2 * G);
+	struct nsa_snapshot *x = machine("x86_64", 4096, false, 0x100000000, 2 * G);
+	struct nsa_plan p;
+
+	REQUIRE(s && x);
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s, "nd_pmem pfn1.0: probe with driver nd_pmem failed with error -12") == 0);
+	CHECK(plan(s, NSA_MODE_FSDAX, 256 * M, 0, 0, false, &p) == 0);
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			s, "nd_pmem pfn0.0: probe with driver nd_pmem failed with error -12") == 0);
+	CHECK(plan(s, NSA_MODE_DEVDAX, 256 * M, 0, 0, false, &p) == -EEXIST);
+	CHECK(strstr(p.refusal, "fails with -17") != NULL);
+	CHECK(strstr(p.refusal,
+		     "'nd_pmem pfn0.0: probe with driver nd_pmem failed with error -12'") != NULL);
+	CHECK(plan(s, NSA_MODE_FSDAX, 256 * M, 0, 0, false, &p) == -EEXIST);
+	CHECK(plan(s, NSA_MODE_RAW, 256 * M, 0, 0, false, &p) == 0);
+	CHECK(plan(s, NSA_MODE_SECTOR, 256 * M, 0, 0, false, &p) == 0);
+	/* x86_64 fails no partial section: a -12 there is something else */
+	REQUIRE(nsa_snapshot_add_kernel_line(
+			x, "nd_pmem pfn0.0: probe with driver nd_pmem failed with error -12") == 0);
+	CHECK(plan(x, NSA_MODE_FSDAX, 256 * M, 0, 0, false, &p) == 0);
+	nsa_snapshot_free(s);
+	nsa_snapshot_free(x);
+}
