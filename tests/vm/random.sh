@@ -7,8 +7,6 @@
 # Everything is drawn from the seed with the lab's own generator (a 64-bit
 # LCG in shell arithmetic), so a seed gives the same layout on any bash.
 BOOTS=2
-# layouts draw memmap= ranges and 1 GiB aligns (not yet drawn per target)
-REQUIRES="memmap align-1g zone-device"
 # one CPU: faster than two under TCG on a 2-core host shared with others
 VM_SMP=${VM_SMP:-1}
 
@@ -26,6 +24,17 @@ pick() {
 	R=${a[$R]}
 }
 
+# The menu a layout is drawn from: what the target offers (RANDOM_DRAW, set
+# by a kept seed to the menu it was found with): x86_64 (both x86_64
+# targets) draws legacy memmap= ranges and 1 GiB aligns; arm64-6.12 only
+# NVDIMMs, with 4 KiB and 2 MiB aligns (what its regions offer); arm64-6.1
+# only raw and sector namespaces (no ZONE_DEVICE).
+case "${RANDOM_DRAW:=$TARGET}" in
+x86_64*) RANDOM_DRAW=x86_64 ;;
+arm64-6.12 | arm64-6.1) ;;
+*) die "random: no menu for '$RANDOM_DRAW'" ;;
+esac
+
 # gen_layout SEED: the layout as shell variables
 #   KIND nvdimm|legacy; MOVE_MIB; NV_MIB, ADDR_MIB (NVDIMM, boot 1);
 #   NS[i] = TOOL:MODE:SIZE:ALIGN:KMEM1:START (START: legacy range, bytes);
@@ -35,7 +44,7 @@ gen_layout() {
 	rng_init "$1"
 	NS=() KMEM2=() RANGES=()
 	rnd 10
-	if [ "$R" -lt 6 ]; then KIND=nvdimm; else KIND=legacy; fi
+	if [ "$R" -lt 6 ] || [ $RANDOM_DRAW != x86_64 ]; then KIND=nvdimm; else KIND=legacy; fi
 	pick 0 0 1 -1 2 -2 4 16 -16 64 -64 128 -128 1024 -1024 3 -6
 	MOVE_MIB=$R
 	if [ $KIND = nvdimm ]; then
@@ -57,7 +66,7 @@ gen_layout() {
 		[ "$R" = 0 ] && n=2
 	fi
 	for i in $(seq 1 $n); do
-		pick raw sector fsdax devdax devdax fsdax
+		if [ $RANDOM_DRAW = arm64-6.1 ]; then pick raw sector sector raw; else pick raw sector fsdax devdax devdax fsdax; fi
 		mode=$R
 		pick ndctl nsalign nsalignf
 		tool=$R
@@ -98,7 +107,10 @@ gen_layout() {
 		case $mode in
 		raw | sector) align=- ;;
 		*)
-			if [ $tool = ndctl ]; then pick 4K 2M 1G 2M -; else pick 4K 2M 1G auto -; fi
+			# arm64 6.12's regions offer 4K and 2M: its menu has 2M where 1G was
+			big=1G
+			[ $RANDOM_DRAW = x86_64 ] || big=2M
+			if [ $tool = ndctl ]; then pick 4K 2M $big 2M -; else pick 4K 2M $big auto -; fi
 			align=$R
 			;;
 		esac
@@ -122,7 +134,7 @@ move_arg() { if [ "$MOVE_MIB" = 0 ]; then echo 0; else echo "${MOVE_MIB}M"; fi; 
 
 describe_layout() {
 	if [ $KIND = nvdimm ]; then
-		printf 'NVDIMM %s MiB at %#x, move %s MiB; namespaces:' "$NV_MIB" $((ADDR_MIB << 20)) "$MOVE_MIB"
+		printf 'NVDIMM %s MiB at %s, move %s MiB; namespaces:' "$NV_MIB" "$(nv_addr "$(printf %#x $((ADDR_MIB << 20)))")" "$MOVE_MIB"
 	else
 		printf 'legacy %s, move %s MiB; namespaces:' "$(memmap_args 1)" "$MOVE_MIB"
 	fi
@@ -138,6 +150,11 @@ memmap_args() { # memmap_args BOOT
 }
 
 gen_layout "$RANDOM_SEED"
+# what the layout needs of the target (a kept seed drawn from another menu)
+REQUIRES=""
+[ $KIND = legacy ] && REQUIRES+=" memmap"
+case " ${NS[*]}" in *:1G:*) REQUIRES+=" align-1g" ;; esac
+case " ${NS[*]}" in *:fsdax:* | *:devdax:*) REQUIRES+=" zone-device" ;; esac
 
 setup() {
 	if [ $KIND = nvdimm ]; then truncate -s "${NV_MIB}M" "$RUN/nv0.img"; else truncate -s 6G "$RUN/ram.img"; fi
@@ -156,6 +173,15 @@ qemu_args() {
 	fi
 }
 
+# the target's PMEM modules (LAB_MODULES without what rescue and repair need)
+random_modules() {
+	local m out=""
+	for m in $LAB_MODULES; do
+		case $m in crc16 | mbcache | jbd2 | crc32c_generic | ext4 | loop) ;; *) out+=",$m" ;; esac
+	done
+	echo "${out#,}"
+}
+
 append_args() {
 	local ns k2="" i id
 	ns=$(
@@ -172,7 +198,7 @@ append_args() {
 		done
 	fi
 	# the guest step collects what the comparisons need; no ext4 or loop
-	echo "nsa_expect_nd nsa_collect=none nsa_modules=libnvdimm,nd_btt,nd_pmem,nd_e820,nfit,device_dax,dax_pmem,kmem nsa_guest=random nsa_kind=$KIND nsa_move=$(move_arg) nsa_ns=$ns${k2:+ nsa_kmem2=${k2#,}} $([ $KIND = legacy ] && memmap_args "$1")"
+	echo "nsa_expect_nd nsa_collect=none nsa_modules=$(random_modules) nsa_guest=random nsa_kind=$KIND nsa_move=$(move_arg) nsa_ns=$ns${k2:+ nsa_kmem2=${k2#,}} $([ $KIND = legacy ] && memmap_args "$1")"
 }
 
 # ram.img offset of a guest physical address (MiB): x86 'pc' puts RAM up to
@@ -220,10 +246,11 @@ kmem_of() {
 }
 # actual NSTAB ID MODE: "true" when the kernel runs the namespace (label uuid,
 # or legacy resource) in MODE (any when empty): ndctl's state, which follows
-# the device that claims it (pfn, dax, btt), not the namespace's own driver
+# the device that claims it (pfn, dax, btt), not the namespace's own driver,
+# and for devdax its dax device bound to a driver
 actual() {
 	jq -r -s --arg id "$2" --arg mode "$3" '[.[] | select(.uuid == $id or (.resource | tostring) == $id)] |
-		if length == 0 then "missing" else (first | (.state != "disabled" and ($mode == "" or .mode == $mode)) | tostring) end' "$1"
+		if length == 0 then "missing" else (first | (.state != "disabled" and .dax_bound != false and ($mode == "" or .mode == $mode)) | tostring) end' "$1"
 }
 # the identity of a namespace of a check/simulate JSON: label uuid, or its range
 ns_ids() { jq -r '.namespaces[] | [(.raw_uuid // (.resource | tostring)), .mode, .resource] | @tsv' "$1"; }

@@ -135,6 +135,8 @@ run_scenario() {
 	REQUIRES=""
 	VM_SMP=$VM_SMP_USER
 	unset -f setup qemu_args append_args assert_boot monitor_script initrd_for before_boot after_scenario
+	# a kept random seed names the menu it was drawn from; fresh ones use the target's
+	unset RANDOM_DRAW
 	. "$file"
 	[ "$IMAGE" = systemd ] && REQUIRES+=" systemd-image"
 	# shellcheck disable=SC2086

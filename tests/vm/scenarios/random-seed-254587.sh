@@ -5,4 +5,6 @@
 # satisfy requested alignment'; then a -64 MiB move of the raw range, for
 # which simulate said null.
 RANDOM_SEED=254587
+# drawn from x86_64's menu (random.sh)
+RANDOM_DRAW=x86_64
 . "$VM_TOP/random.sh"

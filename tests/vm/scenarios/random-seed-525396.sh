@@ -5,4 +5,6 @@
 # next namespace (devdax 768M) said ok; the create failed ('no idle namespace
 # seed ... ROLLBACK FAILED') with nothing of its own to roll back.
 RANDOM_SEED=525396
+# drawn from x86_64's menu (random.sh)
+RANDOM_DRAW=x86_64
 . "$VM_TOP/random.sh"
