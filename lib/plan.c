@@ -288,6 +288,19 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 			      "%s: size %s is less than the smallest namespace here (%s)", r->dev,
 			      nsa_size_str(size, b1, sizeof(b1)),
 			      nsa_size_str(quantum, b2, sizeof(b2)));
+	/*
+	 * nd_btt_probe(): the BTT's arena needs ARENA_MIN_SIZE (16 MiB) after its
+	 * info block, or the probe fails with -ENXIO (the lab: sector 16 MiB on
+	 * x86_64 and arm64 alike, and ndctl leaves the namespace half made)
+	 */
+	if (req->mode == NSA_MODE_SECTOR && p->size <= 16 * NSA_MiB)
+		return refuse(p, -ENOSPC,
+			      "sector %s: the kernel's BTT needs more than 16 MiB (an arena of at "
+			      "least 16 MiB after its info block) and fails smaller ones with "
+			      "-ENXIO; ask for %s or more",
+			      nsa_size_str(p->size, b1, sizeof(b1)),
+			      nsa_size_str(nsa_align_down(16 * NSA_MiB, quantum) + quantum, b2,
+					   sizeof(b2)));
 	r_ = free_extent(s, r, req->reconfig, p->size, &start, &largest, &largest_at);
 	if (r_ < 0)
 		return r_;

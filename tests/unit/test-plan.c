@@ -299,3 +299,18 @@ TEST(arm64_memmap_leak_refuses_pfn_until_reboot)
 	nsa_snapshot_free(s);
 	nsa_snapshot_free(x);
 }
+
+/* lab random seed 563811 (arm64 6.12) and 525396 (x86_64): sector 16 MiB fails with -ENXIO */
+TEST(sector_needs_more_than_16m)
+{
+	struct nsa_snapshot *s = machine("aarch64", 4096, false, 0x1a9000000, 1008 * M);
+	struct nsa_plan p;
+
+	REQUIRE(s);
+	CHECK(plan(s, NSA_MODE_SECTOR, 26 * M, 0, 0, false, &p) == -ENOSPC);
+	CHECK(strstr(p.refusal, "sector 16 MiB: the kernel's BTT needs more than 16 MiB") != NULL);
+	CHECK(strstr(p.refusal, "ask for 32 MiB or more") != NULL);
+	CHECK(plan(s, NSA_MODE_SECTOR, 32 * M, 0, 0, false, &p) == 0);
+	CHECK(plan(s, NSA_MODE_RAW, 16 * M, 0, 0, false, &p) == 0);
+	nsa_snapshot_free(s);
+}
