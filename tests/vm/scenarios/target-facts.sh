@@ -11,6 +11,18 @@ assert_boot() {
 	local d=$2
 	sed 's/^/# /' "$d/facts"
 	check "the guest recorded the kernel's facts" grep -q '^block_size_bytes=' "$d/facts"
+	local m
+	for m in fsdax devdax; do
+		if grep -q '^region0_pfn_seed=pfn' "$d/facts"; then
+			check "nsalign create-namespace -m $m: made, enabled in $m (the kernel has ZONE_DEVICE)" \
+				jqf --arg m $m '.namespace.mode == $m and .namespace.available' "$d/nsalign-$m.json"
+		else
+			check "nsalign create-namespace -m $m without ZONE_DEVICE: refused (73)" grep -qx "nsalign_${m}_rc=73" "$d/facts"
+			check "nsalign create-namespace -m $m without ZONE_DEVICE: says why" grep -q "without ZONE_DEVICE.*raw and sector work" "$d/nsalign-$m.err"
+			check "nsalign create-namespace -m $m without ZONE_DEVICE: nothing was touched (ndctl list the same)" \
+				cmp "$d/ndctl.before-nsalign-$m.json" "$d/ndctl.after-nsalign-$m.json"
+		fi
+	done
 	check "nsalign check --json ran (exit 0-2) and wrote JSON" \
 		sh -c "[ \$(cat $d/check.end.rc) -le 2 ] && jq -e .findings $d/check.end.json"
 }
