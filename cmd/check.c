@@ -585,18 +585,11 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 
 		r = nsa_state_add(st, s, when, result, baseline, o->record ? "record" : "boot",
 				  o->history);
-		if (r == -EINVAL) {
-			struct nsa_snapshot *l = nsa_snapshot_layout(s);
-
-			/* the next load would refuse it: the state stays as it is */
-			err[0] = '\0';
-			if (l)
-				nsa_snapshot_readable(l, err, sizeof(err));
-			nsa_snapshot_free(l);
+		if (r == -EINVAL) { /* the next load would refuse it: the state stays as it is */
 			cmd_error("check",
 				  "%s: cannot record the layout: it would not read back (%s); the "
 				  "state is unchanged",
-				  o->state_dir, err[0] ? err : "bad data");
+				  o->state_dir, st->refused);
 			ret = EX_DATAERR;
 			goto out;
 		}

@@ -261,6 +261,7 @@ struct nsa_state {
 	char *damaged_path;	 /* set when the file was damaged and moved here */
 	char damage_reason[256]; /* why (the first bad record's reason) */
 	size_t records_dropped;	 /* damaged records left out; the others were read */
+	char refused[256];	 /* why nsa_state_add() last refused a layout */
 };
 
 struct nsa_state *nsa_state_new(void);
@@ -285,7 +286,7 @@ struct json_object *nsa_state_to_json(const struct nsa_state *st);
  * the first, except that a failed run never replaces a baseline), then
  * drop the oldest records beyond `history`, never the newest baseline.
  * -EINVAL, nothing added, when the layout would not read back
- * (nsa_snapshot_readable() of nsa_snapshot_layout(s) says why).
+ * (st->refused says why, as nsa_snapshot_readable()).
  */
 int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t when, int result,
 		  bool baseline, const char *how, size_t history);

@@ -119,13 +119,15 @@ int nsa_state_add(struct nsa_state *st, const struct nsa_snapshot *s, int64_t wh
 	struct state_priv *p = (struct state_priv *)st;
 	struct nsa_boot_record *rec;
 	struct nsa_snapshot *layout = nsa_snapshot_layout(s);
+	int r;
 
 	if (!layout)
 		return -ENOMEM;
 	/* never a record the next load would refuse */
-	if (nsa_snapshot_readable(layout, NULL, 0) < 0) {
+	r = nsa_snapshot_readable(layout, st->refused, sizeof(st->refused));
+	if (r < 0) {
 		nsa_snapshot_free(layout);
-		return -EINVAL;
+		return r == -ENOMEM ? r : -EINVAL;
 	}
 	/* one record per boot: a second run in the same boot replaces it */
 	for (size_t i = 0; i < st->n_boots; i++) {

@@ -530,6 +530,7 @@ TEST(a_record_that_would_not_read_back_is_not_added)
 	CHECK(nsa_snapshot_readable(s, why, sizeof(why)) == -EINVAL);
 	CHECK(strstr(why, "power of two") != NULL);
 	CHECK(nsa_state_add(st, s, 1763900000, 0, true, "record", 16) == -EINVAL);
+	CHECK(strstr(st->refused, "power of two") != NULL);
 	CHECK_U64(st->n_boots, 2);
 	CHECK_STR(nsa_state_baseline(st)->boot_id, "boot-1");
 	s->platform.block_size = 128 * NSA_MiB;
