@@ -58,6 +58,19 @@ cmp -s "$TMP/out" "$TMP/want" && ok "--debug after the command: the same stdout"
 run "$NSALIGN" --debug list -N -s "$boot1"
 cmp -s "$TMP/out" "$TMP/want" && ok "--debug before the command: the same stdout" || not_ok "--debug before"
 
+# -s - reads the snapshot from standard input, wherever the option stands
+"$NSALIGN" check -s "$boot1" >"$TMP/want" 2>/dev/null
+for cmdline in "check -s -" "check --snapshot=-" "check - -s"; do
+	# shellcheck disable=SC2086
+	"$NSALIGN" $cmdline <"$boot1" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	case $cmdline in
+	"check - -s") expect_rc 64 "$cmdline: '-' is no option value there" ;;
+	*) expect_rc 1 "$cmdline < FILE"
+		cmp -s "$TMP/out" "$TMP/want" && ok "$cmdline: as -s FILE" || not_ok "$cmdline differs from -s FILE" ;;
+	esac
+done
+
 # a repeated --shift adds up
 run "$NSALIGN" simulate -s "$boot1" --json --shift 64M --shift=-64M,1G
 expect_rc 1 "simulate with two --shift"
