@@ -35,6 +35,25 @@ expect_rc 0 "100M: rounded"
 jq -e '.plan.size == 100663296 and (.plan.notes | contains("rounded down"))' "$TMP/out" >/dev/null &&
 	ok "size rounded down to 96 MiB, and the plan says so" || not_ok "rounding not reported"
 
+# arm64 lab snapshots: 6.1 has no ZONE_DEVICE; on 6.12 a -12 this boot held
+# the sections of region0 (the next fsdax and devdax there got -17)
+a61="$FIXTURES/lab-arm64-6.1-raw-sector.json"
+a612="$FIXTURES/lab-arm64-6.12-partial-sections.json"
+for m in fsdax devdax; do
+	run "$NSALIGN" create-namespace --dry-run --snapshot "$a61" -m $m -s 256M
+	expect_rc 73 "arm64 6.1: $m refused"
+	expect_err_line "this kernel has no $m: region0 offers no pfn or dax device .*without ZONE_DEVICE.*raw and sector work" \
+		"arm64 6.1: $m: one line, the reason"
+	run "$NSALIGN" create-namespace --dry-run --snapshot "$a612" -r region0 -m $m -s 256M
+	expect_rc 73 "arm64 6.12 after a -12 in region0: $m refused"
+	expect_err_line "failed an fsdax/devdax namespace in region0 with -12 \('nd_pmem pfn0.0: probe with driver nd_pmem failed with error -12'\).*fails with -17.*Reboot first" \
+		"arm64 6.12 after a -12: $m: one line, the kernel's line and the -17"
+done
+run "$NSALIGN" create-namespace --dry-run --snapshot "$a61" -m sector -s 256M
+expect_rc 0 "arm64 6.1: sector planned"
+run "$NSALIGN" create-namespace --dry-run --snapshot "$a612" -r region0 -m raw -s 256M
+expect_rc 0 "arm64 6.12 after a -12: raw planned"
+
 run "$NSALIGN" create-namespace --dry-run --snapshot "$b1" -r region9
 expect_rc 66 "no such region"
 expect_err_line "region9: no such region" "no such region: one line"

@@ -6,17 +6,18 @@
 # scenarios first unless --no-run.  Each fixture's "source" says where it
 # came from; its .expected beside it is written and reviewed by hand.
 #
-#   tests/vm/capture.sh [--no-run]               the snapshots
+#   tests/vm/capture.sh [--no-run] [FIXTURE...]  the snapshots (all, or the ones named)
 #   tests/vm/capture.sh --infoblocks [--no-run]  only the info blocks
 #                                                (tests/fixtures/infoblocks/)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-run=1 infoblocks=0
+run=1 infoblocks=0 only=""
 for a in "$@"; do
 	case "$a" in
 	--no-run) run=0 ;;
 	--infoblocks) infoblocks=1 ;;
-	*) die "usage: capture.sh [--infoblocks] [--no-run]" ;;
+	lab-*) only+=" $a" ;;
+	*) die "usage: capture.sh [--infoblocks] [--no-run] [FIXTURE...]" ;;
 	esac
 done
 
@@ -84,7 +85,7 @@ if [ $infoblocks = 1 ]; then
 	exit 0
 fi
 # fixture name, scenario, boot, which collection (start: after boot, end: after the guest
-# step, before/nobody: taken by the guest step itself)
+# step, before/nobody: taken by the guest step itself), and the target (default x86_64-6.1)
 captures=(
 	"lab-shift-boot1 shift-1g-devdax 1 end"
 	"lab-shift-boot2 shift-1g-devdax 2 start"
@@ -93,19 +94,31 @@ captures=(
 	"lab-kmem-system-ram kmem-loss 1 end"
 	"lab-pmem-pmem-section pmem-pmem-section 1 end"
 	"lab-unprivileged shift-1g-devdax 1 nobody"
+	"lab-arm64-6.12-memmap-enomem pmem-pmem-section 1 end arm64-6.12"
+	"lab-arm64-6.12-kmem-devdax kmem-loss 1 before arm64-6.12"
+	"lab-arm64-6.12-kmem-system-ram kmem-loss 1 end arm64-6.12"
+	"lab-arm64-6.12-partial-sections memmap-partial-section 1 end arm64-6.12"
+	"lab-arm64-6.1-no-zone-device target-facts 1 start arm64-6.1"
+	"lab-arm64-6.1-raw-sector target-facts 1 end arm64-6.1"
 )
 if [ $run = 1 ]; then
 	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss pmem-pmem-section >/dev/null || die "the lab failed: run tests/vm/run.sh"
+	"$VM_TOP/run.sh" --target arm64-6.12 pmem-pmem-section kmem-loss memmap-partial-section >/dev/null ||
+		die "the lab failed: run tests/vm/run.sh --target arm64-6.12"
+	"$VM_TOP/run.sh" --target arm64-6.1 target-facts >/dev/null || die "the lab failed: run tests/vm/run.sh --target arm64-6.1"
 fi
 mkdir -p "$REPO_TOP/tests/fixtures"
 for c in "${captures[@]}"; do
 	set -- $c
+	[ -z "$only" ] || [[ " $only " == *" $1 "* ]] || continue
 	d=$CACHE/run/$2/boot$3
+	[ -z "${5:-}" ] || [ "$5" = "$DEFAULT_TARGET" ] || d=$CACHE/run-$5/$2/boot$3
 	src=$d/snapshot.$4.json
 	kernel=$(cat "$d/kernel")
-	jq --arg s "vm-lab: $2 boot $3 ($4), kernel $kernel" '.source = $s' "$src" >"$REPO_TOP/tests/fixtures/$1.json"
+	jq --arg s "vm-lab: $2 boot $3 ($4)${5:+, target $5}, kernel $kernel" '.source = $s' "$src" >"$REPO_TOP/tests/fixtures/$1.json"
 	echo "captured $1"
 done
+[ -z "$only" ] || exit 0
 # and this host, which has no PMEM (no identities kept)
 "${NSALIGN:-$REPO_TOP/build/nsalign}" snapshot |
 	jq --arg s "host without PMEM, kernel $(uname -r)" \
