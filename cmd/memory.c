@@ -263,6 +263,12 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 	if (range && B) {
 		uint64_t a, b;
 
+		const char *plus = strchr(range, '+');
+
+		if (plus && nsa_parse_size(plus + 1, false, &(int64_t){ 0 }) == -EDOM) {
+			r = cmd_size_unit_error(cmd, "--range", range);
+			goto out;
+		}
 		if (parse_range(range, &a, &b) < 0) {
 			cmd_error(cmd,
 				  "--range '%s': expected START-END (inclusive, as /proc/iomem "

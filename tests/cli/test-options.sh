@@ -83,11 +83,12 @@ jq -e '.shifts == [67108864, -1073741824, 67108864]' "$TMP/out" >/dev/null &&
 	ok "MiB, GiB and hex sizes" || not_ok "MiB sizes: $(jq -c .shifts "$TMP/out")"
 for cmdline in "simulate -s $boot1 --shift 64MB" "list -s $boot1 -g 64MB" "check -s $boot1 -g 64mb" \
 	"create-namespace --dry-run --snapshot $boot1 --size 1GB" "create-namespace --dry-run --snapshot $boot1 -a 2MB" \
-	"repair namespace0.0 --align 2MB" "probe --dry-run --snapshot $kmem 0x100000000 128MB"; do
+	"repair namespace0.0 --align 2MB" "probe --dry-run --snapshot $kmem 0x100000000 128MB" \
+	"online-memory --dry-run --snapshot $kmem --range 0x108000000+128MB"; do
 	# shellcheck disable=SC2086
 	run "$NSALIGN" $cmdline
 	expect_rc 64 "${cmdline%% *}: a size in MB is refused"
-	expect_err_line "write (64|1|2|128)M or (64|1|2|128)MiB|write 1G or 1GiB|write 64m or 64miB" "  one line saying to write M or MiB"
+	expect_err_line "write (0x108000000\+)?(64|1|2|128)M or (0x108000000\+)?(64|1|2|128)MiB|write 1G or 1GiB|write 64m or 64miB" "  one line saying to write M or MiB"
 	expect_stdout_empty "  nothing on stdout"
 done
 run "$NSALIGN" list -s "$boot1" -P -g 128MiB
