@@ -92,6 +92,17 @@ const char *cmd_nobreak(char *dst, size_t len, const char *src);
 /* Errors: "nsalign <cmd>: <message>" on stderr, one line. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * --json, -j, --format json (list: -J) among a command's arguments (argv[0]
+ * the command): an error is also written on stdout as one JSON document,
+ * {"schema": 1, "error": {"code": EXIT, "message": FIRST_ERROR}}, by
+ * cmd_json_error_document(EXIT) when the command failed without printing
+ * a document.  Returns the exit code (EX_IOERR if stdout fails).
+ */
+void cmd_json_errors(int argc, char **argv);
+int cmd_json_error_document(int rc);
+/* The document went elsewhere than stdout (check -o FILE): no error document. */
+void cmd_json_document_written(void);
 
 /*
  * The snapshot to work on: the file given with --snapshot, or the live
@@ -120,7 +131,16 @@ int cmd_size_unit_error(const char *cmd, const char *what, const char *arg);
 /* Parse --granularity: a power of two >= 4 KiB.  EX_USAGE on error. */
 int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
 
-/* Print one JSON document on stdout (json_text); EX_IOERR when stdout fails. */
+/*
+ * Every JSON document nsalign prints starts with "schema": N, the version
+ * of its layout (doc/<command>.schema.json); a key is added or a meaning
+ * changed only with a new N.  A snapshot carries its own (NSA_SNAPSHOT_SCHEMA).
+ */
+#define CMD_JSON_SCHEMA 1
+/* obj with "schema" first (a new reference; obj itself when it has one). */
+struct json_object *cmd_json_document(struct json_object *obj);
+/* Print one JSON document on stdout (json_text of cmd_json_document()); EX_IOERR when stdout fails.
+ */
 int json_print(struct json_object *obj);
 /*
  * Flush stdout after a command: EX_IOERR, said in one line on stderr (once),

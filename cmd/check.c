@@ -401,12 +401,14 @@ static int print_json(struct nsa_ctx *ctx, const char *output, const struct nsa_
 	if (output) {
 		char *text = NULL;
 
-		r = asprintf(&text, "%s\n",
-			     json_object_to_json_string_ext(
-				     root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
+		struct json_object *doc = cmd_json_document(root);
+
+		r = doc ? asprintf(&text, "%s\n", json_text(doc)) : -1;
+		json_object_put(doc);
 		r = r < 0 ? -ENOMEM : nsa_write_file_atomic(ctx, output, text, strlen(text), 0644);
 		free(r == -ENOMEM ? NULL : text);
+		if (r >= 0)
+			cmd_json_document_written();
 		if (r < 0) {
 			cmd_error("check", "%s: cannot write: %s", output, strerror(-r));
 			r = r == -EACCES || r == -EPERM ? EX_NOPERM : EX_IOERR;

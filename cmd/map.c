@@ -308,10 +308,9 @@ int cmd_map(int argc, char **argv, struct nsa_ctx *ctx)
 	} else if (json) {
 		struct json_object *o = nsa_pmap_to_json(m);
 
-		if (o) {
-			json_object_object_add(o, "schema", json_object_new_int(1));
+		/* json_print() puts "schema" first */
+		if (o)
 			json_object_object_add(o, "source", json_object_new_string(s->source));
-		}
 		r = o ? json_print(o) : EX_SOFTWARE;
 		json_object_put(o);
 	} else {

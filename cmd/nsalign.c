@@ -118,7 +118,9 @@ int main(int argc, char **argv)
 	if (debug)
 		nsa_set_log_priority(ctx, LOG_DEBUG);
 	cmd_set_ctx(ctx);
+	cmd_json_errors(argc, argv);
 	r = cmd->fn(argc, argv, ctx);
+	r = cmd_json_error_document(r);
 	/* a full disk or a closed pipe is an error in text mode too */
 	if (cmd_stdout_status())
 		r = EX_IOERR;

@@ -16,6 +16,9 @@
 
 #define MAX_OPTIONS 48
 
+/* a failed write to stdout has been reported: once is enough */
+static bool stdout_failed;
+
 static void vmessage(const char *cmd, const char *kind, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "nsalign%s%s: %s", cmd ? " " : "", cmd ? cmd : "", kind);
@@ -23,13 +26,66 @@ static void vmessage(const char *cmd, const char *kind, const char *fmt, va_list
 	fputc('\n', stderr);
 }
 
+/* --json: the first error is kept for the error document on stdout */
+static bool json_errors;
+static char first_error[512];
+/* a JSON document has been printed on stdout */
+static bool document_printed;
+
 void cmd_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
+	if (json_errors && !first_error[0]) {
+		va_list aq;
+
+		va_copy(aq, ap);
+		vsnprintf(first_error, sizeof(first_error), fmt, aq);
+		va_end(aq);
+	}
 	vmessage(cmd, "", fmt, ap);
 	va_end(ap);
+}
+
+void cmd_json_errors(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0 ||
+		    (strcmp(argv[i], "-J") == 0 && strcmp(argv[0], "list") == 0) ||
+		    strcmp(argv[i], "--format=json") == 0 ||
+		    (strcmp(argv[i], "--format") == 0 && i + 1 < argc &&
+		     strcmp(argv[i + 1], "json") == 0))
+			json_errors = true;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+			json_errors = false; /* -q: nothing on stdout */
+}
+
+void cmd_json_document_written(void)
+{
+	document_printed = true;
+}
+
+int cmd_json_error_document(int rc)
+{
+	struct json_object *o, *e;
+
+	/* exit codes under 64 are verdicts (check's findings), not errors */
+	if (!json_errors || rc < EX__BASE || document_printed || stdout_failed)
+		return rc;
+	o = json_object_new_object();
+	e = json_object_new_object();
+	json_object_object_add(e, "code", json_object_new_int(rc));
+	json_object_object_add(e, "message",
+			       json_object_new_string(first_error[0]
+							      ? first_error
+							      : "failed (see the exit code)"));
+	json_object_object_add(o, "error", e);
+	if (json_print(o))
+		rc = EX_IOERR;
+	json_object_put(o);
+	return rc;
 }
 
 void cmd_warn(const char *cmd, const char *fmt, ...)
@@ -364,22 +420,39 @@ void cmd_block_progress(void *data, uint64_t done, uint64_t total)
 		fputc('\n', stderr);
 }
 
-/* a failed write to stdout has been reported: once is enough */
-static bool stdout_failed;
+struct json_object *cmd_json_document(struct json_object *obj)
+{
+	struct json_object *doc;
+
+	if (!json_object_is_type(obj, json_type_object) ||
+	    json_object_object_get_ex(obj, "schema", NULL))
+		return json_object_get(obj);
+	doc = json_object_new_object();
+	if (!doc)
+		return NULL;
+	json_object_object_add(doc, "schema", json_object_new_int(CMD_JSON_SCHEMA));
+	json_object_object_foreach (obj, key, v)
+		json_object_object_add(doc, key, json_object_get(v));
+	return doc;
+}
 
 /* The one JSON document a command prints, on stdout. */
 int json_print(struct json_object *obj)
 {
-	const char *text = json_text(obj);
+	struct json_object *doc = cmd_json_document(obj);
+	const char *text = doc ? json_text(doc) : NULL;
+	int r = 0;
 
+	document_printed = true;
 	if (!text || fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
 	    fflush(stdout) == EOF) {
 		if (!stdout_failed)
 			cmd_error(NULL, "writing to standard output failed: %s", strerror(errno));
 		stdout_failed = true;
-		return EX_IOERR;
+		r = EX_IOERR;
 	}
-	return 0;
+	json_object_put(doc);
+	return r;
 }
 
 int cmd_stdout_status(void)

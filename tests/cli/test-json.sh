@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The JSON contract: every document starts with "schema"; with --json an
+# error is one JSON document on stdout, {"schema", "error": {"code",
+# "message"}}, the exit code unchanged; -q keeps stdout empty.
+. "$TOP_SRCDIR/tests/cli/lib.sh"
+
+# every document a command prints carries "schema": 1, first
+for cmd in "list --json" "check --json" "simulate --json" "map --json" "list -J" "list --format json"; do
+	# shellcheck disable=SC2086
+	run "$NSALIGN" $cmd -s "$FIXTURES/lab-kmem-devdax.json"
+	if [ "$(command jq -c '[keys_unsorted[0], .schema]' "$TMP/out" 2>/dev/null)" = '["schema",1]' ]; then
+		ok "$cmd: \"schema\": 1 first"
+	else
+		not_ok "$cmd: no \"schema\": 1 first"; head -3 "$TMP/out" | diag
+	fi
+done
+run "$NSALIGN" create-namespace --dry-run --snapshot "$FIXTURES/lab-kmem-devdax.json" -s 256M
+jq -e '.schema == 1 and (.plan | type == "object")' "$TMP/out" >/dev/null &&
+	ok "create-namespace --dry-run: \"schema\": 1" || not_ok "create-namespace --dry-run: no schema"
+
+# error_doc CODE MESSAGE_REGEX CMD...: the error as JSON on stdout, also said on stderr
+error_doc() {
+	local code=$1 re=$2
+	shift 2
+	run "$NSALIGN" "$@"
+	expect_rc "$code" "$*"
+	if command jq -e --argjson c "$code" --arg re "$re" \
+		'keys_unsorted == ["schema", "error"] and .schema == 1 and
+		 (.error | keys_unsorted == ["code", "message"]) and .error.code == $c and (.error.message | test($re))' \
+		"$TMP/out" >/dev/null 2>&1; then
+		ok "  its error is one JSON document on stdout, code $code"
+	else
+		not_ok "  no error document on stdout"; head -8 "$TMP/out" | diag
+	fi
+	expect_err_line "$re" "  and one line on stderr"
+}
+error_doc 66 "no such file" list --json -s "$TMP/none.json"
+error_doc 66 "no such file" list -J -s "$TMP/none.json"
+error_doc 66 "no such file" list --format json -s "$TMP/none.json"
+error_doc 64 "unknown option '--bogus'" check --json --bogus
+error_doc 64 "unknown option '--bogus'" check --bogus --json
+error_doc 66 "no such file" simulate -s "$TMP/none.json" --json
+error_doc 65 "no physical addresses" map --json -s "$FIXTURES/lab-unprivileged.json"
+error_doc 64 "needs a value" map -j -s
+echo '{' >"$TMP/bad.json"
+error_doc 65 "not a usable snapshot" check -j -s "$TMP/bad.json"
+error_doc 64 "unknown option" reconfigure --json --bogus dax0.0
+error_doc 64 "unknown option" online-memory --json --bogus dax0.0
+error_doc 64 "unknown option" rescue --json --bogus namespace0.0
+
+# without --json, or with -q, stdout stays empty
+run "$NSALIGN" check --bogus
+expect_rc 64 "check --bogus"
+expect_stdout_empty "  without --json nothing on stdout"
+run "$NSALIGN" check --json -q -s "$TMP/none.json"
+expect_rc 66 "check --json -q on a missing file"
+expect_stdout_empty "  -q: nothing on stdout, the error neither"
+# a verdict is not an error: check's findings exit code with -q prints nothing
+run "$NSALIGN" check --json -q -s "$FIXTURES/lab-shift-boot2.json"
+[ "$rc" -ne 0 ] && [ "$rc" -lt 64 ] && [ ! -s "$TMP/out" ] && ok "check --json -q: a findings exit code ($rc), no document" ||
+	not_ok "check --json -q on findings: exit $rc, stdout $(wc -c <"$TMP/out") bytes"
+# -- ends the options: a --json after it is not one
+run "$NSALIGN" list --bogus -- --json
+expect_stdout_empty "list --bogus -- --json: no error document"
+
+echo "1..$_n"
+[ "$_fail" -eq 0 ]
