@@ -351,7 +351,7 @@ assert_boot() {
 # plan of 'nsalign reconfigure --dry-run' and against WHAT's yield (FILTER
 # on the namespace ID in JSON)
 kmem_predictions() {
-	local d=$1 tag=$2 id=$3 json=$4 filter=$5 what=$6 got pred k rc
+	local d=$1 tag=$2 id=$3 json=$4 filter=$5 what=$6 got pred k rc zone zgot first n
 	got=$(kmem_of "$d" "$tag")
 	rc=$(cat "$d/kmem.$tag.rc" 2>/dev/null)
 	echo "# kmem $tag: namespace $id, daxctl reconfigure-device exit ${rc:-not run}, kernel onlined $got bytes$([ "${rc:-0}" != 0 ] && tail -1 "$d/kmem.$tag.err" | sed 's/^/: /')"
@@ -360,6 +360,15 @@ kmem_predictions() {
 		[ "$(cat "$d/kplan.$tag.rc")" != 0 ] && [ -z "$pred" -o "$pred" = null ] && pred="refused (exit $(cat "$d/kplan.$tag.rc"))"
 		[ "$pred" = "$got" ] || { [ "$got" = 0 ] && [[ "$pred" == refused* ]]; } && k=1 || k=0
 		predict "$RANDOM_SEED" $k "reconfigure --dry-run, boot ${tag%%.*}: namespace $id kmem usable=$pred, kernel: $got"
+		# the zone: the kernel's own where the plan says it onlines the blocks
+		# itself (daxctl -f leaves them there), else the one asked (Movable, as daxctl)
+		if [ "$(cat "$d/kplan.$tag.rc")" = 0 ] && [ "${rc:-1}" = 0 ] && [ -f "$d/kmem.$tag.blocks" ]; then
+			zone=$(jq -r '.plan | if .kernel_onlines then .kernel_zone else .zone end' "$d/kplan.$tag.json")
+			first=$(jq .plan.first_block "$d/kplan.$tag.json") n=$(jq .plan.blocks "$d/kplan.$tag.json")
+			zgot=$(awk -v a="$first" -v b="$((first + n))" '$1 >= a && $1 < b { print $2 "/" $3 }' "$d/kmem.$tag.blocks" | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')
+			[ "$zgot" = "$n online/$zone " ] && k=1 || k=0
+			predict "$RANDOM_SEED" $k "reconfigure --dry-run, boot ${tag%%.*}: namespace $id's $n blocks online in $zone, kernel: ${zgot% }"
+		fi
 	fi
 	pred=$(jq -r --arg id "$id" "[.namespaces[] | select((.raw_uuid // (.resource | tostring)) == \$id)] | first | $filter // \"null\"" "$json" 2>/dev/null)
 	[ "$pred" = "$got" ] && k=1 || k=0
