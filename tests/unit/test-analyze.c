@@ -155,6 +155,37 @@ TEST(kmem_loss_110_of_1006)
 	nsa_snapshot_free(s);
 }
 
+/*
+ * x86_64 6.12 (the lab's kmem-auto-online, boot 1): two 1006 MiB devdax
+ * devices the kernel onlined itself into Normal, dax0.0 with its memmap in
+ * RAM, dax0.1 in the device; MemTotal grew by 896 and 882 MiB there.
+ */
+TEST(kmem_memmap_where_6_12_put_it)
+{
+	struct nsa_snapshot *s = load("lab-x86_64-6.12-kmem-auto-online");
+	const struct nsa_ns_verdict *ram, *dev;
+	struct nsa_analysis *a;
+
+	REQUIRE(s);
+	CHECK_STR(s->platform.auto_online_blocks, "online");
+	a = analyze(s);
+	REQUIRE(a);
+	ram = &a->verdicts[ns_index(s, "namespace0.0")];
+	dev = &a->verdicts[ns_index(s, "namespace0.1")];
+	CHECK_U64(ram->kmem_usable, 896 * NSA_MiB);
+	CHECK_U64(ram->kmem_blocks, 7);
+	CHECK(!ram->kmem_memmap_on_memory);
+	CHECK_U64(ram->kmem_system_ram, 939524096);
+	CHECK_U64(dev->kmem_usable, 896 * NSA_MiB);
+	CHECK(dev->kmem_memmap_on_memory);
+	CHECK_U64(dev->kmem_memmap_bytes, 7 * 2 * NSA_MiB);
+	CHECK_U64(dev->kmem_system_ram, 924844032);
+	CHECK(finding(a, "NSA-KMEM-LOSS", "dax0.0") != NULL);
+	CHECK(finding(a, "NSA-KMEM-LOSS", "dax0.1") != NULL);
+	nsa_analysis_free(a);
+	nsa_snapshot_free(s);
+}
+
 TEST(kmem_too_small)
 {
 	struct nsa_snapshot *s = load("lab-kmem-system-ram");
@@ -297,6 +328,33 @@ TEST(refused_after_move_quotes_the_kernel)
 	CHECK(strstr(f->remedy, "off a 2 MiB boundary") != NULL);
 	CHECK(strstr(f->remedy, "'nsalign repair' cannot help") != NULL);
 	CHECK(strstr(f->remedy, "--dry-run") == NULL);
+	nsa_analysis_free(a);
+	nsa_snapshot_free(s);
+}
+
+/*
+ * The same move on x86_64 6.12 (the lab's shift-1g-devdax, boot 2), whose
+ * probe failure line reads 'nd_pmem namespace0.1: probe with driver
+ * nd_pmem failed with error -95' (6.1: 'nd_pmem: probe of namespace0.1
+ * failed with error -95').
+ */
+TEST(refused_after_move_6_12)
+{
+	struct nsa_snapshot *s = load("lab-x86_64-6.12-shift-boot2");
+	struct nsa_analysis *a;
+	const struct nsa_finding *f;
+
+	REQUIRE(s);
+	a = analyze(s);
+	REQUIRE(a);
+	f = finding(a, "NSA-NS-REFUSED", "namespace0.1");
+	REQUIRE(f);
+	CHECK_STR(fact_str(f, "kernel_message"),
+		  "dax0.1: bad offset: 0x40000000 dax disabled align: 0x40000000");
+	CHECK(strstr(f->message, "error -95") != NULL);
+	CHECK(strstr(f->remedy, "'nsalign rescue ") != NULL);
+	CHECK(!a->verdicts[ns_index(s, "namespace0.1")].available);
+	CHECK(a->verdicts[ns_index(s, "namespace0.0")].available);
 	nsa_analysis_free(a);
 	nsa_snapshot_free(s);
 }
