@@ -131,6 +131,9 @@ for c in $commands; do
 done
 "$NSALIGN" --help >"$TMP/help"
 [ -z "$(awk 'length($0) > 80' "$TMP/help")" ] && ok "nsalign --help fits 80 columns" || not_ok "nsalign --help over 80"
+NSALIGND=${NSALIGND:-$(dirname "$NSALIGN")/nsalignd}
+"$NSALIGND" --help >"$TMP/help"
+[ -z "$(awk 'length($0) > 80' "$TMP/help")" ] && ok "nsalignd --help fits 80 columns" || not_ok "nsalignd --help over 80"
 
 # every text output fits 80 columns, on every snapshot a kernel produced
 for snap in "$FIXTURES"/*.json "$SNAPSHOTS"/*.json; do
