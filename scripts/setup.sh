@@ -4,8 +4,9 @@
 # Install what nsalign needs to build and test on Debian 12, when missing.
 # Idempotent; needs root only when something has to be installed.
 #
-#   scripts/setup.sh                everything (build, the VM lab on every target)
+#   scripts/setup.sh                everything (build, fuzzing, the VM lab on every target)
 #   scripts/setup.sh --build-only   what the build and make check need
+#   scripts/setup.sh --build-only --fuzz   ... and what the fuzz targets need
 set -euo pipefail
 
 BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
@@ -13,6 +14,8 @@ BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
 	libblkid-dev libsmartcols-dev
 	asciidoctor clang-format jq
 	umockdev libumockdev-dev)
+# The fuzz targets (configure --enable-fuzzing): clang and its libFuzzer runtime.
+FUZZ_PKGS=(clang libclang-rt-dev)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
 LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap arch-test mount e2fsprogs)
 # The lab's arm64 targets: QEMU and its UEFI firmware, and nsalign cross-built
@@ -23,10 +26,18 @@ ARM64_PKGS=(qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu libc6-dev-arm
 	libkmod-dev:arm64 uuid-dev:arm64 libinih-dev:arm64 libblkid-dev:arm64
 	libsmartcols-dev:arm64)
 
-lab=1
-[ "${1:-}" = "--build-only" ] && lab=0
+lab=1 fuzz=
+for a in "$@"; do
+	case "$a" in
+	--build-only) lab=0 ;;
+	--fuzz) fuzz=1 ;;
+	*) echo "usage: scripts/setup.sh [--build-only] [--fuzz]" >&2; exit 64 ;;
+	esac
+done
+[ -n "$fuzz" ] || fuzz=$lab
 want=("${BUILD_PKGS[@]}")
 [ $lab -eq 0 ] || want+=("${LAB_PKGS[@]}" "${ARM64_PKGS[@]}")
+[ $fuzz -eq 0 ] || want+=("${FUZZ_PKGS[@]}")
 
 # The lab's other kernels come from bookworm-backports (6.12) and the arm64
 # architecture: both must be known to apt before anything is fetched.

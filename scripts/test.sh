@@ -2,23 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The whole test suite: install what is missing, build with -Werror, run the
-# unit, snapshot and CLI tests (make check), the VM lab against a real
-# kernel with emulated NVDIMMs, and the clang-format check.  Ends with
-# "N passed, N failed"; exits non-zero when anything failed.
+# unit, snapshot and CLI tests (make check), the clang-format check, each
+# libFuzzer target of tests/fuzz for 30 s (FUZZ_SECONDS=N: N s), and the VM
+# lab against a real kernel with emulated NVDIMMs.  Ends with "N passed, N
+# failed"; exits non-zero when anything failed.
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh --sanitize      ASan+UBSan build, make check only
-#   scripts/test.sh --no-vm         skip the VM lab (says so; for quick local runs)
+#   scripts/test.sh --no-vm         skip the VM lab and the fuzzing (says so; for quick local runs)
+#   scripts/test.sh --no-vm --fuzz  skip the VM lab only
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-sanitize=0 vm=1
+sanitize=0 vm=1 fuzz=
 for a in "$@"; do
 	case "$a" in
 	--sanitize) sanitize=1 vm=0 ;;
 	--no-vm) vm=0 ;;
-	*) echo "usage: scripts/test.sh [--sanitize] [--no-vm]" >&2; exit 64 ;;
+	--fuzz) fuzz=1 ;;
+	*) echo "usage: scripts/test.sh [--sanitize] [--no-vm] [--fuzz]" >&2; exit 64 ;;
 	esac
 done
+# fuzzing: in the whole suite, or when asked for; never in the sanitizer run
+[ -n "$fuzz" ] || fuzz=$vm
+[ $sanitize -eq 0 ] || fuzz=0
+fuzz_seconds=${FUZZ_SECONDS:-30}
 
 passed=0 failed=0 skipped=0
 count() { # count NAME RESULT...
@@ -41,7 +48,11 @@ stage_done() { # stage_done NAME
 	t_stage=$now
 }
 
-if [ $vm -eq 1 ]; then "$top/scripts/setup.sh"; else "$top/scripts/setup.sh" --build-only; fi || exit $?
+if [ $vm -eq 1 ]; then
+	"$top/scripts/setup.sh"
+else
+	"$top/scripts/setup.sh" --build-only $([ $fuzz -eq 1 ] && echo --fuzz)
+fi || exit $?
 stage_done setup
 
 # build/ is a test build: the VM lab makes steps fail with NSALIGN_FAULT_INJECT;
@@ -88,6 +99,30 @@ if [ $sanitize -eq 0 ]; then
 fi
 
 [ $sanitize -eq 1 ] || stage_done "clang-format"
+if [ $fuzz -eq 1 ]; then
+	# a clang build of its own (ASan, UBSan, libFuzzer): only the library and the targets
+	echo "== fuzzing (libFuzzer, ASan+UBSan; ${fuzz_seconds} s per target; tests/fuzz/README.md)"
+	fuzzdir=$top/build-fuzz
+	mkdir -p "$fuzzdir"
+	if ! (cd "$fuzzdir" && { { [ -f Makefile ] && [ ! "$top/configure" -nt Makefile ]; } ||
+		"$top/configure" --enable-werror --enable-fuzzing --disable-docs >/dev/null; } &&
+		make -j"$(nproc)" $(sed -n 's/^FUZZ_TARGETS = //p' Makefile | sed 's|[^ ]*|tests/fuzz/fuzz-&|g') \
+			>"$fuzzdir/fuzz-build.log" 2>&1); then
+		grep -E 'error' "$fuzzdir/fuzz-build.log" "$fuzzdir/config.log" 2>/dev/null | head -10
+		echo "FAILED: the fuzz targets do not build"
+		count fuzzing FAIL
+	else
+		(cd "$fuzzdir" && make -s fuzz FUZZ_SECONDS="$fuzz_seconds") >"$fuzzdir/fuzz.out" 2>&1
+		grep -E '^(fuzz|fuzzing)' "$fuzzdir/fuzz.out"
+		mapfile -t fuzz_results < <(grep -E '^fuzz-' "$fuzzdir/fuzz.out" |
+			awk '{ print ($NF == "ok" ? "PASS" : "FAIL") }')
+		[ ${#fuzz_results[@]} -gt 0 ] || { tail -5 "$fuzzdir/fuzz.out"; fuzz_results=(FAIL); }
+		count fuzzing "${fuzz_results[@]}"
+	fi
+	stage_done fuzzing
+else
+	echo "== fuzzing not run ($([ $sanitize -eq 1 ] && echo '--sanitize' || echo '--no-vm without --fuzz'))"
+fi
 if [ $vm -eq 1 ]; then
 	echo "== VM lab (Debian kernels on x86_64 and arm64, QEMU TCG, emulated NVDIMMs)"
 	if [ ! -x "$top/tests/vm/run.sh" ]; then
