@@ -2,7 +2,7 @@
 /*
  * The snapshot reader (nsa_snapshot_load(), what `--snapshot FILE` reads)
  * and what nsalign does with a snapshot it accepted: analyze it, plan a
- * namespace, simulate shifts.  Property: a snapshot it accepts writes,
+ * namespace, simulate shifts, map the address space.  Property: a snapshot it accepts writes,
  * reads back and writes again byte for byte the same.
  */
 #include <stdio.h>
@@ -81,6 +81,14 @@ static void use(const struct nsa_snapshot *s)
 				nsa_simulate_shift(s, a, i, shifts[pick[k]], &r);
 			}
 		free(shifts);
+	}
+	for (int unit = NSA_PMAP_SECTIONS; unit <= NSA_PMAP_BLOCKS; unit++) {
+		struct nsa_pmap *m = NULL;
+
+		if (nsa_pmap_build(s, a, (enum nsa_pmap_unit)unit, 64 * NSA_MiB, &m) == 0) {
+			json_object_put(nsa_pmap_to_json(m));
+			nsa_pmap_free(m);
+		}
 	}
 	for (size_t i = 0; i < s->n_regions && i < 4; i++) {
 		struct nsa_plan_request req = { .mode = i % 2 ? NSA_MODE_DEVDAX : NSA_MODE_FSDAX,
