@@ -360,7 +360,7 @@ static struct json_object *json_history(const struct history *h)
 		struct json_object *b = json_object_new_object();
 
 		json_object_object_add(b, "boot_id", json_object_new_string(h->base_id));
-		json_object_object_add(b, "recorded_at", json_object_new_int64(h->base_at));
+		json_object_object_add(b, "recorded_at", json_time(h->base_at));
 		json_object_object_add(o, "baseline", b);
 	} else {
 		json_object_object_add(o, "baseline", NULL);

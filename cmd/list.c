@@ -127,7 +127,8 @@ static struct json_object *json_blocks(const struct nsa_snapshot *s, const struc
 
 		json_object_object_add(o, "first", json_object_new_uint64(b->index));
 		json_object_object_add(o, "count", json_object_new_uint64(j - i));
-		json_object_object_add(o, "start", json_addr(b->index * bs, flags));
+		json_object_object_add(o, "start",
+				       json_addr(b->index * bs, flags & ~JSON_NO_ADDRESSES));
 		json_object_object_add(o, "size", json_size((j - i) * bs, flags));
 		json_object_object_add(o, "state",
 				       json_object_new_string(nsa_block_state_name(b->state)));
@@ -347,6 +348,8 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 		goto out;
 	}
 	root = json_object_new_object();
+	if (!s->platform.iomem_visible)
+		flags |= JSON_NO_ADDRESSES;
 	if (platform)
 		json_object_object_add(
 			root, "platform",

@@ -151,7 +151,7 @@ static struct json_object *result_json(const struct nsa_rescue_result *res)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "dev", json_object_new_string(res->dev));
-	json_object_object_add(o, "uuid", json_object_new_string(res->uuid));
+	json_object_object_add(o, "raw_uuid", json_object_new_string(res->uuid));
 	json_object_object_add(o, "region", json_object_new_string(res->region));
 	json_object_object_add(o, "resource", json_object_new_uint64(res->start));
 	json_object_object_add(o, "size", json_object_new_uint64(res->size));
@@ -171,7 +171,13 @@ static int fail(const char *cmd, struct json_object *o, bool json, int r,
 {
 	cmd_error(cmd, "%s", res->error[0] ? res->error : strerror(-r));
 	if (json && o) {
-		json_object_object_add(o, "error", json_object_new_string(res->error));
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "code", json_object_new_int(exit_code(r)));
+		json_object_object_add(
+			e, "message",
+			json_object_new_string(res->error[0] ? res->error : strerror(-r)));
+		json_object_object_add(o, "error", e);
 		json_print(o);
 	}
 	json_object_put(o);

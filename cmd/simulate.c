@@ -357,6 +357,8 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 		goto out;
 	}
 
+	if (!s->platform.iomem_visible)
+		flags |= JSON_NO_ADDRESSES;
 	if (json) {
 		root = json_object_new_object();
 		shifts = json_object_new_array();

@@ -70,7 +70,7 @@ out:
 
 int nsad_findings_unprivileged(struct json_object *findings)
 {
-	static const char *const keep[] = { "code", "message_id", "severity", "dev", "uuid" };
+	static const char *const keep[] = { "code", "message_id", "severity", "dev", "raw_uuid" };
 	size_t n = json_object_array_length(findings);
 
 	for (size_t i = 0; i < n; i++) {

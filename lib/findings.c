@@ -225,15 +225,15 @@ void nsa_finding_clear(struct nsa_finding *f)
 struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human)
 {
 	struct json_object *o = json_object_new_object();
-	char buf[64];
 
 	json_object_object_add(o, "code", json_object_new_string(f->code->code));
 	json_object_object_add(o, "severity",
 			       json_object_new_string(nsa_severity_name(f->severity)));
 	if (f->dev[0])
 		json_object_object_add(o, "dev", json_object_new_string(f->dev));
+	/* the namespace's label uuid: its identity, "raw_uuid" as in list */
 	if (f->uuid[0])
-		json_object_object_add(o, "uuid", json_object_new_string(f->uuid));
+		json_object_object_add(o, "raw_uuid", json_object_new_string(f->uuid));
 	json_object_object_add(o, "message", json_object_new_string(f->message ? f->message : ""));
 	json_object_object_add(o, "remedy", json_object_new_string(f->remedy ? f->remedy : ""));
 	json_object_object_add(o, "message_id", json_object_new_string(f->code->message_id));
@@ -243,17 +243,10 @@ struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human)
 
 		switch (fact->type) {
 		case NSA_FACT_U64:
-			v = human ? json_object_new_string(
-					    nsa_size_human(fact->u64, buf, sizeof(buf)))
-				  : json_object_new_uint64(fact->u64);
+			v = nsa_json_size(fact->u64, human);
 			break;
 		case NSA_FACT_ADDR:
-			if (human) {
-				snprintf(buf, sizeof(buf), "%#" PRIx64, fact->u64);
-				v = json_object_new_string(buf);
-			} else {
-				v = json_object_new_uint64(fact->u64);
-			}
+			v = nsa_json_addr(fact->u64, human);
 			break;
 		case NSA_FACT_I64:
 			v = json_object_new_int64(fact->i64);

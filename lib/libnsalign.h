@@ -78,6 +78,14 @@ int nsa_parse_u64(const char *s, int base, uint64_t *out);
 const char *nsa_size_str(uint64_t bytes, char *buf, size_t len);
 /* ndctl -u style: "8.00 GiB (8.59 GB)". */
 const char *nsa_size_human(uint64_t bytes, char *buf, size_t len);
+struct json_object;
+/*
+ * A size or an address as a JSON number.  human: printed as ndctl -u
+ * prints it (json-c's serializer: "8.00 GiB (8.59 GB)" from 1 KiB up,
+ * "0x100000000"), the value itself stays the number.
+ */
+struct json_object *nsa_json_size(uint64_t bytes, bool human);
+struct json_object *nsa_json_addr(uint64_t addr, bool human);
 
 /* Largest power of two dividing x (x == 0 -> 1ULL << 63). */
 uint64_t nsa_align_of(uint64_t x);

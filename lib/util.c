@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include <unistd.h>
 
 #include "private.h"
@@ -398,4 +401,50 @@ int nsa_say(char *err, size_t len, int r, const char *fmt, ...)
 		va_end(ap);
 	}
 	return r;
+}
+
+/* json-c serializers: the number printed as a string for humans */
+static int print_size(struct json_object *o, struct printbuf *pb, int level, int flags)
+{
+	uint64_t v = json_object_get_uint64(o);
+	char buf[64], out[80];
+	int n;
+
+	(void)level;
+	(void)flags;
+	nsa_size_human(v, buf, sizeof(buf));
+	/* under 1 KiB: the number itself */
+	if (v < 1024)
+		n = snprintf(out, sizeof(out), "%" PRIu64, v);
+	else
+		n = snprintf(out, sizeof(out), "\"%s\"", buf);
+	return printbuf_memappend(pb, out, n);
+}
+
+static int print_addr(struct json_object *o, struct printbuf *pb, int level, int flags)
+{
+	char out[32];
+	int n = snprintf(out, sizeof(out), "\"%#" PRIx64 "\"", json_object_get_uint64(o));
+
+	(void)level;
+	(void)flags;
+	return printbuf_memappend(pb, out, n);
+}
+
+struct json_object *nsa_json_size(uint64_t bytes, bool human)
+{
+	struct json_object *o = json_object_new_uint64(bytes);
+
+	if (o && human)
+		json_object_set_serializer(o, print_size, NULL, NULL);
+	return o;
+}
+
+struct json_object *nsa_json_addr(uint64_t addr, bool human)
+{
+	struct json_object *o = json_object_new_uint64(addr);
+
+	if (o && human)
+		json_object_set_serializer(o, print_addr, NULL, NULL);
+	return o;
 }

@@ -12,7 +12,7 @@ set -euo pipefail
 BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
 	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev libinih-dev
 	libblkid-dev libsmartcols-dev
-	asciidoctor clang-format jq
+	asciidoctor clang-format jq python3-jsonschema
 	umockdev libumockdev-dev)
 # The fuzz targets (configure --enable-fuzzing): clang and its libFuzzer runtime.
 FUZZ_PKGS=(clang libclang-rt-dev)

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -15,22 +16,25 @@
 
 struct json_object *json_size(uint64_t v, unsigned flags)
 {
-	char buf[64];
-
-	if (flags & JSON_HUMAN)
-		return json_object_new_string(nsa_size_human(v, buf, sizeof(buf)));
-	return json_object_new_uint64(v);
+	return nsa_json_size(v, flags & JSON_HUMAN);
 }
 
 struct json_object *json_addr(uint64_t v, unsigned flags)
 {
-	char buf[32];
+	if (flags & JSON_NO_ADDRESSES)
+		return NULL;
+	return nsa_json_addr(v, flags & JSON_HUMAN);
+}
 
-	if (flags & JSON_HUMAN) {
-		snprintf(buf, sizeof(buf), "%#" PRIx64, v);
-		return json_object_new_string(buf);
-	}
-	return json_object_new_uint64(v);
+struct json_object *json_time(int64_t t)
+{
+	time_t tt = (time_t)t;
+	char buf[32];
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return NULL;
+	return json_object_new_string(buf);
 }
 
 static void add(struct json_object *o, const char *key, struct json_object *v)
@@ -150,6 +154,11 @@ struct json_object *json_namespace(const struct nsa_snapshot *s, const struct ns
 	const struct nsa_ns_verdict *v = a && index < a->n_verdicts ? &a->verdicts[index] : NULL;
 	const struct nsa_daxdev *dax = find_daxdev(s, ns);
 	struct json_object *o = json_object_new_object();
+	bool hidden;
+
+	if (!s->platform.iomem_visible)
+		flags |= JSON_NO_ADDRESSES;
+	hidden = flags & JSON_NO_ADDRESSES;
 
 	add_str(o, "dev", ns->dev);
 	add_str(o, "region", ns->region);
@@ -171,7 +180,7 @@ struct json_object *json_namespace(const struct nsa_snapshot *s, const struct ns
 	add_node(o, "target_node", ns->target_node);
 	/* what ndctl list does not show */
 	add(o, "resource", json_addr(ns->spa_start, flags));
-	if (ns->data_start) {
+	if (ns->data_start || (hidden && ns->data_size)) {
 		add(o, "data_resource", json_addr(ns->data_start, flags));
 		add(o, "data_size", json_size(ns->data_size, flags));
 	}
@@ -189,7 +198,17 @@ struct json_object *json_namespace(const struct nsa_snapshot *s, const struct ns
 		add(ib, "align", json_size(ns->ib.align, flags));
 		add(o, "infoblock", ib);
 	}
-	if (v) {
+	if (v && hidden) {
+		/* what the addresses decide is not known: null, never 0 or false */
+		add(o, "available", json_object_new_boolean(v->available));
+		add_str(o, "refusal", v->refusal);
+		add(o, "alignment", NULL);
+		add(o, "survives_granularity", NULL);
+		add(o, "sections", NULL);
+		add(o, "memory_blocks", NULL);
+		if (ns->mode == NSA_MODE_DEVDAX || dax)
+			add(o, "kmem", NULL);
+	} else if (v) {
 		struct json_object *al = json_object_new_object();
 		struct json_object *sec = json_object_new_object();
 		struct json_object *blk = json_object_new_object();

@@ -10,10 +10,14 @@ struct json_object;
 
 /* JSON output (json.c): one way to print each object, for nsalign and nsalignd. */
 enum {
-	JSON_HUMAN = 1 << 0, /* sizes as "2.00 GiB (2.15 GB)", addresses as "0x..." */
+	JSON_HUMAN = 1 << 0, /* sizes printed as "2.00 GiB (2.15 GB)", addresses as "0x..." */
+	JSON_NO_ADDRESSES = 1 << 1, /* addresses hidden (no CAP_SYS_ADMIN): null */
 };
 struct json_object *json_size(uint64_t v, unsigned flags);
+/* NULL (JSON null) with JSON_NO_ADDRESSES */
 struct json_object *json_addr(uint64_t v, unsigned flags);
+/* RFC 3339 in UTC, "2026-12-03T17:00:57Z": every timestamp nsalign prints */
+struct json_object *json_time(int64_t t);
 struct json_object *json_platform(const struct nsa_platform *p, uint64_t granularity,
 				  unsigned flags);
 struct json_object *json_region(const struct nsa_region *r, unsigned flags);

@@ -134,7 +134,7 @@ TEST(findings_for_non_root_say_what_fired_where_without_text)
 		json_object_object_foreach (c, key, val) {
 			CHECK(strcmp(key, "code") == 0 || strcmp(key, "message_id") == 0 ||
 			      strcmp(key, "severity") == 0 || strcmp(key, "dev") == 0 ||
-			      strcmp(key, "uuid") == 0);
+			      strcmp(key, "raw_uuid") == 0);
 			(void)val;
 		}
 		REQUIRE(json_object_object_get_ex(f, "code", &a1));

@@ -47,7 +47,7 @@ assert_boot() {
 		check "ndctl: the devdax namespace is now raw and disabled" \
 			jqf "[.. | objects | select(.uuid? == \"$u\" and .mode? == \"raw\" and .state? == \"disabled\")] | length == 1" "$d/ndctl.start.json"
 		check "nsalign: NSA-NS-REFUSED for the devdax namespace (same uuid)" \
-			jqf "[.findings[] | select(.code == \"NSA-NS-REFUSED\" and .uuid == \"$u\")] | length == 1" "$d/check.start.json"
+			jqf "[.findings[] | select(.code == \"NSA-NS-REFUSED\" and .raw_uuid == \"$u\")] | length == 1" "$d/check.start.json"
 		check "nsalign: the finding quotes the kernel's refusal" \
 			jqf ".findings[] | select(.code == \"NSA-NS-REFUSED\") | .kernel_message | contains(\"bad offset: 0x40000000 dax disabled align: 0x40000000\")" "$d/check.start.json"
 		check "nsalign: the refused namespace is not available" \
