@@ -9,7 +9,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -184,6 +187,29 @@ static int fail(const char *cmd, struct json_object *o, bool json, int r,
 	return exit_code(r);
 }
 
+/* One line of text on stdout, wrapped to 80 columns under its own indentation. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char *text = NULL;
+	size_t lead;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	lead = strspn(text, " ");
+	fwrite(text, 1, lead, stdout);
+	cmd_wrap(stdout, lead, lead + 4, text + lead);
+	free(text);
+}
+
+/* A command line in the text: never broken, so that it can be copied. */
+#define NB(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), cmd_nobreak(buf, sizeof(buf), buf))
+
 static int print_and_put(struct json_object *o)
 {
 	int r = json_print(o);
@@ -258,11 +284,12 @@ int cmd_rescue(int argc, char **argv, struct nsa_ctx *ctx)
 			json_object_object_add(o, "loop", json_object_new_string(res.loopdev));
 		if (json)
 			return print_and_put(o);
-		printf("%s: rescue undone%s%s; the namespace is disabled again, as the kernel left "
-		       "it\n",
-		       res.dev, res.loopdev[0] ? ", " : "", res.loopdev[0] ? res.loopdev : "");
-		printf("  to make the kernel accept it: nsalign repair %s --dry-run\n",
-		       res.uuid[0] ? res.uuid : res.dev);
+		char cmd[128];
+
+		say("%s: rescue undone%s%s; the namespace is disabled again, as the kernel left it",
+		    res.dev, res.loopdev[0] ? ", " : "", res.loopdev[0] ? res.loopdev : "");
+		say("  to make the kernel accept it: %s",
+		    NB(cmd, "nsalign repair %s --dry-run", res.uuid[0] ? res.uuid : res.dev));
 		json_object_put(o);
 		return 0;
 	}
@@ -289,27 +316,26 @@ int cmd_rescue(int argc, char **argv, struct nsa_ctx *ctx)
 		if (json)
 			return print_and_put(o);
 		json_object_put(o);
-		printf("%s (%s, %s) is refused by the kernel: %s\n", res.dev, mode_name(&res.ib),
-		       res.uuid[0] ? res.uuid : "no label", res.refusal);
-		printf("  raw namespace:  %s, read-only (info block at 4096, data at %#" PRIx64
-		       ")\n",
-		       blk, res.data_offset);
-		printf("  its data:       %s, read-only, %" PRIu64 " bytes\n", res.loopdev,
-		       res.data_size);
+		char nb[160];
+
+		say("%s (%s, %s) is refused by the kernel: %s", res.dev, mode_name(&res.ib),
+		    res.uuid[0] ? res.uuid : "no label", res.refusal);
+		say("  raw namespace:  %s, read-only (info block at 4096, data at %#" PRIx64 ")",
+		    blk, res.data_offset);
+		say("  its data:       %s, read-only, %" PRIu64 " bytes", res.loopdev,
+		    res.data_size);
 		if (!devdax && res.fstype[0])
-			printf("  file system:    %s: %s\n", res.fstype, mount);
+			say("  file system:    %s: %s", res.fstype, NB(nb, "%s", mount));
 		else if (!devdax)
-			printf("  file system:    none recognised; the bytes are in %s\n",
-			       res.loopdev);
+			say("  file system:    none recognised; the bytes are in %s", res.loopdev);
 		else
-			printf("  devdax data:    bytes %#" PRIx64 "-%#" PRIx64
-			       " of %s, all of %s: "
-			       "%s\n",
-			       res.data_offset, res.data_offset + res.data_size - 1, blk,
-			       res.loopdev, dd);
-		printf("  nothing was written to the media. When done: %s\n", undo_cmd);
-		printf("  to make the kernel accept it again: nsalign repair %s --dry-run\n",
-		       res.uuid[0] ? res.uuid : res.dev);
+			say("  devdax data:    bytes %#" PRIx64 "-%#" PRIx64
+			    " of %s, all of %s: %s",
+			    res.data_offset, res.data_offset + res.data_size - 1, blk, res.loopdev,
+			    NB(nb, "%s", dd));
+		say("  nothing was written to the media. When done: %s", NB(nb, "%s", undo_cmd));
+		say("  to make the kernel accept it again: %s",
+		    NB(nb, "nsalign repair %s --dry-run", res.uuid[0] ? res.uuid : res.dev));
 	}
 	return 0;
 }
@@ -413,29 +439,33 @@ int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx)
 		if (!json && (r == 0 || r == -ECANCELED || r == -ENOTRECOVERABLE)) {
 			char a[32], b[32];
 
-			if (restore)
-				printf("%s (%s, %s): restore from %s: align %s, dataoff %#" PRIx64
-				       "; %s%s%s\n",
-				       res.dev, mode_name(&res.ib),
-				       res.uuid[0] ? res.uuid : "no label", restore,
-				       nsa_size_str(res.new_align, b, sizeof(b)), res.ib.dataoff,
-				       res.refusal[0]
-					       ? "the kernel will refuse it where the namespace "
-						 "is now: '"
-					       : "the kernel accepts it where the namespace is now",
-				       res.refusal, res.refusal[0] ? "'" : "");
-			else
-				printf("%s (%s, %s): %s\n"
-				       "  plan: align %s -> %s, nothing else in the info block "
-				       "changes (dataoff %#" PRIx64 ", uuid %s)\n  cost: %s\n",
-				       res.dev, mode_name(&res.ib),
-				       res.uuid[0] ? res.uuid : "no label",
-				       res.refusal[0] ? res.refusal
-						      : "the kernel accepts its info block here",
+			char nb[96];
+
+			if (restore) {
+				say("%s (%s, %s): restore from %s: align %s, dataoff %#" PRIx64
+				    "; %s%s%s",
+				    res.dev, mode_name(&res.ib),
+				    res.uuid[0] ? res.uuid : "no label", restore,
+				    nsa_size_str(res.new_align, b, sizeof(b)), res.ib.dataoff,
+				    res.refusal[0] ? NB(nb, "the kernel will refuse it where the "
+							    "namespace is now: '")
+						   : NB(nb, "the kernel accepts it where the "
+							    "namespace is now"),
+				    res.refusal, res.refusal[0] ? "'" : "");
+			} else {
+				say("%s (%s, %s): %s", res.dev, mode_name(&res.ib),
+				    res.uuid[0] ? res.uuid : "no label",
+				    res.refusal[0] ? res.refusal
+						   : "the kernel accepts its info block here");
+				say("  plan: align %s, nothing else in the info block changes "
+				    "(dataoff %#" PRIx64 ", uuid %s)",
+				    NB(nb, "%s -> %s",
 				       nsa_size_str(nsa_infoblock_effective_align(&res.ib), a,
 						    sizeof(a)),
-				       nsa_size_str(res.new_align, b, sizeof(b)), res.ib.dataoff,
-				       res.ib.uuid, cost(&res, why, sizeof(why)));
+				       nsa_size_str(res.new_align, b, sizeof(b))),
+				    res.ib.dataoff, res.ib.uuid);
+				say("  cost: %s", cost(&res, why, sizeof(why)));
+			}
 		}
 	}
 	json_object_object_add(o, "dry_run", json_object_new_boolean(flags & NSA_REPAIR_DRY_RUN));
@@ -452,16 +482,19 @@ int cmd_repair(int argc, char **argv, struct nsa_ctx *ctx)
 		return print_and_put(o);
 	json_object_put(o);
 	if (flags & NSA_REPAIR_DRY_RUN) {
-		printf("  dry run: nothing changed; 'nsalign repair %s%s%s --force' does it\n",
-		       res.uuid[0] ? res.uuid : res.dev, restore ? " --restore " : "",
-		       restore ? restore : "");
+		char nb[PATH_MAX + 160];
+
+		say("  dry run: nothing changed; %s does it",
+		    NB(nb, "'nsalign repair %s%s%s --force'", res.uuid[0] ? res.uuid : res.dev,
+		       restore ? " --restore " : "", restore ? restore : ""));
 		return 0;
 	}
-	printf("  old block saved: %s\n", res.backup);
+	say("  old block saved: %s", res.backup);
 	if (res.accepted)
-		printf("  the kernel accepted %s: it runs as %s\n", res.dev, res.holder);
+		say("  the%ckernel%caccepted %s: it runs as %s", CMD_NBSP, CMD_NBSP, res.dev,
+		    res.holder);
 	else
-		printf("  written; the kernel does not accept %s here (%s): it stays disabled\n",
-		       res.dev, res.refusal[0] ? res.refusal : "see dmesg");
+		say("  written; the kernel does not accept %s here (%s): it stays disabled",
+		    res.dev, res.refusal[0] ? res.refusal : "see dmesg");
 	return 0;
 }
