@@ -7,6 +7,7 @@
  * sender's credentials, so that a permissive policy does not open it up.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +232,7 @@ static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_erro
 	struct manager *m = userdata;
 	const char *blocks, *zone;
 	uint64_t first, last;
-	char *end;
+	char *end, what[48];
 	int r;
 
 	r = sd_bus_message_read(msg, "ss", &blocks, &zone);
@@ -240,20 +241,33 @@ static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_erro
 	r = require_root(m, msg, "OnlineMemory", error);
 	if (r)
 		return r;
+	/* a caller's string is quoted up to 64 bytes: a huge one is not sent back whole */
 	if (!is_block_range(blocks))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "blocks '%s': expected N or N-M (as in memoryN)", blocks);
+					 "blocks '%.64s%s': expected N or N-M (as in memoryN)",
+					 blocks, strlen(blocks) > 64 ? "..." : "");
 	if (strcmp(zone, "movable") && strcmp(zone, "normal") && strcmp(zone, "auto"))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "zone '%s': expected movable, normal or auto", zone);
+					 "zone '%.64s%s': expected movable, normal or auto", zone,
+					 strlen(zone) > 64 ? "..." : "");
+	errno = 0;
 	first = strtoull(blocks, &end, 10);
 	last = *end == '-' ? strtoull(end + 1, NULL, 10) : first;
+	if (errno == ERANGE)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "blocks '%.64s%s': a block number beyond 2^64-1", blocks,
+					 strlen(blocks) > 64 ? "..." : "");
 	if (last < first) /* as 'nsalign online-memory' says it */
-		return sd_bus_error_setf(error, "org.nsalign1.Error.Failed",
-					 "--blocks '%s': expected N or N-M (block numbers, as in "
-					 "memoryN) (exit %d)",
-					 blocks, act_exit_status(NSA_ACT_USAGE));
-	r = action_queue_blocks(m, ACTION_BUS_ONLINE, blocks, first, last - first + 1,
+		return sd_bus_error_setf(
+			error, "org.nsalign1.Error.Failed",
+			"--blocks '%.64s%s': expected N or N-M (block numbers, as in "
+			"memoryN) (exit %d)",
+			blocks, strlen(blocks) > 64 ? "..." : "", act_exit_status(NSA_ACT_USAGE));
+	if (first == last)
+		snprintf(what, sizeof(what), "%" PRIu64, first);
+	else
+		snprintf(what, sizeof(what), "%" PRIu64 "-%" PRIu64, first, last);
+	r = action_queue_blocks(m, ACTION_BUS_ONLINE, what, first, last - first + 1,
 				strcmp(zone, "movable") == 0  ? NSA_ONLINE_MOVABLE
 				: strcmp(zone, "normal") == 0 ? NSA_ONLINE_KERNEL
 							      : NSA_ONLINE_DEFAULT,
@@ -275,10 +289,12 @@ static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error 
 		return r;
 	if (strncmp(dax, "dax", 3) != 0 || strlen(dax) >= NSA_DEV_LEN || strchr(dax, '/'))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "'%s': expected a dax device name (dax0.0)", dax);
+					 "'%.64s%s': expected a dax device name (dax0.0)", dax,
+					 strlen(dax) > 64 ? "..." : "");
 	if (strcmp(mode, "system-ram") && strcmp(mode, "devdax"))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "mode '%s': expected system-ram or devdax", mode);
+					 "mode '%.64s%s': expected system-ram or devdax", mode,
+					 strlen(mode) > 64 ? "..." : "");
 	r = action_queue_dax(m, ACTION_BUS_RECONFIGURE, dax, strcmp(mode, "system-ram") == 0,
 			     movable, msg);
 	return r < 0 ? r : 1;

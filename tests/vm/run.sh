@@ -133,6 +133,7 @@ run_scenario() {
 	BOOTS=1
 	IMAGE=busybox
 	REQUIRES=""
+	BOOT_TIMEOUT=""
 	VM_SMP=$VM_SMP_USER
 	unset -f setup qemu_args append_args assert_boot monitor_script initrd_for before_boot after_scenario
 	# a kept random seed names the menu it was drawn from; fresh ones use the target's

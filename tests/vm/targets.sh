@@ -253,7 +253,7 @@ QEMU_EFI=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 
 # target_qemu OUT QEMU-ARGS...: QEMU for the target, the kernel command line
 # in $APPEND, console in OUT/console.log, results in OUT/results.b64, the
-# monitor on stdin.  Killed after 240 s.
+# monitor on stdin.  Killed after BOOT_TIMEOUT seconds (240 unless the scenario sets it).
 target_qemu() {
 	local out=$1
 	shift
@@ -261,7 +261,7 @@ target_qemu() {
 	x86_64)
 		# no_timer_check: on a loaded host TCG can miss the kernel's IO-APIC
 		# timer check, which then panics ("IO-APIC + timer doesn't work!")
-		timeout 240 qemu-system-x86_64 -machine pc,nvdimm=on,accel=tcg -cpu qemu64,+rdrand -smp "${VM_SMP:-2}" \
+		timeout "${BOOT_TIMEOUT:-240}" qemu-system-x86_64 -machine pc,nvdimm=on,accel=tcg -cpu qemu64,+rdrand -smp "${VM_SMP:-2}" \
 			-kernel "$VMLINUZ" -initrd "${BOOT_INITRD:-$INITRD}" \
 			-append "console=ttyS0 loglevel=3 panic=-1 no_timer_check $APPEND" \
 			-display none -serial "file:$out/console.log" -serial "file:$out/results.b64" \
@@ -270,7 +270,7 @@ target_qemu() {
 	arm64)
 		# UEFI loads -kernel/-initrd itself; pauth-impdef: plain 'max' is 2-3x slower
 		[ -f "$QEMU_EFI" ] || { echo "$QEMU_EFI missing (apt-get install qemu-efi-aarch64)"; return 1; }
-		timeout 240 qemu-system-aarch64 -nodefaults -machine virt,nvdimm=on,accel=tcg -cpu max,pauth-impdef=on \
+		timeout "${BOOT_TIMEOUT:-240}" qemu-system-aarch64 -nodefaults -machine virt,nvdimm=on,accel=tcg -cpu max,pauth-impdef=on \
 			-smp "${VM_SMP:-2}" -bios "$QEMU_EFI" \
 			-kernel "$VMLINUZ" -initrd "${BOOT_INITRD:-$INITRD}" \
 			-append "console=ttyAMA0 loglevel=3 panic=-1 $APPEND" \

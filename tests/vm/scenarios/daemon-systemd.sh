@@ -19,6 +19,8 @@ IMAGE=systemd
 # a pc-dimm hot-added through QEMU's monitor (and the systemd image)
 REQUIRES="acpi-hotplug"
 BOOTS=1
+# the D-Bus abuse, the uevent burst and the stop during an action come on top
+BOOT_TIMEOUT=600
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm; }
 append_args() { echo "systemd.show_status=0 systemd.journald.forward_to_console=0"; }
@@ -54,7 +56,7 @@ monitor_script() {
 	# at 8 GiB: after the NVDIMM, whose end QEMU aligns to 2 MiB only, where the
 	# kernel refuses a range that is not whole 128 MiB blocks
 	echo "device_add pc-dimm,id=d1,memdev=m1,addr=0x200000000"
-	exec sleep 300
+	exec sleep 600
 }
 
 show() { sed -n "s/^$2=//p" "$1"; }
@@ -160,4 +162,83 @@ assert_boot() {
 	check "SIGSTOP: the watchdog killed it and systemd restarted it" \
 		test "$(cat "$d/pid.after-stop")" != "$(cat "$d/pid.before-stop")" -a "$(cat "$d/nrestarts")" -ge 1
 	check "journal: systemd's watchdog timeout for nsalignd" grep -q "nsalignd.service: Watchdog timeout" "$d/journal.txt"
+
+	# who sees what (org.nsalign1(5))
+	check "Snapshot() as root: /proc/iomem's Kernel code at its real address" \
+		jqf '[.. | objects | select(.name? == "Kernel code") | .start] | length >= 1 and all(. > 0)' "$d/root-snapshot.json"
+	check "Snapshot() as nobody: the same iomem lines (Kernel code too), every address 0" \
+		jqf '([.. | objects | select(has("start") and has("end") and has("name"))] | length > 0 and all(.start == 0 and .end == 0))
+			and ([.. | objects | select(.name? == "Kernel code")] | length >= 1)' "$d/nobody-snapshot.json"
+	check "... no region, namespace or dax resource, no kernel log, iomem_visible false, and a note says why" \
+		jqf '([.regions[], .namespaces[], .dax[]? | .resource // 0, .data_resource // 0] | all(. == 0))
+			and (.namespaces | length >= 1) and (.kernel_log | length == 0) and .platform.iomem_visible == false
+			and (.notes | any(test("physical addresses hidden")))' "$d/nobody-snapshot.json"
+	check "... the memory blocks are root's" \
+		test "$(jq -c .memory "$d/nobody-snapshot.json")" = "$(jq -c .memory "$d/root-snapshot.json")"
+	echo "# Check() as nobody: $(jq '.findings | length' "$d/nobody-check.json") findings (tests/unit/test-redact.c cuts real ones)"
+	check "Check() as nobody: root's counts, each finding as code, message_id, severity, dev, uuid only" \
+		jqf '(.counts | has("error")) and (.findings | type == "array")
+			and ([.findings[] | keys[] | select(IN("code", "message_id", "severity", "dev", "uuid") | not)] | length == 0)' "$d/nobody-check.json"
+	check "Check() twice in a row: one analysis (same analyzed_at_usec); 1.5 s later a new one" \
+		sh -c "a=\$(sed -n 1p '$d/check-twice.txt') b=\$(sed -n 2p '$d/check-twice.txt') c=\$(sed -n 3p '$d/check-twice.txt');
+			[ -n \"\$a\" ] && [ \"\$a\" = \"\$b\" ] && [ \"\$c\" -gt \"\$b\" ]"
+	echo "# Check() analyzed_at_usec: $(tr '\n' ' ' <"$d/check-twice.txt")"
+
+	# wrong types, huge strings
+	check "OnlineMemory(int32, int32): InvalidArgs" grep -q "InvalidArgs" "$d/abuse-types.err"
+	check "Check(string): InvalidArgs" grep -q "InvalidArgs" "$d/abuse-extra.err"
+	check "Reconfigure(s, s) without its boolean: InvalidArgs" grep -q "InvalidArgs" "$d/abuse-missing.err"
+	check "OnlineMemory() with 100000 digits: refused, the number named as too large, quoted 64 bytes" \
+		sh -c "grep -q 'a block number beyond 2^64-1' '$d/abuse-huge-digits.err' && [ \$(wc -c <'$d/abuse-huge-digits.err') -lt 400 ]"
+	check "OnlineMemory('1-' 100000 digits): refused the same way" grep -q 'a block number beyond 2^64-1' "$d/abuse-huge-range.err"
+	check "OnlineMemory() with a 100000-byte zone: refused, cut to 64 bytes" \
+		sh -c "grep -q \"zone 'zzzz.*\\.\\.\\.': expected movable\" '$d/abuse-huge-zone.err' && [ \$(wc -c <'$d/abuse-huge-zone.err') -lt 400 ]"
+	check "Reconfigure() with a 100000-byte dax name: refused, cut to 64 bytes" \
+		sh -c "grep -q 'expected a dax device name' '$d/abuse-huge-dax.err' && [ \$(wc -c <'$d/abuse-huge-dax.err') -lt 400 ]"
+	check "Reconfigure() as nobody with a huge name: refused" test "$(cat "$d/abuse-nobody-huge.rc")" != 0
+	check "Reconfigure() as nobody, policy open: refused by nsalignd" \
+		grep -q "AccessDenied: Reconfigure changes the system: only root may call it" "$d/open-reconfigure.err"
+	check "after all that the same nsalignd answers" \
+		test "$(cat "$d/abuse-after.rc")" = 0 -a "$(cat "$d/pid.before-abuse")" = "$(cat "$d/pid.after-abuse")"
+
+	# the monitor's socket overflows
+	echo "# burst: $(cat "$d/burst.events") change uevents, a 4 KiB receive buffer; $(grep -c 'the udev monitor overflowed' "$d/burst-journal.txt") overflows logged"
+	check "the burst overflowed the monitor's socket (ENOBUFS): the daemon says a full reconcile follows" \
+		grep -q 'the udev monitor overflowed; a full reconcile follows' "$d/burst-journal.txt"
+	check "... after it the daemon's view (Snapshot()) is a fresh 'nsalign snapshot': iomem, regions, namespaces, dax" \
+		test "$(jq -c '[.iomem, .regions, .namespaces, .dax]' "$d/burst-bus-snapshot.json" 2>/dev/null)" = \
+		"$(jq -c '[.iomem, .regions, .namespaces, .dax]' "$d/burst-full-snapshot.json" 2>/dev/null)"
+	mkdir -p "$d/burst" && cp "$d/burst-bus-snapshot.json" "$d/burst/bus-snapshot.json" && cp "$d/burst-full-snapshot.json" "$d/burst/full-snapshot.json"
+	check "... and every memory block's index, state and node" same_blocks "$d/burst" 'del(.z)'
+
+	echo "# late step timeline (guest uptime s): $(tr '\n' ' ' <"$d/timeline.txt" 2>/dev/null)"
+	# stopping during an action
+	local t
+	for t in term stop; do
+		echo "# $t: $(cat "$d/$t.ms") ms; $(tr '\n' ' ' <"$d/$t.show"); blocks before $(tr '\n' ' ' <"$d/$t-states.before"), after $(tr '\n' ' ' <"$d/$t-states.after")"
+		echo "# $t: the call said: $(head -c 300 "$d/$t-online.err" | tr '\n' ' ')$(sed 's/^s //' "$d/$t-online.out" | jq -r . 2>/dev/null | jq -c . 2>/dev/null)"
+		if [ "$t" = term ]; then
+			check "$t: the action's child was held while it ran" test -s "$d/$t-child.status"
+		elif [ -s "$d/$t-child.status" ]; then
+			check "$t: the action's child runs with no signal blocked, SIGTERM and SIGINT caught" \
+				sh -c "grep -qE '^SigBlk:[[:space:]]+0+\$' '$d/$t-child.status' && [ \$((0x\$(sed -n 's/^SigCgt:[[:space:]]*//p' '$d/$t-child.status') & 0x4002)) = \$((0x4002)) ]"
+		else
+			not_ok "$t: the action's child was not seen running"
+		fi
+		check "$t: nsalignd stopped cleanly (Result=success, exit 0) within 30 s" \
+			sh -c "grep -qx Result=success '$d/$t.show' && grep -qx ExecMainStatus=0 '$d/$t.show' && grep -qx ActiveState=inactive '$d/$t.show' && [ \$(cat '$d/$t.ms') -lt 30000 ]"
+		check "$t: ... no SIGKILL: systemd never timed out stopping it" \
+			sh -c "! grep -qE 'nsalignd.service: (State .stop-sigterm. timed out|Killing process|Main process exited, code=killed)' '$d/$t-journal.txt'"
+		check "$t: ... the blocks: a prefix of the range online, the rest offline" \
+			sh -c "tr '\n' ' ' <'$d/$t-states.after' | grep -qE '^(online )*(offline )*\$'"
+	done
+	check "term: the held action stopped between two blocks; the call says how far it got (exit 130)" \
+		grep -qE 'stopped between two memory blocks \(nsalignd is stopping\): [0-4] of 4 blocks done \(exit 130\)' "$d/term-online.err"
+	check "term: ... as many blocks online as it says" \
+		sh -c "[ \$(grep -c online '$d/term-states.after') = \$(sed -n 's/.*: \([0-4]\) of 4 blocks done.*/\1/p' '$d/term-online.err') ]"
+	check "term: nsalignd said it waits for the action, then stopped" \
+		sh -c "grep -q 'stopping: online-memory for $first-$last (pid [0-9]*) stops between two memory blocks' '$d/term-journal.txt' && grep -q 'the running action is over: stopping' '$d/term-journal.txt'"
+	check "stop: the call got the action's end: its JSON, or stopped between two blocks (exit 130)" \
+		sh -c "grep -q 'stopped between two memory blocks (nsalignd is stopping)' '$d/stop-online.err' ||
+			sed 's/^s //' '$d/stop-online.out' | jq -r . | jq -e '.changed + .already == .blocks' >/dev/null"
 }
