@@ -15,7 +15,11 @@
 /* Snapshot model (snapshot.c)                                         */
 /* ------------------------------------------------------------------ */
 
-#define NSA_SNAPSHOT_SCHEMA 1
+/*
+ * 2: collected_at is RFC 3339 ("2026-12-03T17:00:57Z"), addresses hidden
+ * without CAP_SYS_ADMIN are null; schema 1 files (seconds, zeros) still read.
+ */
+#define NSA_SNAPSHOT_SCHEMA 2
 #define NSA_DEV_LEN	    32
 #define NSA_UUID_LEN	    37 /* 36 chars + NUL */
 

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -163,8 +164,14 @@ static struct json_object *iomem_to_json(const struct nsa_snapshot *s)
 		struct json_object *o = json_object_new_object();
 		struct json_object *into = top;
 
-		jf_put_u64(o, "start", r->start);
-		jf_put_u64(o, "end", r->end);
+		if (s->platform.iomem_visible) {
+			jf_put_u64(o, "start", r->start);
+			jf_put_u64(o, "end", r->end);
+		} else {
+			/* hidden without CAP_SYS_ADMIN: unknown, not 0 */
+			json_object_object_add(o, "start", NULL);
+			json_object_object_add(o, "end", NULL);
+		}
 		jf_put_str(o, "name", r->name);
 		objs[i] = o;
 		if (r->parent >= 0 && (size_t)r->parent < i) {
@@ -234,6 +241,14 @@ static int read_platform(struct jf_reader *rd, struct json_object *o, struct nsa
 	return 0;
 }
 
+/* key is there, and null */
+static bool has_null(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && !v;
+}
+
 static int read_resources(struct jf_reader *rd, struct nsa_snapshot *s, struct json_object *arr,
 			  int depth, int parent, const char *path)
 {
@@ -251,8 +266,9 @@ static int read_resources(struct jf_reader *rd, struct nsa_snapshot *s, struct j
 		snprintf(here, sizeof(here), "%s[%zu]", path, i);
 		snprintf(rd->where, sizeof(rd->where), "%s", here);
 		JF_TRY(jf_get_object(rd, o, "a resource"));
-		JF_TRY(jf_get_u64(rd, o, "start", true, &start));
-		JF_TRY(jf_get_u64(rd, o, "end", true, &end));
+		/* null: hidden (read as 0, as schema 1 files wrote it) */
+		JF_TRY(jf_get_u64(rd, o, "start", !has_null(o, "start"), &start));
+		JF_TRY(jf_get_u64(rd, o, "end", !has_null(o, "end"), &end));
 		JF_TRY(jf_get_str(rd, o, "name", true, name, sizeof(name)));
 		if (end < start)
 			return jf_fail(rd, "end", "before start");
@@ -409,6 +425,9 @@ static const struct list {
 	LIST("dax", "a dax device", daxdev_fields, daxdevs, n_daxdevs, add_daxdev, NULL, NULL),
 };
 
+/* the keys of regions, namespaces and dax devices that are physical addresses */
+static const char *const address_keys[] = { "resource", "data_resource" };
+
 static struct json_object *list_to_json(const struct nsa_snapshot *s, const struct list *l)
 {
 	const char *items = *(char *const *)((const char *)s + l->items);
@@ -422,6 +441,11 @@ static struct json_object *list_to_json(const struct nsa_snapshot *s, const stru
 
 		if (l->write_more)
 			l->write_more(o, item);
+		/* addresses hidden without CAP_SYS_ADMIN: unknown, not 0 */
+		if (!s->platform.iomem_visible)
+			for (size_t k = 0; k < ARRAY_SIZE(address_keys); k++)
+				if (json_object_object_get_ex(o, address_keys[k], NULL))
+					json_object_object_add(o, address_keys[k], NULL);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -458,6 +482,39 @@ static struct json_object *strings_to_json(char *const *v, size_t n)
 	return arr;
 }
 
+/* RFC 3339 in UTC, as every timestamp nsalign writes */
+static struct json_object *time_to_json(int64_t t)
+{
+	time_t tt = (time_t)t;
+	char buf[32];
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return json_object_new_int64(t);
+	return json_object_new_string(buf);
+}
+
+/* "2026-12-03T17:00:57Z" (schema 2), or seconds since the epoch (schema 1) */
+static int time_from_json(struct json_object *v, int64_t *t)
+{
+	struct tm tm = { 0 };
+	char z = 0;
+
+	if (json_object_is_type(v, json_type_int)) {
+		*t = json_object_get_int64(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string) ||
+	    sscanf(json_object_get_string(v), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+	    z != 'Z')
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = (int64_t)timegm(&tm);
+	return 0;
+}
+
 struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s)
 {
 	struct json_object *root = json_object_new_object();
@@ -466,7 +523,7 @@ struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s)
 		return NULL;
 	json_object_object_add(root, "schema", json_object_new_int(NSA_SNAPSHOT_SCHEMA));
 	jf_put_str(root, "source", s->source);
-	json_object_object_add(root, "collected_at", json_object_new_int64(s->collected_at));
+	json_object_object_add(root, "collected_at", time_to_json(s->collected_at));
 	jf_put_str(root, "collector", s->collector);
 	json_object_object_add(root, "platform",
 			       JF_WRITE(json_object_new_object(), &s->platform, platform_fields));
@@ -543,11 +600,10 @@ int nsa_snapshot_from_json(struct json_object *root, struct nsa_snapshot **out, 
 	if (r == 0) {
 		int64_t at_time = 0;
 
-		if (json_object_object_get_ex(root, "collected_at", &v) && v) {
-			if (!json_object_is_type(v, json_type_int))
-				r = jf_fail(&rd, "collected_at", "expected a number");
-			at_time = json_object_get_int64(v);
-		}
+		if (json_object_object_get_ex(root, "collected_at", &v) && v &&
+		    time_from_json(v, &at_time) < 0)
+			r = jf_fail(&rd, "collected_at",
+				    "expected a time such as \"2026-12-03T17:00:57Z\"");
 		s->collected_at = at_time;
 	}
 	if (r == 0)

@@ -75,6 +75,33 @@ jq -e '.namespaces[0] | (.size | type == "string") and (.sections.first | type =
 jq -e '[.. | strings | select(test("^[0-9]+$"))] | length == 0' "$TMP/doc/check-u-lab-shift-boot1.json" >/dev/null &&
 	ok "-u: no number printed as a string of digits" || not_ok "-u: a number as a string of digits"
 
+# snapshots: every fixture (schema 1 and 2), this machine's, and one taken without privileges
+follows snapshot "the $(ls "$FIXTURES"/*.json "$SNAPSHOTS"/*.json | wc -l) fixture and hand snapshots" "$FIXTURES"/*.json "$SNAPSHOTS"/*.json
+if "$NSALIGN" snapshot >"$TMP/doc/snap-live.json" 2>/dev/null; then
+	follows snapshot "this machine's snapshot" "$TMP/doc/snap-live.json"
+	jq -e '.schema == 2 and (.collected_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' \
+		"$TMP/doc/snap-live.json" >/dev/null && ok "snapshot: schema 2, collected_at in RFC 3339" ||
+		not_ok "snapshot: schema or collected_at"
+else
+	skip "nsalign snapshot does not run here"
+fi
+# without CAP_SYS_ADMIN the hidden addresses are null, and the file loads
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$NSALIGN" snapshot >"$TMP/doc/snap-nobody.json" 2>/dev/null; then
+	follows snapshot "a snapshot taken as nobody" "$TMP/doc/snap-nobody.json"
+	jq -e '.platform.iomem_visible == false and ([.iomem[] | .start == null and .end == null] | all) and
+		([.regions[], .namespaces[], .dax[] | select(has("resource")) | .resource == null] | all)' \
+		"$TMP/doc/snap-nobody.json" >/dev/null && ok "nobody's snapshot: addresses null, not 0" ||
+		not_ok "nobody's snapshot: an address is not null"
+	run "$NSALIGN" list --json -s "$TMP/doc/snap-nobody.json"
+	[ "$rc" = 0 ] && ok "nobody's snapshot loads" || not_ok "nobody's snapshot does not load (exit $rc)"
+else
+	skip "no snapshot as nobody here (needs root and setpriv)"
+fi
+# a schema 1 file with zeros and seconds still loads, and says the same
+run "$NSALIGN" list --json -s "$FIXTURES/lab-unprivileged.json"
+expect_rc 0 "lab-unprivileged (schema 1, zeros) loads"
+
 # errors
 run "$NSALIGN" list --json -s "$TMP/none.json"
 cp "$TMP/out" "$TMP/doc/error-1.json"
