@@ -99,6 +99,15 @@ if [ $sanitize -eq 0 ]; then
 fi
 
 [ $sanitize -eq 1 ] || stage_done "clang-format"
+# fuzz_report: each target's line and result (make fuzz's output)
+fuzz_report() {
+	local fuzz_results
+	grep -E '^(fuzz|fuzzing)' "$fuzzdir/fuzz.out"
+	mapfile -t fuzz_results < <(grep -E '^fuzz-' "$fuzzdir/fuzz.out" |
+		awk '{ print ($NF == "ok" ? "PASS" : "FAIL") }')
+	[ ${#fuzz_results[@]} -gt 0 ] || { tail -5 "$fuzzdir/fuzz.out"; fuzz_results=(FAIL); }
+	count fuzzing "${fuzz_results[@]}"
+}
 if [ $fuzz -eq 1 ]; then
 	# a clang build of its own (ASan, UBSan, libFuzzer): only the library and the targets
 	echo "== fuzzing (libFuzzer, ASan+UBSan; ${fuzz_seconds} s per target; tests/fuzz/README.md)"
@@ -112,14 +121,19 @@ if [ $fuzz -eq 1 ]; then
 		echo "FAILED: the fuzz targets do not build"
 		count fuzzing FAIL
 	else
-		(cd "$fuzzdir" && make -s fuzz FUZZ_SECONDS="$fuzz_seconds") >"$fuzzdir/fuzz.out" 2>&1
-		grep -E '^(fuzz|fuzzing)' "$fuzzdir/fuzz.out"
-		mapfile -t fuzz_results < <(grep -E '^fuzz-' "$fuzzdir/fuzz.out" |
-			awk '{ print ($NF == "ok" ? "PASS" : "FAIL") }')
-		[ ${#fuzz_results[@]} -gt 0 ] || { tail -5 "$fuzzdir/fuzz.out"; fuzz_results=(FAIL); }
-		count fuzzing "${fuzz_results[@]}"
+		# with the VM lab, the targets run beside it at the lowest priority
+		# (the lab's guests first; CI's time budget): their results after it
+		fuzz_run() { (cd "$fuzzdir" && exec nice -n 19 make -s fuzz FUZZ_SECONDS="$fuzz_seconds") >"$fuzzdir/fuzz.out" 2>&1; }
+		if [ $vm -eq 1 ]; then
+			fuzz_run &
+			fuzz_pid=$!
+			echo "fuzz targets run beside the VM lab (nice 19)"
+		else
+			fuzz_run
+			fuzz_report
+		fi
 	fi
-	stage_done fuzzing
+	stage_done "fuzzing$([ -n "${fuzz_pid:-}" ] && echo ' build')"
 else
 	echo "== fuzzing not run ($([ $sanitize -eq 1 ] && echo '--sanitize' || echo '--no-vm without --fuzz'))"
 fi
@@ -128,7 +142,9 @@ if [ $vm -eq 1 ]; then
 	if [ ! -x "$top/tests/vm/run.sh" ]; then
 		echo "VM lab missing: tests/vm/run.sh"; failed=$((failed + 1))
 	else
-		make -C "$builddir" -s check-vm > "$builddir/vm-lab.tap" 2>"$builddir/vm-lab.err"
+		# every target, and 2 fresh random seeds on each (RANDOM_COUNT=N: N;
+		# make check-vm RANDOM=N for long random runs)
+		RANDOM_COUNT=${RANDOM_COUNT:-2} make -C "$builddir" -s check-vm > "$builddir/vm-lab.tap" 2>"$builddir/vm-lab.err"
 		rc=$?
 		# failures and comments, without the random seeds' per-step notes
 		grep -E '^(ok|not ok|#)' "$builddir/vm-lab.tap" | grep -v '^ok' |
@@ -152,6 +168,12 @@ else
 fi
 
 stage_done "$([ $vm -eq 1 ] && echo "VM lab" || echo "summary")"
+if [ -n "${fuzz_pid:-}" ]; then
+	echo "== fuzzing, run beside the VM lab (${fuzz_seconds} s per target)"
+	wait "$fuzz_pid"
+	fuzz_report
+	stage_done "fuzzing (after the lab)"
+fi
 echo "time: total $(($(date +%s) - t_start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
