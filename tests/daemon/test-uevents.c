@@ -78,6 +78,30 @@ static size_t skipped_since(size_t from)
 	return harness_count(&h, from, "NSA-HOTPLUG-SKIPPED");
 }
 
+/* the NSA-HOTPLUG-SKIPPED lines since FROM name each of blocks LO-HI once, no other */
+static bool skipped_exactly(size_t from, uint64_t lo, uint64_t hi)
+{
+	unsigned seen[64] = { 0 };
+
+	for (size_t i = from; i < h.n_lines; i++) {
+		const char *p = strstr(h.lines[i].text, "NSA-HOTPLUG-SKIPPED memory");
+		uint64_t a, b;
+		char *end;
+
+		if (!p)
+			continue;
+		a = b = strtoull(p + strlen("NSA-HOTPLUG-SKIPPED memory"), &end, 10);
+		if (*end == '-')
+			b = strtoull(end + 1, NULL, 10);
+		for (uint64_t k = a; k <= b; k++)
+			seen[k < 64 ? k : 0]++;
+	}
+	for (uint64_t k = 0; k < 64; k++)
+		if (seen[k] != (k >= lo && k <= hi))
+			return false;
+	return true;
+}
+
 static bool has_line(size_t from, const char *needle)
 {
 	return harness_count(&h, from, needle) == 1;
@@ -179,11 +203,19 @@ int main(int argc, char **argv)
 		   " us, longer than the quiet period (largest gap %" PRIu64
 		   " us): %zu analysis(es), %" PRIu64 " events",
 		   t_prev - t_first, max_gap, n, events);
-	ok(skipped_since(mark) == 1 &&
-		   has_line(mark, "[action] NSA-HOTPLUG-SKIPPED memory40-49: 10 new memory blocks "
-				  "(0x140000000-0x18fffffff)"),
-	   "the second burst: one NSA-HOTPLUG-SKIPPED for memory40-49, the first burst's blocks "
-	   "not again");
+	/* a burst a loaded machine split (the test above skipped) is reported in parts */
+	if (n == 1)
+		ok(skipped_since(mark) == 1 &&
+			   has_line(mark, "[action] NSA-HOTPLUG-SKIPPED memory40-49: 10 new memory "
+					  "blocks (0x140000000-0x18fffffff)"),
+		   "the second burst: one NSA-HOTPLUG-SKIPPED for memory40-49, the first burst's "
+		   "blocks not again");
+	else
+		ok(skipped_exactly(mark, 40, 49),
+		   "the second burst, split in %zu analyses by a held-up sender: its "
+		   "NSA-HOTPLUG-SKIPPED lines name memory40-49 once each, the first burst's "
+		   "blocks not again",
+		   n);
 
 	/* two runs in one burst: one finding each */
 	mark = h.n_lines;
