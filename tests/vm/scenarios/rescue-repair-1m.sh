@@ -49,7 +49,7 @@ assert_boot() {
 	check "ndctl: both raw and disabled" eval 'ns_raw_disabled "$F" "$d/ndctl.start.json" && ns_raw_disabled "$D" "$d/ndctl.start.json"'
 	for u in "$F" "$D"; do
 		check "nsalign check: NSA-NS-REFUSED for $u; its remedy names 'nsalign rescue $u', not repair" \
-			jqf "[.findings[] | select(.code == \"NSA-NS-REFUSED\" and .uuid == \"$u\") | .remedy |
+			jqf "[.findings[] | select(.code == \"NSA-NS-REFUSED\" and .raw_uuid == \"$u\") | .remedy |
 				contains(\"nsalign rescue $u\") and (contains(\"nsalign repair $u --dry-run\") | not)] == [true]" "$d/check.start.json"
 	done
 	for k in fsdax devdax; do

@@ -86,7 +86,7 @@ assert_boot() {
 			ns_is "$S" ".mode == \"fsdax\" and .state != \"disabled\"" "$d/ndctl.start.json"'
 		for u in "$F" "$D"; do
 			check "nsalign check: NSA-NS-REFUSED for $u; its remedy names 'nsalign rescue $u' and 'nsalign repair $u --dry-run'" \
-				jqf "[.findings[] | select(.code == \"NSA-NS-REFUSED\" and .uuid == \"$u\") | .remedy |
+				jqf "[.findings[] | select(.code == \"NSA-NS-REFUSED\" and .raw_uuid == \"$u\") | .remedy |
 					contains(\"nsalign rescue $u\") and contains(\"nsalign repair $u --dry-run\")] == [true]" "$d/check.start.json"
 		done
 		check "rescue fsdax (by label uuid): exit 0" rc rescue.fsdax 0
