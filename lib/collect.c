@@ -24,6 +24,7 @@
 #include <systemd/sd-id128.h>
 #include <uuid/uuid.h>
 
+#include "collect.h"
 #include "kernel.h"
 #include "nd.h"
 
@@ -454,126 +455,6 @@ out:
 	return r;
 }
 
-/* "memoryN" -> N; false for anything else */
-static bool block_name(const char *name, uint64_t *index)
-{
-	char *end;
-
-	if (strncmp(name, "memory", 6) != 0 || name[6] < '0' || name[6] > '9')
-		return false;
-	errno = 0;
-	*index = strtoull(name + 6, &end, 10);
-	return !*end && !errno;
-}
-
-static int cmp_block_index(const void *a, const void *b)
-{
-	uint64_t x = ((const struct nsa_memblock *)a)->index;
-	uint64_t y = ((const struct nsa_memblock *)b)->index;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Each block's NUMA node, from the nodes' side: /sys/devices/system/node/
- * nodeN holds a memoryM link for each of its blocks.  One directory per
- * node instead of one per block.  s->blocks must be sorted by index.
- */
-static void collect_block_nodes(struct nsa_ctx *ctx, struct nsa_snapshot *s)
-{
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct dirent *de, *me;
-	DIR *nodes, *d;
-
-	path_of(ctx, false, "/sys/devices/system/node", dir, sizeof(dir));
-	nodes = opendir(dir);
-	while (nodes && (de = readdir(nodes))) {
-		if (strncmp(de->d_name, "node", 4) != 0 || de->d_name[4] < '0' ||
-		    de->d_name[4] > '9')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
-		d = opendir(path);
-		while (d && (me = readdir(d))) {
-			struct nsa_memblock key, *b;
-
-			if (!block_name(me->d_name, &key.index))
-				continue;
-			b = bsearch(&key, s->blocks, s->n_blocks, sizeof(*b), cmp_block_index);
-			if (b)
-				b->node = atoi(de->d_name + 4);
-		}
-		if (d)
-			closedir(d);
-	}
-	if (nodes)
-		closedir(nodes);
-}
-
-/*
- * One block's state, zones and removability from its directory
- * (/sys/devices/system/memory/memoryN); false when it is gone.
- */
-static bool read_block(const char *path, uint64_t index, struct nsa_memblock *b)
-{
-	char buf[64];
-
-	if (nsa_sysfs_read(path, "state", buf, sizeof(buf)) < 0)
-		return false; /* removed since we looked */
-	*b = (struct nsa_memblock){ .index = index, .node = -1 };
-	b->state = (uint8_t)nsa_block_state_from_name(buf);
-	if (nsa_sysfs_read(path, "valid_zones", buf, sizeof(buf)) == 0)
-		b->zones = nsa_zones_parse(buf);
-	if (nsa_sysfs_read(path, "removable", buf, sizeof(buf)) == 0)
-		b->removable = buf[0] == '1';
-	return true;
-}
-
-/*
- * Memory blocks straight from sysfs, not through libudev's enumerator,
- * which resolves each device's path one component at a time: some 30
- * system calls a block against 5 here (strace, 192 blocks).  nsalignd
- * collects them at every analysis, and 1 TiB of hot-added memory is 8192
- * blocks.  A block's number is its name: the kernel names memoryN by the
- * block id that its phys_index file shows too (drivers/base/memory.c).
- */
-static int collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
-{
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	path_of(ctx, false, "/sys/devices/system/memory", dir, sizeof(dir));
-	d = opendir(dir);
-	if (!d) {
-		if (errno != ENOENT)
-			nsa_snapshot_add_note(s, "memory blocks could not be read: %s: %s", dir,
-					      strerror(errno));
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		struct nsa_memblock one, *b;
-		uint64_t index;
-
-		if (!block_name(de->d_name, &index))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
-		if (!read_block(path, index, &one))
-			continue;
-		b = nsa_snapshot_add_block(s);
-		if (!b) {
-			closedir(d);
-			return -ENOMEM;
-		}
-		*b = one;
-	}
-	closedir(d);
-	qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
-	collect_block_nodes(ctx, s);
-	return 0;
-}
-
 /* The kernel's PMEM messages this boot: the evidence behind a refused namespace. */
 static bool pmem_message(const char *msg)
 {
@@ -693,80 +574,6 @@ static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* A block read again, with its node from the nodeN link in its directory. */
-static bool reread_block(const char *dir, uint64_t index, struct nsa_memblock *b)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	if (snprintf(path, sizeof(path), "%s/memory%" PRIu64, dir, index) >= (int)sizeof(path) ||
-	    !read_block(path, index, b))
-		return false;
-	d = opendir(path);
-	while (d && (de = readdir(d)))
-		if (strncmp(de->d_name, "node", 4) == 0 && de->d_name[4] >= '0' &&
-		    de->d_name[4] <= '9') {
-			b->node = atoi(de->d_name + 4);
-			break;
-		}
-	if (d)
-		closedir(d);
-	return true;
-}
-
-/*
- * The old blocks, with those in changed[] read again (added, changed or
- * gone), merged in index order: both lists are sorted.
- */
-static int update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
-			 const struct nsa_snapshot *old, const uint64_t *changed, size_t n_changed)
-{
-	uint64_t *ch = NULL;
-	size_t n = 0, i = 0, j = 0;
-	char dir[PATH_MAX];
-	int r = 0;
-
-	if (n_changed) {
-		ch = malloc(n_changed * sizeof(*ch));
-		if (!ch)
-			return -ENOMEM;
-		memcpy(ch, changed, n_changed * sizeof(*ch));
-		qsort(ch, n_changed, sizeof(*ch), cmp_u64);
-		for (size_t k = 0; k < n_changed; k++) /* unique */
-			if (!n || ch[n - 1] != ch[k])
-				ch[n++] = ch[k];
-	}
-	path_of(ctx, false, "/sys/devices/system/memory", dir, sizeof(dir));
-	while (i < old->n_blocks || j < n) {
-		struct nsa_memblock one, *b;
-
-		if (j == n || (i < old->n_blocks && old->blocks[i].index < ch[j])) {
-			one = old->blocks[i++];
-		} else {
-			if (i < old->n_blocks && old->blocks[i].index == ch[j])
-				i++;
-			if (!reread_block(dir, ch[j++], &one))
-				continue; /* gone */
-		}
-		b = nsa_snapshot_add_block(s);
-		if (!b) {
-			r = -ENOMEM;
-			break;
-		}
-		*b = one;
-	}
-	free(ch);
-	return r;
-}
-
 /* Everything (old NULL), or an update of old: its nd side copied, only changed[] blocks read. */
 static int collect(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
 		   size_t n_changed, struct nsa_snapshot **out)
@@ -781,7 +588,8 @@ static int collect(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const ui
 	if (r == 0)
 		r = old ? copy_nd(s, old) : collect_nd(ctx, s);
 	if (r == 0)
-		r = old ? update_blocks(ctx, s, old, changed, n_changed) : collect_blocks(ctx, s);
+		r = old ? nsa_collect_update_blocks(ctx, s, old, changed, n_changed)
+			: nsa_collect_blocks(ctx, s);
 	if (r == 0)
 		collect_kernel_log(s);
 	if (r < 0) {

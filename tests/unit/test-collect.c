@@ -211,3 +211,43 @@ TEST(a_snapshot_names_the_machine_without_its_machine_id)
 	nsa_unref(ctx);
 	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+/*
+ * A block being added (offline, no nodeN link yet: the kernel has not given
+ * it a node) has its valid_zones left unread, in a full collection and in an
+ * update; once the link is there, it is read.
+ */
+TEST(an_offline_block_without_a_node_link_has_its_valid_zones_left_unread)
+{
+	struct nsa_ctx *ctx = tree();
+	struct nsa_snapshot *full = NULL, *upd = NULL, *linked = NULL;
+	const uint64_t changed[] = { 12 };
+	char path[512];
+
+	REQUIRE(ctx);
+	block(12, "offline\n", "Normal Movable\n", 1);
+	snprintf(path, sizeof(path), "%s/sys/devices/system/memory/memory12/node1", root);
+	REQUIRE(unlink(path) == 0);
+	snprintf(path, sizeof(path), "%s/sys/devices/system/node/node1/memory12", root);
+	REQUIRE(unlink(path) == 0);
+	REQUIRE(nsa_collect(ctx, &full) == 0);
+	REQUIRE(full->n_blocks == 13);
+	CHECK_U64(full->blocks[12].zones, 0);
+	CHECK_U64(full->blocks[12].node, (uint64_t)-1);
+	CHECK_U64(full->blocks[11].zones, nsa_zones_parse("Normal Movable"));
+	REQUIRE(nsa_collect_update(ctx, full, changed, 1, &upd) == 0);
+	REQUIRE(upd->n_blocks == 13);
+	CHECK_U64(upd->blocks[12].zones, 0);
+	/* the kernel gave it its node */
+	unblock(12, 1);
+	block(12, "offline\n", "Normal Movable\n", 1);
+	REQUIRE(nsa_collect_update(ctx, upd, changed, 1, &linked) == 0);
+	REQUIRE(linked->n_blocks == 13);
+	CHECK_U64(linked->blocks[12].zones, nsa_zones_parse("Normal Movable"));
+	CHECK_U64(linked->blocks[12].node, 1);
+	nsa_snapshot_free(full);
+	nsa_snapshot_free(upd);
+	nsa_snapshot_free(linked);
+	nsa_unref(ctx);
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
