@@ -147,6 +147,10 @@ int json_print(struct json_object *obj);
  * when anything written to it failed; 0 otherwise.
  */
 int cmd_stdout_status(void);
+/* namespaces a and b of s in address order (then by name): <0, 0, >0 */
+int cmd_ns_address_cmp(const struct nsa_snapshot *s, size_t a, size_t b);
+/* order[0..n_namespaces): s's namespace indexes in address order */
+void cmd_ns_address_order(const struct nsa_snapshot *s, size_t *order);
 /* The context a --debug given after the command name applies to. */
 void cmd_set_ctx(struct nsa_ctx *ctx);
 

@@ -219,15 +219,8 @@ static void print_namespace_line(const struct nsa_snapshot *s, const struct nsa_
 /* Namespaces in address order (the kernel's names follow the labels' order). */
 static int by_address(const void *x, const void *y, void *data)
 {
-	const struct nsa_snapshot *s = data;
-	const struct nsa_namespace *a =
-		&s->namespaces[((const struct nsa_ns_verdict *)x)->ns_index];
-	const struct nsa_namespace *b =
-		&s->namespaces[((const struct nsa_ns_verdict *)y)->ns_index];
-
-	if (a->spa_start != b->spa_start)
-		return a->spa_start < b->spa_start ? -1 : 1;
-	return strcmp(a->dev, b->dev);
+	return cmd_ns_address_cmp(data, ((const struct nsa_ns_verdict *)x)->ns_index,
+				  ((const struct nsa_ns_verdict *)y)->ns_index);
 }
 
 /* What --boot / --record did with the state store, for the report. */

@@ -166,17 +166,6 @@ static struct json_object *json_iomem(const struct nsa_snapshot *s, unsigned fla
 	return arr;
 }
 
-static int by_address(const void *x, const void *y, void *data)
-{
-	const struct nsa_snapshot *s = data;
-	const struct nsa_namespace *a = &s->namespaces[*(const size_t *)x];
-	const struct nsa_namespace *b = &s->namespaces[*(const size_t *)y];
-
-	if (a->spa_start != b->spa_start)
-		return a->spa_start < b->spa_start ? -1 : 1;
-	return strcmp(a->dev, b->dev);
-}
-
 /* --format text: the tables, filtered as the JSON is, namespaces in address order */
 static int print_text(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 		      const struct list_filter *filter, struct list_table_opts *text,
@@ -192,9 +181,8 @@ static int print_text(const struct nsa_snapshot *s, const struct nsa_analysis *a
 			region_shown[i] = region_matches(&s->regions[i], filter);
 		for (size_t j = 0; j < s->n_namespaces; j++) {
 			ns_shown[j] = namespace_matches(s, &s->namespaces[j], filter);
-			order[j] = j;
 		}
-		qsort_r(order, s->n_namespaces, sizeof(*order), by_address, (void *)s);
+		cmd_ns_address_order(s, order);
 		text->region_shown = region_shown;
 		text->ns_shown = ns_shown;
 		text->ns_order = order;

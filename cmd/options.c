@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -467,4 +468,26 @@ int cmd_stdout_status(void)
 		cmd_error(NULL, "writing to standard output failed: %s", strerror(e));
 	stdout_failed = true;
 	return EX_IOERR;
+}
+
+int cmd_ns_address_cmp(const struct nsa_snapshot *s, size_t a, size_t b)
+{
+	const struct nsa_namespace *x = &s->namespaces[a], *y = &s->namespaces[b];
+
+	if (x->spa_start != y->spa_start)
+		return x->spa_start < y->spa_start ? -1 : 1;
+	return strcmp(x->dev, y->dev);
+}
+
+static int by_address(const void *x, const void *y, void *data)
+{
+	return cmd_ns_address_cmp(data, *(const size_t *)x, *(const size_t *)y);
+}
+
+/* The kernel's names follow the labels' order, not the addresses. */
+void cmd_ns_address_order(const struct nsa_snapshot *s, size_t *order)
+{
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		order[i] = i;
+	qsort_r(order, s->n_namespaces, sizeof(*order), by_address, (void *)s);
 }

@@ -224,17 +224,6 @@ static void print_namespace(const struct nsa_snapshot *s, const struct nsa_analy
 	free(done);
 }
 
-static int by_address(const void *x, const void *y, void *data)
-{
-	const struct nsa_snapshot *s = data;
-	const struct nsa_namespace *a = &s->namespaces[*(const size_t *)x];
-	const struct nsa_namespace *b = &s->namespaces[*(const size_t *)y];
-
-	if (a->spa_start != b->spa_start)
-		return a->spa_start < b->spa_start ? -1 : 1;
-	return strcmp(a->dev, b->dev);
-}
-
 static struct json_object *json_result(const struct nsa_shift_result *r, unsigned flags)
 {
 	struct json_object *o = json_object_new_object();
@@ -392,10 +381,11 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 		r = EX_SOFTWARE;
 		goto out;
 	}
-	for (size_t i = 0; i < s->n_namespaces; i++)
-		order[i] = i;
-	if (!json)
-		qsort_r(order, s->n_namespaces, sizeof(*order), by_address, s);
+	if (json)
+		for (size_t i = 0; i < s->n_namespaces; i++)
+			order[i] = i;
+	else
+		cmd_ns_address_order(s, order);
 	for (size_t pos = 0; pos < s->n_namespaces; pos++) {
 		size_t i = order[pos];
 
