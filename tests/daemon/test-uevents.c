@@ -78,11 +78,9 @@ static size_t skipped_since(size_t from)
 	return harness_count(&h, from, "NSA-HOTPLUG-SKIPPED");
 }
 
-/* the NSA-HOTPLUG-SKIPPED lines since FROM name each of blocks LO-HI once, no other */
-static bool skipped_exactly(size_t from, uint64_t lo, uint64_t hi)
+/* seen[k]: how often the NSA-HOTPLUG-SKIPPED lines since FROM name memoryK (k < 64) */
+static void skipped_blocks(size_t from, unsigned seen[64])
 {
-	unsigned seen[64] = { 0 };
-
 	for (size_t i = from; i < h.n_lines; i++) {
 		const char *p = strstr(h.lines[i].text, "NSA-HOTPLUG-SKIPPED memory");
 		uint64_t a, b;
@@ -96,6 +94,14 @@ static bool skipped_exactly(size_t from, uint64_t lo, uint64_t hi)
 		for (uint64_t k = a; k <= b; k++)
 			seen[k < 64 ? k : 0]++;
 	}
+}
+
+/* the NSA-HOTPLUG-SKIPPED lines since FROM name each of blocks LO-HI once, no other */
+static bool skipped_exactly(size_t from, uint64_t lo, uint64_t hi)
+{
+	unsigned seen[64] = { 0 };
+
+	skipped_blocks(from, seen);
 	for (uint64_t k = 0; k < 64; k++)
 		if (seen[k] != (k >= lo && k <= hi))
 			return false;
@@ -386,25 +392,14 @@ int main(int argc, char **argv)
 		unsigned reports[64] = { 0 }, want;
 		bool right = true;
 
-		for (size_t i = 0; i < h.n_lines; i++) {
-			const char *p = strstr(h.lines[i].text, "NSA-HOTPLUG-SKIPPED memory");
-			uint64_t a, b;
-			char *end;
-
+		for (size_t i = 0; i < h.n_lines; i++)
 			for (size_t j = i + 1; j < h.n_lines; j++)
 				if (strstr(h.lines[i].text, "[new]") &&
 				    strcmp(h.lines[i].text, h.lines[j].text) == 0) {
 					printf("# twice: %s\n", h.lines[i].text);
 					right = false;
 				}
-			if (!p)
-				continue;
-			a = b = strtoull(p + strlen("NSA-HOTPLUG-SKIPPED memory"), &end, 10);
-			if (*end == '-')
-				b = strtoull(end + 1, NULL, 10);
-			for (uint64_t k = a; k <= b; k++)
-				reports[k < 64 ? k : 0]++;
-		}
+		skipped_blocks(0, reports);
 		for (unsigned k = 0; k < 64; k++) {
 			want = (k >= 32 && k < 50) || (k >= 52 && k < 55) || k == 58 || k == 59;
 			want += k == 36; /* removed and back */
