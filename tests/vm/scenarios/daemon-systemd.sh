@@ -240,8 +240,11 @@ assert_boot() {
 	done
 	check "term: the held action stopped between two blocks; the call says how far it got (exit 130)" \
 		grep -qE 'stopped between two memory blocks \(nsalignd is stopping\): [0-4] of 4 blocks done \(exit 130\)' "$d/term-online.err"
-	check "term: ... as many blocks online as it says" \
-		sh -c "[ \$(grep -c online '$d/term-states.after') = \$(sed -n 's/.*: \([0-4]\) of 4 blocks done.*/\1/p' '$d/term-online.err') ]"
+	# the blocks the action onlined: offline before it, online after (on a
+	# kernel that onlines new memory itself into Normal, a block the guest
+	# could not offline beforehand, its pages unmovable, stays online throughout)
+	check "term: ... as many blocks went online as it says" \
+		sh -c "[ \$(paste '$d/term-states.before' '$d/term-states.after' | grep -c '^offline.online\$') = \$(sed -n 's/.*: \([0-4]\) of 4 blocks done.*/\1/p' '$d/term-online.err') ]"
 	check "term: nsalignd said it waits for the action, then stopped" \
 		sh -c "grep -q 'stopping: online-memory for $first-$last (pid [0-9]*) stops between two memory blocks' '$d/term-journal.txt' && grep -q 'the running action is over: stopping' '$d/term-journal.txt'"
 	check "stop: the call got the action's end: its JSON, or stopped between two blocks (exit 130)" \
