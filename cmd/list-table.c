@@ -2,6 +2,7 @@
 /*
  * nsalign list --format text: the lists as tables, printed by libsmartcols
  * as lsmem prints its own: chosen columns (-o), raw (--raw), no headings.
+ * Every column here is documented in nsalign-list(8), section TEXT.
  */
 #include <inttypes.h>
 #include <stdlib.h>
