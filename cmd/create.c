@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "args.h"
 #include "builtin.h"
 
 enum {
@@ -106,7 +107,6 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 	struct nsa_plan plan;
 	char err[320];
 	bool dry_run = false;
-	int64_t v;
 	int c, r;
 
 	while ((c = cmd_getopt(&create_spec, argc, argv, &arg)) != -1) {
@@ -117,22 +117,18 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 			region = arg;
 			break;
 		case OPT_SIZE:
-			if (nsa_parse_size(arg, false, &v) == -EDOM)
+			r = cmd_parse_positive_size(arg, &req.size);
+			if (r == -EDOM)
 				return cmd_size_unit_error("create-namespace", "--size", arg);
-			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0) {
+			if (r < 0) {
 				cmd_error("create-namespace",
 					  "--size '%s': expected a size such as 4G", arg);
 				return EX_USAGE;
 			}
-			req.size = (uint64_t)v;
 			break;
 		case OPT_MODE:
 			mode_given = true;
-			req.mode = nsa_mode_from_name(arg);
-			if (req.mode == NSA_MODE_UNKNOWN && strcmp(arg, "memory") == 0)
-				req.mode = NSA_MODE_FSDAX; /* ndctl's old name */
-			if (req.mode == NSA_MODE_UNKNOWN && strcmp(arg, "dax") == 0)
-				req.mode = NSA_MODE_DEVDAX;
+			req.mode = cmd_parse_mode(arg);
 			if (req.mode == NSA_MODE_UNKNOWN) {
 				cmd_error("create-namespace",
 					  "--mode '%s': expected fsdax, devdax, raw or sector",
@@ -141,28 +137,19 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 			}
 			break;
 		case OPT_ALIGN:
-			if (strcmp(arg, "auto") == 0) {
-				req.align = 0;
-				break;
-			}
-			if (nsa_parse_size(arg, false, &v) == -EDOM)
+			r = cmd_parse_align(arg, &req.align);
+			if (r == -EDOM)
 				return cmd_size_unit_error("create-namespace", "--align", arg);
-			if (nsa_parse_size(arg, false, &v) < 0 || v <= 0 ||
-			    !nsa_is_pow2((uint64_t)v)) {
+			if (r < 0) {
 				cmd_error(
 					"create-namespace",
 					"--align '%s': expected auto or a power of two such as 2M",
 					arg);
 				return EX_USAGE;
 			}
-			req.align = (uint64_t)v;
 			break;
 		case OPT_MAP:
-			if (strcmp(arg, "mem") == 0)
-				req.map = NSA_MAP_MEM;
-			else if (strcmp(arg, "dev") == 0)
-				req.map = NSA_MAP_DEV;
-			else {
+			if (cmd_parse_map(arg, &req.map) < 0) {
 				cmd_error("create-namespace", "--map '%s': expected mem or dev",
 					  arg);
 				return EX_USAGE;

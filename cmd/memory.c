@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "args.h"
 #include "builtin.h"
 
 enum {
@@ -71,73 +72,6 @@ static const struct cmd_spec offline_spec = {
 		 "pages).\n" ABOUT_TAIL,
 	.options = offline_options,
 };
-
-/* "32", "32-35", "memory32-memory35" */
-static int parse_blocks(const char *arg, uint64_t *first, uint64_t *n)
-{
-	char *end;
-	uint64_t a, b;
-
-	if (strncmp(arg, "memory", 6) == 0)
-		arg += 6;
-	errno = 0;
-	a = strtoull(arg, &end, 10);
-	if (end == arg || *arg == '-')
-		return -EINVAL;
-	b = a;
-	if (*end == '-') {
-		arg = end + 1;
-		if (strncmp(arg, "memory", 6) == 0)
-			arg += 6;
-		b = strtoull(arg, &end, 10);
-		if (end == arg || *arg == '-')
-			return -EINVAL;
-	}
-	/* a number past 2^64 - 1 is not clamped to it */
-	if (*end || b < a || errno == ERANGE)
-		return -EINVAL;
-	*first = a;
-	*n = b - a + 1;
-	return 0;
-}
-
-/* "0x100000000-0x11fffffff" (inclusive, as /proc/iomem) or "0x100000000+512M" */
-static int parse_range(const char *arg, uint64_t *start, uint64_t *end_excl)
-{
-	char *sep = strpbrk(arg, "-+"), head[64];
-	uint64_t a, b;
-	int64_t size;
-
-	if (!sep || sep == arg || (size_t)(sep - arg) >= sizeof(head))
-		return -EINVAL;
-	memcpy(head, arg, (size_t)(sep - arg));
-	head[sep - arg] = '\0';
-	if (nsa_parse_u64(head, 0, &a) < 0)
-		return -EINVAL;
-	if (*sep == '+') {
-		if (nsa_parse_size(sep + 1, false, &size) < 0 || size <= 0)
-			return -EINVAL;
-		b = a + (uint64_t)size;
-		if (b < a) /* past 2^64 */
-			return -EINVAL;
-	} else {
-		if (nsa_parse_u64(sep + 1, 0, &b) < 0 || b < a || b == UINT64_MAX)
-			return -EINVAL;
-		b += 1;
-	}
-	*start = a;
-	*end_excl = b;
-	return 0;
-}
-
-/* "dax0.0": a dax device's name, as an argument without an option */
-static bool is_dax_name(const char *arg)
-{
-	unsigned a, b;
-	int n = -1;
-
-	return sscanf(arg, "dax%u.%u%n", &a, &b, &n) == 2 && n > 0 && arg[n] == '\0';
-}
 
 /* What the callbacks print with. */
 struct printing {
@@ -208,13 +142,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 			targets++;
 			break;
 		case OPT_ZONE:
-			if (strcmp(arg, "movable") == 0)
-				req.policy = NSA_ONLINE_MOVABLE;
-			else if (strcmp(arg, "normal") == 0)
-				req.policy = NSA_ONLINE_KERNEL;
-			else if (strcmp(arg, "auto") == 0)
-				req.policy = NSA_ONLINE_DEFAULT;
-			else {
+			if (cmd_parse_zone(arg, &req.policy) < 0) {
 				cmd_error(cmd, "--zone '%s': expected movable, normal or auto",
 					  arg);
 				return EX_USAGE;
@@ -234,7 +162,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 		}
 	}
 	/* "online-memory dax0.0", as daxctl takes it */
-	if (optind < argc && is_dax_name(argv[optind])) {
+	if (optind < argc && cmd_is_dax_name(argv[optind])) {
 		dax = argv[optind++];
 		targets++;
 	}
@@ -247,7 +175,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 		cmd_error(cmd, "say which memory: one of --dax, --blocks or --range");
 		return EX_USAGE;
 	}
-	if (blocks && parse_blocks(blocks, &req.first, &req.n) < 0) {
+	if (blocks && cmd_parse_blocks(blocks, &req.first, &req.n) < 0) {
 		cmd_error(cmd, "--blocks '%s': expected N or N-M (block numbers, as in memoryN)",
 			  blocks);
 		return EX_USAGE;
@@ -269,7 +197,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 			r = cmd_size_unit_error(cmd, "--range", range);
 			goto out;
 		}
-		if (parse_range(range, &a, &b) < 0) {
+		if (cmd_parse_range(range, &a, &b) < 0) {
 			cmd_error(cmd,
 				  "--range '%s': expected START-END (inclusive, as /proc/iomem "
 				  "prints it) or START+SIZE",

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "args.h"
 #include "builtin.h"
 
 #define MAX_OPTIONS 48
@@ -314,18 +315,16 @@ int cmd_size_unit_error(const char *cmd, const char *what, const char *arg)
 
 int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out)
 {
-	int64_t v;
-	int r = nsa_parse_size(arg, false, &v);
+	int r = cmd_parse_granularity_value(arg, out);
 
 	if (r == -EDOM)
 		return cmd_size_unit_error(cmd, "--granularity", arg);
-	if (r < 0 || v < 4096 || !nsa_is_pow2((uint64_t)v)) {
+	if (r < 0) {
 		cmd_error(cmd,
 			  "--granularity '%s': expected a power of two of at least 4K, e.g. 64M",
 			  arg);
 		return EX_USAGE;
 	}
-	*out = (uint64_t)v;
 	return 0;
 }
 

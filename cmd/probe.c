@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "builtin.h"
 
 enum { OPT_DRY_RUN = 7000 };
@@ -53,7 +54,7 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 	struct nsa_snapshot *s = NULL;
 	bool dry_run = false;
 	uint64_t addr;
-	int64_t size;
+	uint64_t size;
 	int c, r;
 
 	while ((c = cmd_getopt(&probe_spec, argc, argv, &arg)) != -1) {
@@ -82,9 +83,10 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 		cmd_error("probe", "'%s' is not an address", pos[0]);
 		return EX_USAGE;
 	}
-	if (nsa_parse_size(pos[1], false, &size) == -EDOM)
+	r = cmd_parse_positive_size(pos[1], &size);
+	if (r == -EDOM)
 		return cmd_size_unit_error("probe", NULL, pos[1]);
-	if (nsa_parse_size(pos[1], false, &size) < 0 || size <= 0) {
+	if (r < 0) {
 		cmd_error("probe", "'%s' is not a size", pos[1]);
 		return EX_USAGE;
 	}
@@ -95,7 +97,7 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 	if (r)
 		return r;
 	opts.dry_run = dry_run;
-	if (nsa_probe(ctx, s, addr, (uint64_t)size, &opts, &res) < 0) {
+	if (nsa_probe(ctx, s, addr, size, &opts, &res) < 0) {
 		cmd_error("probe", "%s", res.why);
 		r = act_exit_status(res.status);
 		goto out;

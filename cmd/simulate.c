@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "args.h"
 #include "builtin.h"
 
 enum { OPT_JSON = 'j', OPT_HUMAN = 'u', OPT_QUIET = 'q', OPT_SHIFT = 3000 };
@@ -50,52 +51,32 @@ static const struct cmd_spec simulate_spec = {
 /* Append the moves of one --shift to *out (a repeated --shift adds up). */
 static int parse_shifts(const char *arg, int64_t **out, size_t *n)
 {
-	_cleanup_free_ char *copy = strdup(arg);
-	char *save = NULL, *tok;
-	int64_t *v = *out;
-	size_t k = *n, given = *n;
+	size_t bad = 0, len = 0;
 
-	if (!copy)
-		return EX_SOFTWARE;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int64_t x;
-		int64_t *grown;
+	switch (cmd_parse_shifts(arg, out, n, &bad, &len)) {
+	case 0:
+		return 0;
+	case -EDOM: {
+		_cleanup_free_ char *tok = strndup(arg + bad, len);
 
-		int r = nsa_parse_size(tok, true, &x);
-
-		if (r == -EDOM) {
-			*out = v;
-			return cmd_size_unit_error("simulate", "--shift", tok);
-		}
-		if (r < 0) {
-			cmd_error("simulate",
-				  "--shift '%s': expected a size such as 64M, -128M or 1G", tok);
-			*out = v;
-			return EX_USAGE;
-		}
-		if ((x % 4096) != 0) {
-			cmd_error("simulate",
-				  "--shift '%s': a move is a multiple of 4 KiB (the platform "
-				  "maps whole pages)",
-				  tok);
-			*out = v;
-			return EX_USAGE;
-		}
-		grown = realloc(v, (k + 1) * sizeof(*v));
-		if (!grown) {
-			*out = v;
-			return EX_SOFTWARE;
-		}
-		v = grown;
-		v[k++] = x;
+		return tok ? cmd_size_unit_error("simulate", "--shift", tok) : EX_SOFTWARE;
 	}
-	*out = v;
-	*n = k;
-	if (k == given) {
+	case -EINVAL:
+		cmd_error("simulate", "--shift '%.*s': expected a size such as 64M, -128M or 1G",
+			  (int)len, arg + bad);
+		return EX_USAGE;
+	case -ERANGE:
+		cmd_error("simulate",
+			  "--shift '%.*s': a move is a multiple of 4 KiB (the platform "
+			  "maps whole pages)",
+			  (int)len, arg + bad);
+		return EX_USAGE;
+	case -ENODATA:
 		cmd_error("simulate", "--shift: expected at least one size");
 		return EX_USAGE;
+	default:
+		return EX_SOFTWARE;
 	}
-	return 0;
 }
 
 static const char *shift_name(int64_t shift, char *buf, size_t len)

@@ -17,6 +17,7 @@
 
 #include "util/act.h"
 #include "util/json.h"
+#include "bus-args.h"
 #include "nsalignd.h"
 #include "redact.h"
 
@@ -215,24 +216,12 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	return sd_bus_reply_method_return(msg, NULL);
 }
 
-static bool is_block_range(const char *s)
-{
-	size_t digits = strspn(s, "0123456789");
-
-	if (!digits)
-		return false;
-	if (!s[digits])
-		return true;
-	return s[digits] == '-' && s[digits + 1] &&
-	       !s[digits + 1 + strspn(s + digits + 1, "0123456789")];
-}
-
 static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
 	const char *blocks, *zone;
-	uint64_t first, last;
-	char *end, what[48];
+	struct bus_online_args a;
+	struct bus_args_error err;
 	int r;
 
 	r = sd_bus_message_read(msg, "ss", &blocks, &zone);
@@ -241,37 +230,9 @@ static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_erro
 	r = require_root(m, msg, "OnlineMemory", error);
 	if (r)
 		return r;
-	/* a caller's string is quoted up to 64 bytes: a huge one is not sent back whole */
-	if (!is_block_range(blocks))
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "blocks '%.64s%s': expected N or N-M (as in memoryN)",
-					 blocks, strlen(blocks) > 64 ? "..." : "");
-	if (strcmp(zone, "movable") && strcmp(zone, "normal") && strcmp(zone, "auto"))
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "zone '%.64s%s': expected movable, normal or auto", zone,
-					 strlen(zone) > 64 ? "..." : "");
-	errno = 0;
-	first = strtoull(blocks, &end, 10);
-	last = *end == '-' ? strtoull(end + 1, NULL, 10) : first;
-	if (errno == ERANGE)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "blocks '%.64s%s': a block number beyond 2^64-1", blocks,
-					 strlen(blocks) > 64 ? "..." : "");
-	if (last < first) /* as 'nsalign online-memory' says it */
-		return sd_bus_error_setf(
-			error, "org.nsalign1.Error.Failed",
-			"--blocks '%.64s%s': expected N or N-M (block numbers, as in "
-			"memoryN) (exit %d)",
-			blocks, strlen(blocks) > 64 ? "..." : "", act_exit_status(NSA_ACT_USAGE));
-	if (first == last)
-		snprintf(what, sizeof(what), "%" PRIu64, first);
-	else
-		snprintf(what, sizeof(what), "%" PRIu64 "-%" PRIu64, first, last);
-	r = action_queue_blocks(m, ACTION_BUS_ONLINE, what, first, last - first + 1,
-				strcmp(zone, "movable") == 0  ? NSA_ONLINE_MOVABLE
-				: strcmp(zone, "normal") == 0 ? NSA_ONLINE_KERNEL
-							      : NSA_ONLINE_DEFAULT,
-				msg);
+	if (bus_online_memory_args(blocks, zone, &a, &err) < 0)
+		return sd_bus_error_set(error, err.name, err.message);
+	r = action_queue_blocks(m, ACTION_BUS_ONLINE, a.what, a.first, a.n, a.policy, msg);
 	return r < 0 ? r : 1; /* answered when the act is done */
 }
 
@@ -279,6 +240,8 @@ static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error 
 {
 	struct manager *m = userdata;
 	const char *dax, *mode;
+	struct bus_args_error err;
+	bool to_ram;
 	int movable, r;
 
 	r = sd_bus_message_read(msg, "ssb", &dax, &mode, &movable);
@@ -287,16 +250,9 @@ static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error 
 	r = require_root(m, msg, "Reconfigure", error);
 	if (r)
 		return r;
-	if (strncmp(dax, "dax", 3) != 0 || strlen(dax) >= NSA_DEV_LEN || strchr(dax, '/'))
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "'%.64s%s': expected a dax device name (dax0.0)", dax,
-					 strlen(dax) > 64 ? "..." : "");
-	if (strcmp(mode, "system-ram") && strcmp(mode, "devdax"))
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "mode '%.64s%s': expected system-ram or devdax", mode,
-					 strlen(mode) > 64 ? "..." : "");
-	r = action_queue_dax(m, ACTION_BUS_RECONFIGURE, dax, strcmp(mode, "system-ram") == 0,
-			     movable, msg);
+	if (bus_reconfigure_args(dax, mode, &to_ram, &err) < 0)
+		return sd_bus_error_set(error, err.name, err.message);
+	r = action_queue_dax(m, ACTION_BUS_RECONFIGURE, dax, to_ram, movable, msg);
 	return r < 0 ? r : 1;
 }
 
