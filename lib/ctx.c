@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "private.h"
 
@@ -20,9 +21,42 @@ struct nsa_ctx {
 };
 
 #ifdef NSALIGN_FAULT_INJECTION
+/*
+ * Test builds only: stop at step for ever, saying so on stderr (the one
+ * place libnsalign writes), so that the VM lab can cut the power there.
+ */
+static _Noreturn void pause_at(const char *step)
+{
+	dprintf(STDERR_FILENO, "NSA-FAULT-PAUSE %s\n", step);
+	for (;;)
+		pause();
+}
+
+/*
+ * NSALIGN_FAULT_INJECT=STEP: STEP fails (-EIO).  pause:STEP: the process
+ * stops at STEP.  torn:STEP: a write that asks STEP writes its first half
+ * only, then stops at STEP-half (a power cut there is a torn write).
+ */
 static int env_fault(void *data, const char *step)
 {
-	return strcmp((const char *)data, step) == 0 ? -EIO : 0;
+	const char *want = data;
+	size_t n;
+
+	if (strncmp(want, "pause:", 6) == 0) {
+		if (strcmp(want + 6, step) == 0)
+			pause_at(step);
+		return 0;
+	}
+	if (strncmp(want, "torn:", 5) == 0) {
+		want += 5;
+		n = strlen(want);
+		if (strcmp(want, step) == 0)
+			return NSA_FAULT_TORN;
+		if (strncmp(want, step, n) == 0 && strcmp(step + n, "-half") == 0)
+			pause_at(step);
+		return 0;
+	}
+	return strcmp(want, step) == 0 ? -EIO : 0;
 }
 #endif
 

@@ -195,11 +195,24 @@ int nsa_nd_rw(struct nsa_ctx *ctx, const char *path, void *buf, size_t len, off_
 		return nsa_say(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	snprintf(fault, sizeof(fault), "%s-%s", step, write ? "write" : "read");
 	r = nsa_fault(ctx, fault);
-	if (r) {
+	if (write && r == NSA_FAULT_TORN) {
+		/* tests: the first half on the media, a stop there, then the rest */
+		size_t h = len / 2;
+
+		n = pwrite(fd, buf, h, off);
+		strncat(fault, "-half", sizeof(fault) - strlen(fault) - 1);
+		nsa_fault(ctx, fault);
+		if (n == (ssize_t)h) {
+			n = pwrite(fd, (char *)buf + h, len - h, off + (off_t)h);
+			n = n == (ssize_t)(len - h) ? (ssize_t)len : n < 0 ? n : 0;
+		}
+		r = 0;
+	} else if (r) {
 		close(fd);
 		return nsa_say(err, errlen, r, "%s: injected failure", path);
+	} else {
+		n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
 	}
-	n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
 	if (n != (ssize_t)len)
 		r = nsa_say(err, errlen, n < 0 ? -errno : -EIO, "%s: %s of %s failed: %s", path,
 			    write ? "write" : "read", what, n < 0 ? strerror(errno) : "short");

@@ -81,6 +81,8 @@ int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *ou
  * died: no clean-up).  Without a hook, or with ctx NULL, always 0.
  */
 #define NSA_FAULT_CRASH 1
+/* at a write's fault point: write the first half, then ask "STEP-half" (a torn write) */
+#define NSA_FAULT_TORN 2
 typedef int (*nsa_fault_fn)(void *data, const char *step);
 void nsa_set_fault_hook(struct nsa_ctx *ctx, nsa_fault_fn fn, void *data);
 int nsa_fault(struct nsa_ctx *ctx, const char *step);
