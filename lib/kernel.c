@@ -131,6 +131,49 @@ uint64_t nsa_kernel_default_align(const struct nsa_platform *p)
 	return p->pmd_size ? p->pmd_size : p->page_size;
 }
 
+/* ------------------------------------------------------------ regions */
+
+#define MEMREMAP_COMPAT_ALIGN_MAX (16 * NSA_MiB) /* region_devs.c */
+
+static uint64_t region_ways(const struct nsa_region *r)
+{
+	return r && r->mappings > 1 ? (uint64_t)r->mappings : 1;
+}
+
+uint64_t nsa_kernel_region_align(const struct nsa_platform *p, const struct nsa_region *r)
+{
+	uint64_t align = MEMREMAP_COMPAT_ALIGN_MAX, ways = region_ways(r);
+
+	if (r && r->align)
+		return r->align;
+	/* default_align() */
+	if (r && r->size && r->size < MEMREMAP_COMPAT_ALIGN_MAX && p->page_size)
+		align = p->page_size;
+	if (align % ways)
+		align *= ways;
+	return align;
+}
+
+bool nsa_kernel_region_align_valid(const struct nsa_region *r, uint64_t page_size)
+{
+	uint64_t ways = region_ways(r), share;
+
+	if (!r->align)
+		return true; /* before v5.7: no attribute */
+	share = r->align / ways;
+	return r->align % ways == 0 && nsa_is_pow2(share) &&
+	       share >= (page_size ? page_size : 4096);
+}
+
+uint64_t nsa_kernel_ns_size_quantum(const struct nsa_platform *p, const struct nsa_region *r,
+				    uint64_t ndns_align)
+{
+	uint64_t region_align = nsa_kernel_region_align(p, r);
+	uint64_t q = ndns_align ? nsa_lcm(region_align, ndns_align * region_ways(r)) : 0;
+
+	return q ? q : region_align;
+}
+
 int nsa_kernel_aligns(const struct nsa_platform *p, const struct nsa_region *r, bool dax,
 		      uint64_t out[NSA_KERNEL_MAX_ALIGNS])
 {

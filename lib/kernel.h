@@ -51,6 +51,29 @@ bool nsa_kernel_dax_align_ok(const struct nsa_platform *p, const struct nsa_regi
 uint64_t nsa_kernel_default_align(const struct nsa_platform *p);
 
 /*
+ * A region's align (the unit of namespace sizes): its "align" attribute
+ * when the snapshot has it, else default_align() in region_devs.c: 16 MiB
+ * (the page size below 16 MiB), times the interleave ways when 16 MiB does
+ * not divide by them (3 ways: 48 MiB, 6 ways: 96 MiB).
+ */
+uint64_t nsa_kernel_region_align(const struct nsa_platform *p, const struct nsa_region *r);
+/*
+ * Could the region's "align" attribute read this?  align_store() takes
+ * only multiples of the ways whose share per DIMM is a power of two of at
+ * least a page; default_align() makes no other.
+ */
+bool nsa_kernel_region_align_valid(const struct nsa_region *r, uint64_t page_size);
+/*
+ * The sizes a new namespace may have: multiples of this.  The kernel's
+ * __size_store() takes multiples of the region align; ndctl's
+ * validate_namespace_options() also wants multiples of the namespace's
+ * align (ndns_align: the pfn/dax align, the page size for raw and sector)
+ * times the interleave ways (ndctl issue 125): their lcm, not the larger.
+ */
+uint64_t nsa_kernel_ns_size_quantum(const struct nsa_platform *p, const struct nsa_region *r,
+				    uint64_t ndns_align);
+
+/*
  * Would the kernel map a namespace of `size` bytes with geometry g at spa?
  * nvdimm_namespace_common_probe()'s range rule for label-less (legacy)
  * regions, then nd_pfn_validate() in its order, with its messages. `dev`

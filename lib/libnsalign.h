@@ -89,18 +89,25 @@ struct json_object *nsa_json_addr(uint64_t addr, bool human);
 
 /* Largest power of two dividing x (x == 0 -> 1ULL << 63). */
 uint64_t nsa_align_of(uint64_t x);
+/*
+ * Multiples of a, for any a > 0, not only powers of two: an interleaved
+ * region's align is 16 MiB times its ways when 16 MiB does not divide by
+ * them (48 MiB for 3 ways, 96 MiB for 6).  a == 0: x itself.
+ */
 static inline bool nsa_is_aligned(uint64_t x, uint64_t a)
 {
-	return a == 0 || (x & (a - 1)) == 0;
+	return a == 0 || x % a == 0;
 }
 static inline uint64_t nsa_align_down(uint64_t x, uint64_t a)
 {
-	return x & ~(a - 1);
+	return a ? x - x % a : x;
 }
 static inline uint64_t nsa_align_up(uint64_t x, uint64_t a)
 {
-	return (x + a - 1) & ~(a - 1);
+	return a && x % a ? x - x % a + a : x;
 }
+/* Least common multiple (0 when either is 0 or it overflows). */
+uint64_t nsa_lcm(uint64_t a, uint64_t b);
 static inline bool nsa_is_pow2(uint64_t x)
 {
 	return x && !(x & (x - 1));

@@ -122,7 +122,7 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	const struct nsa_region *r = nsa_snapshot_find_region(s, region_dev);
 	uint64_t G = req->granularity ? req->granularity : 64 * NSA_MiB;
 	uint64_t aligns[8], largest, largest_at, start, quantum, size, compat;
-	char b1[32], b2[32], b3[32], b4[32];
+	char b1[32], b2[32], b3[32], b4[32], bq[32];
 	uint64_t reconfig_size = 0, reconfig_start = 0;
 	bool label_less = false;
 	struct nsa_platform pf;
@@ -270,16 +270,23 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 	}
 	p->fragile = !p->survives_granularity;
 
-	/* the size: whole multiples of the region's and the mode's alignment */
-	quantum = r->align ? r->align : 16 * NSA_MiB;
-	if (pfn && p->align > quantum)
-		quantum = p->align;
+	/* the size: what the kernel and ndctl take (region align, align x ways) */
+	quantum = nsa_kernel_ns_size_quantum(&pf, r, pfn ? p->align : pf.page_size);
 	r_ = free_extent(s, r, req->reconfig, 0, &start, &largest, &largest_at);
 	if (r_ < 0)
 		return r_;
 	size = req->size ? req->size : reconfig_size ? reconfig_size : largest;
 	p->size = label_less ? size : nsa_align_down(size, quantum);
-	if (p->size != size && req->size)
+	if (p->size != size && req->size && r->mappings > 1)
+		note(p,
+		     "Size rounded down from %s to %s: in this %d-way interleave set the kernel "
+		     "needs multiples of the region align (%s) and ndctl multiples of %d times "
+		     "the align (%s): multiples of %s here.",
+		     nsa_size_str(size, b1, sizeof(b1)), nsa_size_str(p->size, b2, sizeof(b2)),
+		     r->mappings, nsa_size_str(nsa_kernel_region_align(&pf, r), b3, sizeof(b3)),
+		     r->mappings, nsa_size_str(pfn ? p->align : pf.page_size, b4, sizeof(b4)),
+		     nsa_size_str(quantum, bq, sizeof(bq)));
+	else if (p->size != size && req->size)
 		note(p, "Size rounded down from %s to %s: the kernel needs multiples of %s here.",
 		     nsa_size_str(size, b1, sizeof(b1)), nsa_size_str(p->size, b2, sizeof(b2)),
 		     nsa_size_str(quantum, b3, sizeof(b3)));

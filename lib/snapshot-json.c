@@ -14,6 +14,7 @@
 
 #include "private.h"
 #include "json-fields.h"
+#include "kernel.h"
 
 /* ------------------------------------------------------------ the fields */
 
@@ -620,6 +621,18 @@ int nsa_snapshot_from_json(struct json_object *root, struct nsa_snapshot **out, 
 	}
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(lists); i++)
 		r = read_list(&rd, root, s, &lists[i]);
+	for (size_t i = 0; r == 0 && i < s->n_regions; i++) {
+		const struct nsa_region *reg = &s->regions[i];
+
+		/* any align the kernel can show, 48 MiB for 3 ways too; not one it cannot */
+		jf_at(&rd, "regions", i);
+		if (!nsa_kernel_region_align_valid(reg, s->platform.page_size))
+			r = jf_fail(&rd, "align",
+				    "%#" PRIx64 " cannot be the align of a region of %d mappings "
+				    "(the kernel takes multiples of the ways whose share per DIMM "
+				    "is a power of two of at least a page)",
+				    reg->align, reg->mappings);
+	}
 	if (r == 0) {
 		rd.where[0] = '\0';
 		r = jf_member(&rd, root, "memory", false, &v);

@@ -23,6 +23,22 @@ uint64_t nsa_align_of(uint64_t x)
 	return x & -x;
 }
 
+uint64_t nsa_lcm(uint64_t a, uint64_t b)
+{
+	uint64_t x = a, y = b;
+
+	if (!a || !b)
+		return 0;
+	while (y) {
+		uint64_t t = x % y;
+
+		x = y;
+		y = t;
+	}
+	/* x is the gcd: a / x * b, unless that overflows */
+	return a / x > UINT64_MAX / b ? 0 : a / x * b;
+}
+
 int nsa_parse_u64(const char *s, int base, uint64_t *out)
 {
 	char *end;

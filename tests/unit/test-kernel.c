@@ -538,3 +538,57 @@ TEST(memmap_leak_by_region)
 	CHECK(!nsa_kernel_memmap_leak(s, &amd, 12));
 	nsa_snapshot_free(s);
 }
+
+/*
+ * region_devs.c default_align() and align_store(), and ndctl's size check
+ * (validate_namespace_options(): region align, then align x interleave
+ * ways; ndctl issue 125): 16 MiB unless 16 MiB does not divide by the ways.
+ */
+TEST(interleave_set_aligns_and_sizes)
+{
+	struct nsa_platform p = x86();
+	struct nsa_region r = { .size = 64 * GiB };
+	static const struct {
+		int ways;
+		uint64_t align, fsdax_2m, devdax_1g, raw;
+	} rows[] = {
+		{ 1, 16 * MiB, 16 * MiB, 1 * GiB, 16 * MiB },
+		{ 2, 16 * MiB, 16 * MiB, 2 * GiB, 16 * MiB },
+		{ 3, 48 * MiB, 48 * MiB, 3 * GiB, 48 * MiB },
+		{ 4, 16 * MiB, 16 * MiB, 4 * GiB, 16 * MiB },
+		{ 5, 80 * MiB, 80 * MiB, 5 * GiB, 80 * MiB },
+		{ 6, 96 * MiB, 96 * MiB, 6 * GiB, 96 * MiB },
+		{ 8, 16 * MiB, 16 * MiB, 8 * GiB, 16 * MiB },
+		{ 12, 192 * MiB, 192 * MiB, 12 * GiB, 192 * MiB },
+		{ 16, 16 * MiB, 32 * MiB, 16 * GiB, 16 * MiB },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r.mappings = rows[i].ways;
+		r.align = 0; /* default_align() */
+		CHECK_U64(nsa_kernel_region_align(&p, &r), rows[i].align);
+		r.align = rows[i].align; /* the attribute says the same */
+		CHECK(nsa_kernel_region_align_valid(&r, 4096));
+		CHECK_U64(nsa_kernel_ns_size_quantum(&p, &r, 2 * MiB), rows[i].fsdax_2m);
+		CHECK_U64(nsa_kernel_ns_size_quantum(&p, &r, 1 * GiB), rows[i].devdax_1g);
+		CHECK_U64(nsa_kernel_ns_size_quantum(&p, &r, 4 * KiB), rows[i].raw);
+	}
+	/* a region under 16 MiB: the page size, times the ways when needed */
+	r.size = 12 * MiB;
+	r.align = 0;
+	r.mappings = 3;
+	CHECK_U64(nsa_kernel_region_align(&p, &r), 12 * KiB);
+	/* align_store(): multiples of the ways with a power-of-two share of a page or more */
+	r.size = 64 * GiB;
+	r.align = 24 * MiB; /* 8 MiB a DIMM */
+	CHECK(nsa_kernel_region_align_valid(&r, 4096));
+	r.align = 32 * MiB; /* not a multiple of 3 */
+	CHECK(!nsa_kernel_region_align_valid(&r, 4096));
+	r.align = 36 * MiB; /* 12 MiB a DIMM */
+	CHECK(!nsa_kernel_region_align_valid(&r, 4096));
+	r.align = 6 * KiB; /* 2 KiB a DIMM */
+	CHECK(!nsa_kernel_region_align_valid(&r, 4096));
+	r.mappings = 0; /* label-less: one "way" */
+	r.align = 16 * MiB;
+	CHECK(nsa_kernel_region_align_valid(&r, 4096));
+}

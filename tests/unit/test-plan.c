@@ -314,3 +314,57 @@ TEST(sector_needs_more_than_16m)
 	CHECK(plan(s, NSA_MODE_RAW, 16 * M, 0, 0, false, &p) == 0);
 	nsa_snapshot_free(s);
 }
+
+/*
+ * Interleave sets (ndctl issue 125): a 6-way region's align is 96 MiB and
+ * ndctl wants multiples of 6 x the align; a 3-way one's 48 MiB.  The
+ * planner rounds to their lcm (masks would round 1000 MiB to 992 MiB, not
+ * a multiple of 48 MiB) and says why.
+ */
+TEST(interleave_set_sizes)
+{
+	static const struct {
+		int ways;
+		uint64_t align, ask, fsdax_2m, devdax_1g_ask, devdax_1g;
+	} rows[] = {
+		{ 2, 16 * M, 1000 * M, 992 * M, 3 * G, 2 * G },
+		{ 3, 48 * M, 1000 * M, 960 * M, 4 * G, 3 * G },
+		{ 4, 16 * M, 1000 * M, 992 * M, 5 * G, 4 * G },
+		{ 6, 96 * M, 1000 * M, 960 * M, 7 * G, 6 * G },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nsa_snapshot *s =
+			machine("x86_64", 4096, false, 0x200000000, rows[i].ways * 2 * G);
+		struct nsa_plan p;
+
+		REQUIRE(s);
+		s->regions[0].mappings = rows[i].ways;
+		s->regions[0].align = rows[i].align;
+		add_ns(s, 0x200000000, 10 * rows[i].align);
+		CHECK(plan(s, NSA_MODE_FSDAX, rows[i].ask, 0, 0, false, &p) == 0);
+		CHECK_U64(p.size, rows[i].fsdax_2m);
+		CHECK_U64(p.spa_start, 0x200000000 + 10 * rows[i].align);
+		CHECK(p.size % rows[i].align == 0 && p.size % (2 * M * rows[i].ways) == 0);
+		CHECK(strstr(p.notes, "-way interleave set") != NULL);
+		CHECK(plan(s, NSA_MODE_DEVDAX, rows[i].devdax_1g_ask, 1 * G, 0, true, &p) == 0);
+		CHECK_U64(p.size, rows[i].devdax_1g);
+		/* the whole free extent: a multiple too */
+		CHECK(plan(s, NSA_MODE_RAW, 0, 0, 0, false, &p) == 0);
+		CHECK(p.size % rows[i].align == 0 && p.size > 0);
+		nsa_snapshot_free(s);
+	}
+}
+
+TEST(interleave_set_too_small)
+{
+	struct nsa_snapshot *s = machine("x86_64", 4096, false, 0x200000000, 6 * G);
+	struct nsa_plan p;
+
+	REQUIRE(s);
+	s->regions[0].mappings = 3;
+	s->regions[0].align = 48 * M;
+	CHECK(plan(s, NSA_MODE_SECTOR, 40 * M, 0, 0, false, &p) == -ENOSPC);
+	CHECK(strstr(p.refusal, "less than the smallest namespace here (48 MiB)") != NULL);
+	nsa_snapshot_free(s);
+}

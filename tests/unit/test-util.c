@@ -102,6 +102,19 @@ TEST(alignment_math)
 	CHECK_U64(nsa_align_up(0x105200000, 128 * NSA_MiB), 0x108000000);
 	CHECK_U64(nsa_align_down(0x144000000, 128 * NSA_MiB), 0x140000000);
 	CHECK(nsa_is_pow2(64 * NSA_MiB) && !nsa_is_pow2(3 * NSA_MiB) && !nsa_is_pow2(0));
+	/* any multiple, as a 3- or 6-way region's align (48 MiB, 96 MiB) */
+	CHECK(nsa_is_aligned(0x23f000000 - 0x200000000, 48 * NSA_MiB));
+	CHECK(!nsa_is_aligned(1000 * NSA_MiB, 48 * NSA_MiB));
+	CHECK_U64(nsa_align_down(1000 * NSA_MiB, 48 * NSA_MiB), 960 * NSA_MiB);
+	CHECK_U64(nsa_align_up(1000 * NSA_MiB, 96 * NSA_MiB), 1056 * NSA_MiB);
+	CHECK_U64(nsa_align_up(960 * NSA_MiB, 96 * NSA_MiB), 960 * NSA_MiB);
+	CHECK_U64(nsa_align_down(5, 0), 5);
+	CHECK_U64(nsa_lcm(48 * NSA_MiB, 6 * NSA_MiB), 48 * NSA_MiB);
+	CHECK_U64(nsa_lcm(96 * NSA_MiB, 6 * NSA_GiB), 6 * NSA_GiB);
+	CHECK_U64(nsa_lcm(16 * NSA_MiB, 2 * NSA_GiB), 2 * NSA_GiB);
+	CHECK_U64(nsa_lcm(80 * NSA_MiB, 5 * NSA_GiB), 5 * NSA_GiB);
+	CHECK_U64(nsa_lcm(0, 4096), 0);
+	CHECK_U64(nsa_lcm(1ULL << 63, 3), 0); /* overflows */
 }
 
 TEST(names)
