@@ -25,6 +25,7 @@ enum {
 	OPT_UUID = 'u',
 	OPT_FORCE = 'f',
 	OPT_RECONFIG = 'e',
+	OPT_JSON = 'j',
 	OPT_DRY_RUN = 4000,
 	OPT_FOR,
 	OPT_BACKUP_DIR,
@@ -52,6 +53,8 @@ static const struct cmd_option create_options[] = {
 	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
 	  OPT_GRANULARITY },
 	{ "snapshot", 0, "FILE", "with --dry-run: plan on a snapshot file", OPT_SNAPSHOT },
+	{ "json", 'j', NULL,
+	  "an error as a JSON document on standard output too (the result is JSON either way)" },
 	{ NULL },
 };
 
@@ -60,7 +63,7 @@ static const struct cmd_spec create_spec = {
 	.usage = "nsalign create-namespace [-r REGION] [-s SIZE] [-m MODE] [-a SIZE|auto] [-M "
 		 "mem|dev]\n"
 		 "                                [-n NAME] [-u UUID] [--for kmem] [-f] "
-		 "[--dry-run]\n"
+		 "[--dry-run] [--json]\n"
 		 "       nsalign create-namespace -e NAMESPACE -f [-m MODE] [-a SIZE|auto] ...",
 	.about = "Create a PMEM namespace as 'ndctl create-namespace' does, with an alignment "
 		 "that\n"
@@ -183,6 +186,9 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 			break;
 		case OPT_DRY_RUN:
 			dry_run = true;
+			break;
+		case OPT_JSON:
+			/* the result is JSON already; main() writes an error as JSON */
 			break;
 		case OPT_GRANULARITY:
 			r = cmd_parse_granularity("create-namespace", arg, &req.granularity);

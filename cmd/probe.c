@@ -11,20 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "args.h"
 #include "builtin.h"
 
-enum { OPT_DRY_RUN = 7000 };
+enum { OPT_JSON = 'j', OPT_DRY_RUN = 7000 };
 
 static const struct cmd_option probe_options[] = {
 	{ "dry-run", 0, NULL, "check the range, change nothing", OPT_DRY_RUN },
 	{ "snapshot", 0, "FILE", "with --dry-run: check against a snapshot file", OPT_SNAPSHOT },
+	{ "json", 'j', NULL, "print the result as one JSON document" },
 	{ NULL },
 };
 
 static const struct cmd_spec probe_spec = {
 	.name = "probe",
-	.usage = "nsalign probe ADDRESS SIZE [--dry-run [--snapshot FILE]]",
+	.usage = "nsalign probe ADDRESS SIZE [--dry-run [--snapshot FILE]] [--json]",
 	.about = "Add the memory at ADDRESS (SIZE bytes) through the kernel's probe interface, "
 		 "for\n"
 		 "platforms that have one (CONFIG_ARCH_MEMORY_PROBE). The range must be whole "
@@ -36,6 +39,24 @@ static const struct cmd_spec probe_spec = {
 		 "kernel refused, 77 needs root.",
 	.options = probe_options,
 };
+
+/* --json: the range, its blocks, and how many were added (absent with --dry-run) */
+static struct json_object *result_json(const struct nsa_probe_result *res, bool dry_run)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "resource", json_object_new_uint64(res->addr));
+	json_object_object_add(o, "size", json_object_new_uint64(res->size));
+	json_object_object_add(o, "block_size", json_object_new_uint64(res->block_size));
+	json_object_object_add(
+		o, "first_block",
+		json_object_new_uint64(res->block_size ? res->addr / res->block_size : 0));
+	json_object_object_add(o, "blocks", json_object_new_uint64(res->n_blocks));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(dry_run));
+	if (!dry_run)
+		json_object_object_add(o, "added", json_object_new_uint64(res->added));
+	return o;
+}
 
 static void planned(void *data)
 {
@@ -52,7 +73,8 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 	const char *snapshot_path = NULL, *pos[3], *arg;
 	int n_pos = 0;
 	struct nsa_snapshot *s = NULL;
-	bool dry_run = false;
+	struct json_object *root;
+	bool dry_run = false, json = false;
 	uint64_t addr;
 	uint64_t size;
 	int c, r;
@@ -66,6 +88,9 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 			break;
 		case OPT_SNAPSHOT:
 			snapshot_path = arg;
+			break;
+		case OPT_JSON:
+			json = true;
 			break;
 		default:
 			return EX_USAGE;
@@ -102,7 +127,9 @@ int cmd_probe(int argc, char **argv, struct nsa_ctx *ctx)
 		r = act_exit_status(res.status);
 		goto out;
 	}
-	r = 0;
+	root = result_json(&res, dry_run);
+	r = json ? json_print(root) : 0;
+	json_object_put(root);
 out:
 	nsa_snapshot_free(s);
 	return r;

@@ -154,7 +154,9 @@ static struct json_object *result_json(const struct nsa_rescue_result *res)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "dev", json_object_new_string(res->dev));
-	json_object_object_add(o, "raw_uuid", json_object_new_string(res->uuid));
+	/* a label-less namespace has no raw_uuid: absent, not "" */
+	if (res->uuid[0])
+		json_object_object_add(o, "raw_uuid", json_object_new_string(res->uuid));
 	json_object_object_add(o, "region", json_object_new_string(res->region));
 	json_object_object_add(o, "resource", json_object_new_uint64(res->start));
 	json_object_object_add(o, "size", json_object_new_uint64(res->size));
@@ -173,6 +175,11 @@ static int fail(const char *cmd, struct json_object *o, bool json, int r,
 		const struct nsa_rescue_result *res)
 {
 	cmd_error(cmd, "%s", res->error[0] ? res->error : strerror(-r));
+	/* no namespace found: the error document alone, as every command's */
+	if (json && !res->dev[0]) {
+		json_object_put(o);
+		o = json_object_new_object();
+	}
 	if (json && o) {
 		struct json_object *e = json_object_new_object();
 
@@ -306,10 +313,11 @@ int cmd_rescue(int argc, char **argv, struct nsa_ctx *ctx)
 		json_object_object_add(o, "blockdev", json_object_new_string(blk));
 		json_object_object_add(o, "read_only", json_object_new_boolean(true));
 		json_object_object_add(o, "loop", json_object_new_string(res.loopdev));
-		if (!devdax) {
+		if (!devdax && res.fstype[0]) {
+			/* no file system recognised: no fstype, no mount command */
 			json_object_object_add(o, "fstype", json_object_new_string(res.fstype));
 			json_object_object_add(o, "mount", json_object_new_string(mount));
-		} else {
+		} else if (devdax) {
 			json_object_object_add(o, "copy", json_object_new_string(dd));
 		}
 		json_object_object_add(o, "undo", json_object_new_string(undo_cmd));

@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Every JSON document follows its JSON Schema in doc/: list, check and
-# simulate (also with -u) on every fixture and hand snapshot, the errors of
-# --json, create-namespace's plans (python3-jsonschema; skipped without it).
+# simulate (also with -u) on every fixture and hand snapshot, snapshots,
+# create-namespace's and online/offline-memory's plans, the errors of every
+# command with --json (python3-jsonschema; skipped without it).  The
+# documents of the commands that change the system are validated in the VM
+# lab (reconfigure, reconfigure-kmem, online-memory, rescue-repair).
 . "$TOP_SRCDIR/tests/cli/lib.sh"
 
 if ! python3 -c 'import jsonschema, referencing' 2>/dev/null; then
@@ -102,14 +105,57 @@ fi
 run "$NSALIGN" list --json -s "$FIXTURES/lab-unprivileged.json"
 expect_rc 0 "lab-unprivileged (schema 1, zeros) loads"
 
-# errors
-run "$NSALIGN" list --json -s "$TMP/none.json"
-cp "$TMP/out" "$TMP/doc/error-1.json"
-run "$NSALIGN" check --json --bogus
-cp "$TMP/out" "$TMP/doc/error-2.json"
-run "$NSALIGN" map --json -s "$FIXTURES/lab-unprivileged.json"
-cp "$TMP/out" "$TMP/doc/error-3.json"
-follows error "the --json errors of list, check and map" "$TMP"/doc/error-*.json
+# errors: every command, with --json, writes its failure as the error
+# document on stdout, its code the exit status (CODE ARGS...)
+legacy="$FIXTURES/lab-legacy-misaligned.json" # legacy PMEM shares memory39..41 with RAM
+ram="$FIXTURES/lab-kmem-system-ram.json"      # dax0.0 onlined: memory33-39
+n=0 cmds=""
+while read -r code args; do
+	n=$((n + 1))
+	eval "set -- $args"
+	run "$NSALIGN" "$@" </dev/null
+	cp "$TMP/out" "$TMP/doc/error-$n.json"
+	[ "$rc" = "$code" ] && command jq -e --argjson c "$code" '.error.code == $c' "$TMP/out" >/dev/null 2>&1 ||
+		{ not_ok "$*: exit $rc and .error.code $(command jq -c .error.code "$TMP/out" 2>/dev/null), expected $code"; diag <"$TMP/err"; }
+	case " $cmds " in *" $1 "*) ;; *) cmds+=" $1" ;; esac
+done <<EOF2
+66 list --json -s "$TMP/none.json"
+64 check --json --bogus
+65 check -j -s "$TMP/doc/error-1.json"
+64 snapshot --json stray
+66 simulate --json -s "$TMP/none.json"
+64 simulate --json --shift 64MB -s "$ram"
+65 map --json -s "$FIXTURES/lab-unprivileged.json"
+73 create-namespace --json --dry-run --snapshot "$ram" -s 1T
+66 create-namespace -j --dry-run --snapshot "$ram" -r region9 -s 256M
+64 reconfigure --json dax0.0
+64 reconfigure dax0.0 --mode system-ram --memmap-on-memory=maybe --json
+73 online-memory --json --dry-run --snapshot "$legacy" --blocks 39
+66 online-memory --json --dry-run --snapshot "$legacy" --blocks 99999
+64 online-memory --json --dry-run --snapshot "$legacy" --range 0x100000000+100M
+73 offline-memory --json --dry-run --snapshot "$legacy" --range 0x130000000-0x147ffffff
+64 offline-memory --json
+64 probe --json 0x100000000
+73 probe --json --dry-run --snapshot "$legacy" 0x100000000 128M
+64 rescue --json
+64 rescue --json namespace0.0 namespace0.1
+64 repair --json namespace0.0 --align 3M
+64 repair --json namespace0.0 --restore x --align 2M
+EOF2
+[ "$(echo $cmds | wc -w)" = 12 ] && ok "every one of the 12 commands has its errors tested here:$cmds" ||
+	not_ok "commands whose errors are tested:$cmds"
+follows error "the $n --json errors of every command (exit code = .error.code)" "$TMP"/doc/error-*.json
+# snapshot: the file it could not write
+if "$NSALIGN" snapshot >/dev/null 2>&1; then
+	run "$NSALIGN" snapshot --json -o "$TMP/no/such/dir/snap.json"
+	[ "$rc" = 74 ] && command jq -e '.error.code == 74 and (.error.message | test("no/such/dir"))' "$TMP/out" >/dev/null &&
+		ok "snapshot --json -o into a missing directory: exit 74, the error document names it" ||
+		not_ok "snapshot --json -o into a missing directory: exit $rc"
+	run "$NSALIGN" snapshot -o "$TMP/no/such/dir/snap.json"
+	expect_stdout_empty "snapshot -o without --json: nothing on stdout"
+else
+	skip "nsalign snapshot does not run here"
+fi
 
 # create-namespace's plan (--dry-run on every snapshot with room for it)
 for snap in "$FIXTURES"/*.json; do
@@ -122,6 +168,61 @@ done
 n=$(find "$TMP/doc" -name 'create-*.json' | wc -l)
 [ "$n" -ge 4 ] && ok "create-namespace --dry-run planned on $n snapshots" || not_ok "only $n plans"
 follows create-namespace "create-namespace --dry-run's $n plans" "$TMP"/doc/create-*.json
+
+# online-memory and offline-memory plans (--dry-run on lab snapshots)
+run "$NSALIGN" online-memory --dry-run --snapshot "$ram" --dax dax0.0 --json
+cp "$TMP/out" "$TMP/doc/mem-1.json"
+run "$NSALIGN" online-memory dax0.0 --dry-run --snapshot "$ram" --zone normal -j
+cp "$TMP/out" "$TMP/doc/mem-2.json"
+run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --blocks 42-43 --json
+cp "$TMP/out" "$TMP/doc/mem-3.json"
+follows online-memory "online-memory --dry-run --json (--dax, a dax name, --blocks)" "$TMP"/doc/mem-[123].json
+run "$NSALIGN" offline-memory --dry-run --snapshot "$ram" --blocks memory33-memory39 --json
+cp "$TMP/out" "$TMP/doc/mem-4.json"
+run "$NSALIGN" offline-memory --dry-run --snapshot "$ram" --range 0x108000000+128M --json
+cp "$TMP/out" "$TMP/doc/mem-5.json"
+follows offline-memory "offline-memory --dry-run --json (--blocks, --range)" "$TMP"/doc/mem-[45].json
+# probe's plan, where this kernel has the probe interface
+if [ -e /sys/devices/system/memory/probe ]; then
+	run "$NSALIGN" probe --dry-run --json 0x40000000000 128M
+	cp "$TMP/out" "$TMP/doc/probe.json"
+	follows probe "probe --dry-run --json" "$TMP/doc/probe.json"
+else
+	skip "no memory probe interface here: probe's plan is not validated (its errors are)"
+fi
+
+# rescue and repair, on a namespace this machine does not have: their own
+# document with the error in it, or the error document alone
+if [ "$(id -u)" -eq 0 ]; then
+	for c in rescue repair; do
+		run "$NSALIGN" "$c" namespace9.9 --json
+		cp "$TMP/out" "$TMP/doc/$c-missing.json"
+		[ "$rc" -ge 64 ] && command jq -e --argjson c "$rc" '.error.code == $c' "$TMP/out" >/dev/null &&
+			ok "$c --json of a missing namespace: exit $rc = .error.code" || not_ok "$c --json: exit $rc, $(cat "$TMP/out")"
+		follows "$c" "$c --json of a missing namespace" "$TMP/doc/$c-missing.json"
+	done
+	follows error "rescue and repair --json of a missing namespace" "$TMP"/doc/re*-missing.json
+else
+	skip "rescue and repair need root before they look for a namespace"
+fi
+
+# the schemas are not empty: each refuses another command's document
+refuses() { # refuses SCHEMA FILE
+	if python3 "$TOP_SRCDIR/tests/cli/validate-json.py" "$TOP_SRCDIR/doc" "nsalign-$1.schema.json" "$2" >/dev/null 2>&1; then
+		not_ok "nsalign-$1.schema.json takes $(basename "$2")"
+	else
+		ok "nsalign-$1.schema.json refuses $(basename "$2")"
+	fi
+}
+refuses reconfigure "$TMP/doc/mem-1.json"
+refuses online-memory "$TMP/doc/error-1.json"
+refuses probe "$TMP/doc/mem-1.json"
+refuses rescue "$TMP/doc/mem-1.json"
+refuses repair "$TMP/doc/mem-1.json"
+refuses error "$TMP/doc/mem-1.json"
+# a rescue that says neither where the data are, nor that it was undone, nor an error
+echo '{"schema": 1, "dev": "namespace0.0", "region": "region0", "resource": 4294967296, "size": 1073741824}' >"$TMP/doc/rescue-nothing.json"
+refuses rescue "$TMP/doc/rescue-nothing.json"
 
 echo "1..$_n"
 [ "$_fail" -eq 0 ]
