@@ -239,7 +239,7 @@ const char *nsa_severity_name(enum nsa_severity s); /* "info", "warning", "error
 /* Cross-boot state (state.c) and what changed (compare.c)             */
 /* ------------------------------------------------------------------ */
 
-#define NSA_STATE_SCHEMA	  1
+#define NSA_STATE_SCHEMA	  2 /* 2: recorded_at in RFC 3339 (1: seconds) */
 #define NSA_STATE_DIR		  "/var/lib/nsalign"
 #define NSA_STATE_HISTORY	  16 /* boot records kept by default */
 #define NSA_STATE_LOCK_TIMEOUT_MS 30000

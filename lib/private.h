@@ -120,4 +120,10 @@ char *nsa_kernel_refusals(const struct nsa_snapshot *s, const char *only, bool w
 /* Free what a finding owns (message, remedy, string facts). */
 void nsa_finding_clear(struct nsa_finding *f);
 
+struct json_object;
+/* t as RFC 3339 in UTC, "2026-12-03T17:00:57Z", as every timestamp nsalign writes */
+struct json_object *nsa_time_to_json(int64_t t);
+/* "2026-12-03T17:00:57Z", or seconds since the epoch (older files): 0 or -EINVAL */
+int nsa_time_from_json(struct json_object *v, int64_t *t);
+
 #endif

@@ -483,39 +483,6 @@ static struct json_object *strings_to_json(char *const *v, size_t n)
 	return arr;
 }
 
-/* RFC 3339 in UTC, as every timestamp nsalign writes */
-static struct json_object *time_to_json(int64_t t)
-{
-	time_t tt = (time_t)t;
-	char buf[32];
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return json_object_new_int64(t);
-	return json_object_new_string(buf);
-}
-
-/* "2026-12-03T17:00:57Z" (schema 2), or seconds since the epoch (schema 1) */
-static int time_from_json(struct json_object *v, int64_t *t)
-{
-	struct tm tm = { 0 };
-	char z = 0;
-
-	if (json_object_is_type(v, json_type_int)) {
-		*t = json_object_get_int64(v);
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string) ||
-	    sscanf(json_object_get_string(v), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
-	    z != 'Z')
-		return -EINVAL;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*t = (int64_t)timegm(&tm);
-	return 0;
-}
-
 struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s)
 {
 	struct json_object *root = json_object_new_object();
@@ -524,7 +491,7 @@ struct json_object *nsa_snapshot_to_json(const struct nsa_snapshot *s)
 		return NULL;
 	json_object_object_add(root, "schema", json_object_new_int(NSA_SNAPSHOT_SCHEMA));
 	jf_put_str(root, "source", s->source);
-	json_object_object_add(root, "collected_at", time_to_json(s->collected_at));
+	json_object_object_add(root, "collected_at", nsa_time_to_json(s->collected_at));
 	jf_put_str(root, "collector", s->collector);
 	json_object_object_add(root, "platform",
 			       JF_WRITE(json_object_new_object(), &s->platform, platform_fields));
@@ -602,7 +569,7 @@ int nsa_snapshot_from_json(struct json_object *root, struct nsa_snapshot **out, 
 		int64_t at_time = 0;
 
 		if (json_object_object_get_ex(root, "collected_at", &v) && v &&
-		    time_from_json(v, &at_time) < 0)
+		    nsa_time_from_json(v, &at_time) < 0)
 			r = jf_fail(&rd, "collected_at",
 				    "expected a time such as \"2026-12-03T17:00:57Z\"");
 		s->collected_at = at_time;

@@ -261,13 +261,25 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /*
+ * Schema 1 wrote recorded_at as seconds since the epoch, schema 2 in RFC
+ * 3339 (as every timestamp nsalign writes); parse_record() reads both, so
+ * there is nothing to rewrite.
+ */
+static int migrate_1_to_2(struct json_object *root, char *err, size_t errlen)
+{
+	(void)root;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+/*
  * Migrations, indexed by the schema they upgrade from: migrations[n]
- * turns a schema n document into schema n + 1, in place.  Schema 1 is the
- * first one, so there is nothing to migrate yet; a later schema adds its
- * step here and the loader runs every step from the file's schema up.
+ * turns a schema n document into schema n + 1, in place.  The loader runs
+ * every step from the file's schema up.
  */
 typedef int (*migrate_fn)(struct json_object *root, char *err, size_t errlen);
-static const migrate_fn migrations[NSA_STATE_SCHEMA] = { NULL };
+static const migrate_fn migrations[NSA_STATE_SCHEMA] = { NULL, migrate_1_to_2 };
 
 static int parse_record(struct json_object *o, size_t idx, struct nsa_boot_record *rec, char *err,
 			size_t errlen)
@@ -283,9 +295,10 @@ static int parse_record(struct json_object *o, size_t idx, struct nsa_boot_recor
 		return fail(err, errlen, "boots[%zu].boot_id: expected a string", idx);
 	nsa_strlcpy(rec->boot_id, json_object_get_string(v), sizeof(rec->boot_id));
 	if (!json_object_object_get_ex(o, "recorded_at", &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return fail(err, errlen, "boots[%zu].recorded_at: expected a number", idx);
-	rec->recorded_at = json_object_get_int64(v);
+	    nsa_time_from_json(v, &rec->recorded_at) < 0)
+		return fail(err, errlen,
+			    "boots[%zu].recorded_at: expected a time (\"2026-12-03T17:00:57Z\")",
+			    idx);
 	if (!json_object_object_get_ex(o, "baseline", &v) ||
 	    !json_object_is_type(v, json_type_boolean))
 		return fail(err, errlen, "boots[%zu].baseline: expected true or false", idx);
@@ -514,7 +527,7 @@ struct json_object *nsa_state_to_json(const struct nsa_state *st)
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "boot_id", json_object_new_string(rec->boot_id));
-		json_object_object_add(o, "recorded_at", json_object_new_int64(rec->recorded_at));
+		json_object_object_add(o, "recorded_at", nsa_time_to_json(rec->recorded_at));
 		json_object_object_add(o, "how", json_object_new_string(rec->how));
 		json_object_object_add(o, "baseline", json_object_new_boolean(rec->baseline));
 		json_object_object_add(o, "result", json_object_new_int(rec->result));

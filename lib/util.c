@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
@@ -463,4 +464,37 @@ struct json_object *nsa_json_addr(uint64_t addr, bool human)
 	if (o && human)
 		json_object_set_serializer(o, print_addr, NULL, NULL);
 	return o;
+}
+
+/* RFC 3339 in UTC, as every timestamp nsalign writes */
+struct json_object *nsa_time_to_json(int64_t t)
+{
+	time_t tt = (time_t)t;
+	char buf[32];
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return json_object_new_int64(t);
+	return json_object_new_string(buf);
+}
+
+/* "2026-12-03T17:00:57Z" (schema 2), or seconds since the epoch (schema 1) */
+int nsa_time_from_json(struct json_object *v, int64_t *t)
+{
+	struct tm tm = { 0 };
+	char z = 0;
+
+	if (json_object_is_type(v, json_type_int)) {
+		*t = json_object_get_int64(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string) ||
+	    sscanf(json_object_get_string(v), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+	    z != 'Z')
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = (int64_t)timegm(&tm);
+	return 0;
 }

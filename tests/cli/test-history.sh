@@ -17,6 +17,22 @@ expect_stdout_has "Recorded this layout as the known-good one in $st" "record sa
 [ "$(jq '.boots | length' "$st/state.json")" = 1 ] && ok "one boot recorded" || not_ok "boots: $(jq '.boots | length' "$st/state.json")"
 jq -e '.boots[0].layout | (.iomem | length) == 0 and ([.memory.blocks[]?] | length) == 0' "$st/state.json" >/dev/null &&
 	ok "the record keeps the layout, not iomem or memory blocks" || not_ok "record keeps iomem/blocks"
+# one timestamp format: state schema 2 writes recorded_at in RFC 3339, as the layout's collected_at
+rfc='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+jq -e --arg re "$rfc" '.schema == 2 and ([.. | objects | to_entries[] | select(.key | endswith("_at")) | .value] |
+	length >= 2 and all(type == "string" and test($re)))' "$st/state.json" >/dev/null &&
+	ok "state.json: schema 2, recorded_at and collected_at in RFC 3339 UTC" ||
+	{ not_ok "state.json: a timestamp not in RFC 3339"; jq -c '[.. | objects | to_entries[] | select(.key | endswith("_at"))]' "$st/state.json" | diag; }
+# a schema 1 state (recorded_at in seconds) still loads, says the time in RFC 3339, and is written as schema 2
+mkdir -p "$TMP/state1"
+jq '.schema = 1 | .boots[].recorded_at = 1763800001' "$st/state.json" >"$TMP/state1/state.json"
+run "$NSALIGN" check --boot --no-journal --json --snapshot "$b2" --state-dir "$TMP/state1"
+jq -e '.history.baseline.recorded_at == "2025-11-22T08:26:41Z"' "$TMP/out" >/dev/null &&
+	ok "a schema 1 state's recorded_at (seconds) is read, and said in RFC 3339" ||
+	{ not_ok "schema 1 state: exit $rc"; jq -c .history "$TMP/out" | diag; diag <"$TMP/err"; }
+jq -e --arg re "$rfc" '.schema == 2 and .boots[0].recorded_at == "2025-11-22T08:26:41Z" and
+	(.boots[1].recorded_at | test($re))' "$TMP/state1/state.json" >/dev/null &&
+	ok "... and written back as schema 2" || not_ok "schema 1 state not rewritten as schema 2"
 
 run "$NSALIGN" check --boot --no-journal --json --snapshot "$b2" --state-dir "$st"
 expect_rc 2 "boot 2 after a 64 MiB move"
