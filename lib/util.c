@@ -441,7 +441,8 @@ static int print_size(struct json_object *o, struct printbuf *pb, int level, int
 static int print_addr(struct json_object *o, struct printbuf *pb, int level, int flags)
 {
 	char out[32];
-	int n = snprintf(out, sizeof(out), "\"%#" PRIx64 "\"", json_object_get_uint64(o));
+	/* "0x0", not "0" (what %#x makes of 0): a string of digits reads as a number */
+	int n = snprintf(out, sizeof(out), "\"0x%" PRIx64 "\"", json_object_get_uint64(o));
 
 	(void)level;
 	(void)flags;
