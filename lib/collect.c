@@ -265,6 +265,142 @@ static void read_raw_infoblock(struct nsa_namespace *ns)
 	close(fd);
 }
 
+/* ndctl list's "size" and "sector_size", by its rules (ndctl/json.c) */
+static void ndctl_facts(struct nsa_namespace *ns, struct ndctl_namespace *ndns,
+			struct ndctl_pfn *pfn, struct ndctl_dax *dax, struct ndctl_btt *btt)
+{
+	unsigned int sector = 0;
+
+	if (pfn)
+		ns->usable_size = known(ndctl_pfn_get_size(pfn));
+	else if (dax)
+		ns->usable_size = known(ndctl_dax_get_size(dax));
+	else if (btt)
+		ns->usable_size = known(ndctl_btt_get_size(btt));
+	else
+		ns->usable_size = ns->size;
+	if (btt)
+		sector = ndctl_btt_get_sector_size(btt);
+	else if (!dax) {
+		sector = ndctl_namespace_get_sector_size(ndns);
+		if (!sector || sector == UINT_MAX)
+			sector = 512; /* the kernel's default without a label's */
+	}
+	ns->sector_size = sector == UINT_MAX ? 0 : sector;
+}
+
+static const char *persistence_name(enum ndctl_persistence_domain pd)
+{
+	switch (pd) {
+	case PERSISTENCE_CPU_CACHE:
+		return "cpu_cache";
+	case PERSISTENCE_MEM_CTRL:
+		return "memory_controller";
+	case PERSISTENCE_NONE:
+		return "none";
+	default:
+		return "unknown";
+	}
+}
+
+/* What ndctl list prints of a region besides: extent, iset, persistence, badblocks, mappings. */
+static int collect_region_ndctl(struct nsa_snapshot *s, struct ndctl_region *region)
+{
+	struct nsa_region *reg = &s->regions[s->n_regions - 1];
+	struct ndctl_interleave_set *iset = ndctl_region_get_interleave_set(region);
+	struct ndctl_mapping *mapping;
+	struct ndctl_namespace *ndns;
+	struct badblock *bb;
+
+	nsa_strlcpy(reg->persistence_domain,
+		    persistence_name(ndctl_region_get_persistence_domain(region)),
+		    sizeof(reg->persistence_domain));
+	reg->max_available_extent = known(ndctl_region_get_max_available_extent(region));
+	reg->iset_id = iset ? ndctl_interleave_set_get_cookie(iset) : 0;
+	nsa_strlcpy(reg->bus, ndctl_bus_get_devname(ndctl_region_get_bus(region)),
+		    sizeof(reg->bus));
+	ndctl_region_badblock_foreach(region, bb) reg->badblock_count += bb->len;
+	ndctl_namespace_foreach (region, ndns) {
+		unsigned int sector = ndctl_namespace_get_sector_size(ndns);
+
+		if (reg->idle_namespace[0])
+			break;
+		if (ndctl_namespace_get_size(ndns)) {
+			reg->idle_position++; /* listed before it */
+			continue;
+		}
+		if (ndctl_namespace_is_active(ndns))
+			continue;
+		nsa_strlcpy(reg->idle_namespace, ndctl_namespace_get_devname(ndns),
+			    sizeof(reg->idle_namespace));
+		reg->idle_sector_size = !sector || sector == UINT_MAX ? 512 : sector;
+	}
+	ndctl_mapping_foreach(region, mapping)
+	{
+		struct nsa_mapping *m = nsa_snapshot_add_mapping(s);
+
+		if (!m)
+			return -ENOMEM;
+		nsa_strlcpy(m->region, ndctl_region_get_devname(region), sizeof(m->region));
+		nsa_strlcpy(m->dimm, ndctl_dimm_get_devname(ndctl_mapping_get_dimm(mapping)),
+			    sizeof(m->dimm));
+		m->offset = ndctl_mapping_get_offset(mapping);
+		m->length = ndctl_mapping_get_length(mapping);
+		m->position = ndctl_mapping_get_position(mapping);
+	}
+	return 0;
+}
+
+static const char *security_name(enum ndctl_security_state st)
+{
+	switch (st) {
+	case NDCTL_SECURITY_DISABLED:
+		return "disabled";
+	case NDCTL_SECURITY_UNLOCKED:
+		return "unlocked";
+	case NDCTL_SECURITY_LOCKED:
+		return "locked";
+	case NDCTL_SECURITY_FROZEN:
+		return "frozen";
+	case NDCTL_SECURITY_OVERWRITE:
+		return "overwrite";
+	default:
+		return "";
+	}
+}
+
+/* The bus's DIMMs, with what ndctl list -D prints of them. */
+static int collect_dimms(struct nsa_snapshot *s, struct ndctl_bus *bus)
+{
+	struct ndctl_dimm *dimm;
+
+	ndctl_dimm_foreach(bus, dimm)
+	{
+		struct nsa_dimm *d = nsa_snapshot_add_dimm(s);
+		unsigned short phys = ndctl_dimm_get_phys_id(dimm);
+
+		if (!d)
+			return -ENOMEM;
+		nsa_strlcpy(d->dev, ndctl_dimm_get_devname(dimm), sizeof(d->dev));
+		nsa_strlcpy(d->bus, ndctl_bus_get_devname(bus), sizeof(d->bus));
+		if (ndctl_dimm_get_unique_id(dimm))
+			nsa_strlcpy(d->id, ndctl_dimm_get_unique_id(dimm), sizeof(d->id));
+		d->handle = ndctl_dimm_get_handle(dimm);
+		d->phys_id = phys < USHRT_MAX ? phys : -1;
+		d->enabled = ndctl_dimm_is_enabled(dimm);
+		d->flags = (ndctl_dimm_failed_map(dimm) ? NSA_DIMM_FAILED_MAP : 0) |
+			   (ndctl_dimm_failed_save(dimm) ? NSA_DIMM_FAILED_SAVE : 0) |
+			   (ndctl_dimm_failed_arm(dimm) ? NSA_DIMM_FAILED_ARM : 0) |
+			   (ndctl_dimm_failed_restore(dimm) ? NSA_DIMM_FAILED_RESTORE : 0) |
+			   (ndctl_dimm_failed_flush(dimm) ? NSA_DIMM_FAILED_FLUSH : 0) |
+			   (ndctl_dimm_smart_pending(dimm) ? NSA_DIMM_SMART_EVENT : 0);
+		nsa_strlcpy(d->security, security_name(ndctl_dimm_get_security(dimm)),
+			    sizeof(d->security));
+		d->security_frozen = ndctl_dimm_security_is_frozen(dimm);
+	}
+	return 0;
+}
+
 static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 			     struct ndctl_namespace *ndns, const struct nsa_region *region,
 			     bool *resource_hidden)
@@ -354,6 +490,8 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 			nsa_strlcpy(ns->chardev, s->daxdevs[s->n_daxdevs - 1].dev,
 				    sizeof(ns->chardev));
 	} else if (btt) {
+		ndctl_btt_get_uuid(btt, uu);
+		uuid_str(uu, ns->holder_uuid);
 		nsa_strlcpy(ns->holder, ndctl_btt_get_devname(btt), sizeof(ns->holder));
 		if (ndctl_btt_get_block_device(btt))
 			nsa_strlcpy(ns->blockdev, ndctl_btt_get_block_device(btt),
@@ -365,6 +503,7 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 	}
 	if (!ns->holder_uuid[0] || strcmp(ns->holder_uuid, ns->uuid) == 0)
 		ns->holder_uuid[0] = '\0';
+	ndctl_facts(ns, ndns, pfn, dax, btt);
 	return 0;
 }
 
@@ -387,6 +526,9 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 		struct ndctl_region *region;
 
 		s->platform.ndctl_available = true;
+		r = collect_dimms(s, bus);
+		if (r < 0)
+			goto out;
 		ndctl_region_foreach (bus, region) {
 			struct ndctl_namespace *ndns;
 			struct nsa_region *reg;
@@ -423,6 +565,9 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 			dax = ndctl_region_get_dax_seed(region);
 			if (dax)
 				read_alignments_dax(dax, reg);
+			r = collect_region_ndctl(s, region);
+			if (r < 0)
+				goto out;
 			/* regions without pfn/dax seeds: a kernel without ZONE_DEVICE */
 			if (s->n_regions == 1)
 				s->platform.no_zone_device = !pfn && !dax;
@@ -541,7 +686,7 @@ static struct nsa_snapshot *live_snapshot_new(void)
 	return s;
 }
 
-/* The nd side of an older snapshot: regions, namespaces, dax devices, its note. */
+/* The nd side of an older snapshot: regions, namespaces, dax devices, dimms, its note. */
 static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
 {
 	s->platform.ndctl_available = old->platform.ndctl_available;
@@ -566,6 +711,20 @@ static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
 		if (!d)
 			return -ENOMEM;
 		*d = old->daxdevs[i];
+	}
+	for (size_t i = 0; i < old->n_dimms; i++) {
+		struct nsa_dimm *d = nsa_snapshot_add_dimm(s);
+
+		if (!d)
+			return -ENOMEM;
+		*d = old->dimms[i];
+	}
+	for (size_t i = 0; i < old->n_mappings; i++) {
+		struct nsa_mapping *m = nsa_snapshot_add_mapping(s);
+
+		if (!m)
+			return -ENOMEM;
+		*m = old->mappings[i];
 	}
 	for (size_t i = 0; i < old->n_notes; i++)
 		if (strcmp(old->notes[i], RESOURCE_HIDDEN_NOTE) == 0 &&

@@ -18,8 +18,12 @@
 /*
  * 2: collected_at is RFC 3339 ("2026-12-03T17:00:57Z"), addresses hidden
  * without CAP_SYS_ADMIN are null; schema 1 files (seconds, zeros) still read.
+ * 3: what `ndctl list` prints besides: regions' max_available_extent,
+ * iset_id, persistence_domain, bus, badblock_count, idle namespace seed;
+ * namespaces' usable_size and sector_size; "dimms" and "mappings".
+ * Schema 1 and 2 files still read (those facts unknown).
  */
-#define NSA_SNAPSHOT_SCHEMA 2
+#define NSA_SNAPSHOT_SCHEMA 3
 #define NSA_DEV_LEN	    32
 #define NSA_UUID_LEN	    37 /* 36 chars + NUL */
 
@@ -90,6 +94,15 @@ struct nsa_region {
 	int n_pfn_alignments;
 	uint64_t dax_alignments[8]; /* dax seed supported_alignments */
 	int n_dax_alignments;
+	/* what ndctl list prints besides (schema 3; "" / 0 in older files: unknown) */
+	char persistence_domain[24];   /* as ndctl prints it: "cpu_cache", ..., "unknown" */
+	uint64_t max_available_extent; /* known when persistence_domain is */
+	uint64_t iset_id;	       /* interleave set cookie, 0: none */
+	char bus[NSA_DEV_LEN];	       /* "ndbus0" */
+	uint64_t badblock_count;       /* sum of the region's badblocks lengths (ndctl's count) */
+	char idle_namespace[NSA_DEV_LEN]; /* the size-0 namespace (seed) ndctl list -i shows */
+	uint32_t idle_sector_size;	  /* its sector_size as ndctl prints it */
+	int idle_position; /* how many of the region's namespaces ndctl lists before it */
 };
 
 enum nsa_mode {
@@ -152,6 +165,10 @@ struct nsa_namespace {
 	char chardev[NSA_DEV_LEN];
 	int probe_error; /* "probe of namespaceX.Y failed with error -N" this boot, 0 none */
 	struct nsa_infoblock ib;
+	/* ndctl list's "size": the pfn, dax or btt device's size, the namespace's when raw; 0
+	 * unknown */
+	uint64_t usable_size;
+	uint32_t sector_size; /* ndctl list's "sector_size", 0: none (devdax) or unknown */
 };
 
 enum nsa_dax_mode {
@@ -175,6 +192,36 @@ struct nsa_daxdev {
 	bool movable;
 	bool memmap_on_memory; /* daxX.Y/memmap_on_memory reads 1 (v6.8+; absent before) */
 	bool unbound;	       /* no driver: the kernel failed to probe it (no /dev/daxX.Y) */
+};
+
+/* A DIMM on the nd bus, with what ndctl list -D prints of it (schema 3). */
+enum nsa_dimm_flag {
+	NSA_DIMM_FAILED_MAP = 1 << 0,
+	NSA_DIMM_FAILED_SAVE = 1 << 1,
+	NSA_DIMM_FAILED_ARM = 1 << 2,
+	NSA_DIMM_FAILED_RESTORE = 1 << 3,
+	NSA_DIMM_FAILED_FLUSH = 1 << 4,
+	NSA_DIMM_SMART_EVENT = 1 << 5,
+};
+
+struct nsa_dimm {
+	char dev[NSA_DEV_LEN]; /* "nmem0" */
+	char bus[NSA_DEV_LEN];
+	char id[48];	   /* unique id, "" none */
+	uint32_t handle;   /* UINT32_MAX: none */
+	int phys_id;	   /* -1 none */
+	bool enabled;	   /* a driver is bound */
+	uint32_t flags;	   /* enum nsa_dimm_flag */
+	char security[16]; /* "disabled", "unlocked", "locked", "frozen", "overwrite", "" */
+	bool security_frozen;
+};
+
+/* One DIMM's part of a region (ndctl list -RD "mappings"). */
+struct nsa_mapping {
+	char region[NSA_DEV_LEN];
+	char dimm[NSA_DEV_LEN];
+	uint64_t offset, length;
+	int position; /* -1 none */
 };
 
 enum nsa_block_state {
@@ -221,6 +268,10 @@ struct nsa_snapshot {
 	size_t n_daxdevs;
 	struct nsa_memblock *blocks; /* sorted by index */
 	size_t n_blocks;
+	struct nsa_dimm *dimms; /* schema 3 */
+	size_t n_dimms;
+	struct nsa_mapping *mappings; /* schema 3 */
+	size_t n_mappings;
 
 	/* What the collector could not see and why ("iomem addresses hidden: ..."). */
 	char **notes;
@@ -240,6 +291,8 @@ struct nsa_region *nsa_snapshot_add_region(struct nsa_snapshot *s);
 struct nsa_namespace *nsa_snapshot_add_namespace(struct nsa_snapshot *s);
 struct nsa_daxdev *nsa_snapshot_add_daxdev(struct nsa_snapshot *s);
 struct nsa_memblock *nsa_snapshot_add_block(struct nsa_snapshot *s);
+struct nsa_dimm *nsa_snapshot_add_dimm(struct nsa_snapshot *s);
+struct nsa_mapping *nsa_snapshot_add_mapping(struct nsa_snapshot *s);
 int nsa_snapshot_add_note(struct nsa_snapshot *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int nsa_snapshot_add_kernel_line(struct nsa_snapshot *s, const char *line);

@@ -66,6 +66,14 @@ static const struct jf_field region_fields[] = {
 	R("no_idle_seed", JF_BOOL, no_idle_seed, JF_IF_SET),
 	JF2(struct nsa_region, "pfn_alignments", JF_ALIGNS, pfn_alignments, n_pfn_alignments, 0),
 	JF2(struct nsa_region, "dax_alignments", JF_ALIGNS, dax_alignments, n_dax_alignments, 0),
+	R("persistence_domain", JF_STR, persistence_domain, 0),
+	R("max_available_extent", JF_U64, max_available_extent, 0),
+	R("iset_id", JF_U64, iset_id, 0),
+	R("bus", JF_STR, bus, 0),
+	R("badblock_count", JF_U64, badblock_count, 0),
+	R("idle_namespace", JF_STR, idle_namespace, 0),
+	R("idle_sector_size", JF_U32, idle_sector_size, 0),
+	R("idle_position", JF_INT, idle_position, 0),
 };
 
 #define I(key, type, m) JF(struct nsa_infoblock, key, type, m, 0)
@@ -108,6 +116,8 @@ static const struct jf_field namespace_fields[] = {
 	N("blockdev", JF_STR, blockdev, 0),
 	N("chardev", JF_STR, chardev, 0),
 	N("probe_error", JF_INT, probe_error, JF_IF_SET),
+	N("usable_size", JF_U64, usable_size, 0),
+	N("sector_size", JF_U32, sector_size, 0),
 	/* then "infoblock" when there is one */
 };
 
@@ -129,6 +139,26 @@ static const struct jf_field daxdev_fields[] = {
 	D("memmap_on_memory", JF_BOOL, memmap_on_memory, JF_IF_SET),
 	/* device_dax failed to probe it: ndctl still lists the namespace enabled */
 	D("unbound", JF_BOOL, unbound, JF_IF_SET),
+};
+
+#define M(key, type, m, flags) JF(struct nsa_dimm, key, type, m, flags)
+static const struct jf_field dimm_fields[] = {
+	M("dev", JF_STR, dev, JF_REQUIRED),
+	M("bus", JF_STR, bus, 0),
+	M("id", JF_STR, id, 0),
+	M("handle", JF_U32, handle, 0),
+	M("phys_id", JF_INT, phys_id, 0),
+	M("enabled", JF_BOOL, enabled, 0),
+	M("flags", JF_U32, flags, 0),
+	M("security", JF_STR, security, 0),
+	M("security_frozen", JF_BOOL, security_frozen, JF_IF_SET),
+};
+
+#define G(key, type, m, flags) JF(struct nsa_mapping, key, type, m, flags)
+static const struct jf_field map_fields[] = {
+	G("region", JF_STR, region, JF_REQUIRED), G("dimm", JF_STR, dimm, JF_REQUIRED),
+	G("offset", JF_U64, offset, 0),		  G("length", JF_U64, length, 0),
+	G("position", JF_INT, position, 0),
 };
 
 /* A run of consecutive memory blocks alike (memory.blocks[]). */
@@ -404,6 +434,16 @@ static void *add_daxdev(struct nsa_snapshot *s)
 	return nsa_snapshot_add_daxdev(s);
 }
 
+static void *add_dimm(struct nsa_snapshot *s)
+{
+	return nsa_snapshot_add_dimm(s);
+}
+
+static void *add_map(struct nsa_snapshot *s)
+{
+	return nsa_snapshot_add_mapping(s);
+}
+
 /* The arrays of objects one table describes, in the document's order. */
 static const struct list {
 	const char *key, *what;
@@ -424,6 +464,8 @@ static const struct list {
 	LIST("namespaces", "a namespace", namespace_fields, namespaces, n_namespaces, add_namespace,
 	     namespace_more, namespace_check),
 	LIST("dax", "a dax device", daxdev_fields, daxdevs, n_daxdevs, add_daxdev, NULL, NULL),
+	LIST("dimms", "a dimm", dimm_fields, dimms, n_dimms, add_dimm, NULL, NULL),
+	LIST("mappings", "a mapping", map_fields, mappings, n_mappings, add_map, NULL, NULL),
 };
 
 /* the keys of regions, namespaces and dax devices that are physical addresses */

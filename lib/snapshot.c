@@ -11,7 +11,7 @@
 struct snapshot_priv {
 	struct nsa_snapshot pub;
 	size_t cap_iomem, cap_regions, cap_namespaces, cap_daxdevs, cap_blocks, cap_notes,
-		cap_kernel_log;
+		cap_kernel_log, cap_dimms, cap_mappings;
 };
 
 static struct snapshot_priv *priv(struct nsa_snapshot *s)
@@ -46,6 +46,8 @@ void nsa_snapshot_free(struct nsa_snapshot *s)
 	free(s->namespaces);
 	free(s->daxdevs);
 	free(s->blocks);
+	free(s->dimms);
+	free(s->mappings);
 	free(s->notes);
 	free(priv(s));
 }
@@ -98,6 +100,26 @@ struct nsa_daxdev *nsa_snapshot_add_daxdev(struct nsa_snapshot *s)
 		d->total_blocks = -1;
 	}
 	return d;
+}
+
+struct nsa_dimm *nsa_snapshot_add_dimm(struct nsa_snapshot *s)
+{
+	struct nsa_dimm *d = PUSH(s, dimms, n_dimms, cap_dimms);
+
+	if (d) {
+		d->handle = UINT32_MAX;
+		d->phys_id = -1;
+	}
+	return d;
+}
+
+struct nsa_mapping *nsa_snapshot_add_mapping(struct nsa_snapshot *s)
+{
+	struct nsa_mapping *m = PUSH(s, mappings, n_mappings, cap_mappings);
+
+	if (m)
+		m->position = -1;
+	return m;
 }
 
 struct nsa_memblock *nsa_snapshot_add_block(struct nsa_snapshot *s)

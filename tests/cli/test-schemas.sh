@@ -82,12 +82,12 @@ n=$(ls "$TMP"/doc/*-u-*.json | wc -l)
 [ -z "$bad" ] && [ "$n" -ge 60 ] && ok "-u: no number printed as a string of digits in $n documents (list, check, simulate)" ||
 	{ not_ok "-u: a number as a string of digits"; diag <<<"$bad"; }
 
-# snapshots: every fixture (schema 1 and 2), this machine's, and one taken without privileges
+# snapshots: every fixture (schema 1 and 2), this machine's (3), and one taken without privileges
 follows snapshot "the $(ls "$FIXTURES"/*.json "$SNAPSHOTS"/*.json | wc -l) fixture and hand snapshots" "$FIXTURES"/*.json "$SNAPSHOTS"/*.json
 if "$NSALIGN" snapshot >"$TMP/doc/snap-live.json" 2>/dev/null; then
 	follows snapshot "this machine's snapshot" "$TMP/doc/snap-live.json"
-	jq -e '.schema == 2 and (.collected_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' \
-		"$TMP/doc/snap-live.json" >/dev/null && ok "snapshot: schema 2, collected_at in RFC 3339" ||
+	jq -e '.schema == 3 and (.collected_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' \
+		"$TMP/doc/snap-live.json" >/dev/null && ok "snapshot: schema 3, collected_at in RFC 3339" ||
 		not_ok "snapshot: schema or collected_at"
 else
 	skip "nsalign snapshot does not run here"
