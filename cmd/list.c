@@ -28,8 +28,15 @@ enum {
 	OPT_JSON_LSMEM = 'J',
 	OPT_COLUMNS = 'o',
 	OPT_BYTES = 'b',
+	OPT_MODE = 'm',
+	OPT_TYPE = 't',
+	OPT_DIMMS = 'D',
+	OPT_IDLE = 'i',
+	OPT_CONFIGURED = 'c',
+	OPT_VERBOSE = 'v',
 	OPT_RAW = 4000,
 	OPT_NOHEADINGS,
+	OPT_NDCTL,
 };
 
 static const struct cmd_option list_options[] = {
@@ -53,16 +60,26 @@ static const struct cmd_option list_options[] = {
 	{ "raw", 0, NULL, "text: columns separated by one space, no alignment", OPT_RAW },
 	{ "noheadings", 0, NULL, "text: no header line", OPT_NOHEADINGS },
 	{ "bytes", 'b', NULL, "text: sizes in bytes, not 128M", OPT_BYTES },
+	{ "mode", 'm', "MODE",
+	  "only namespaces in this mode (ndctl's -m: fsdax, devdax, sector, raw)" },
+	{ "type", 't', "TYPE", "only regions of this type (pmem, blk)" },
+	{ "dimms", 'D', NULL, "JSON: list the DIMMs too (\"dimms\", as 'ndctl list -D')" },
+	{ "idle", 'i', NULL, "ndctl's; nsalign lists disabled namespaces always" },
+	{ "configured", 'c', NULL, "ndctl's; nsalign lists disabled namespaces always" },
+	{ "verbose", 'v', NULL, "ndctl's; nsalign prints every key always" },
+	{ "ndctl", 0, NULL,
+	  "print what 'ndctl list' prints, taking its options (see --ndctl --help)", OPT_NDCTL },
 	{ NULL },
 };
 
 static const struct cmd_spec list_spec = {
 	.name = "list",
-	.usage = "nsalign list [-RNXBPI] [-r REGION] [-n NAMESPACE] [-u] [--snapshot FILE] "
-		 "[--format json|text] [-o LIST] [--raw] [--noheadings] [-b]",
-	.about = "List PMEM regions, namespaces, dax devices and memory blocks as JSON, with the "
-		 "keys\n"
-		 "'ndctl list' uses, plus physical addresses, the sections and memory blocks each\n"
+	.usage = "nsalign list [-RNXBPID] [-r REGION] [-n NAMESPACE] [-m MODE] [-t TYPE] [-u] "
+		 "[--snapshot FILE] [--format json|text] [-o LIST] [--raw] [--noheadings] [-b]\n"
+		 "       nsalign list --ndctl [ndctl list's options] [--snapshot FILE]",
+	.about = "List PMEM regions, namespaces, dax devices and memory blocks as JSON, every key\n"
+		 "'ndctl list' also prints with its meaning (--ndctl: its document, with its\n"
+		 "options), plus physical addresses, the sections and memory blocks each\n"
 		 "namespace spans, its neighbours there, and whether this kernel maps it. Without\n"
 		 "-R/-N/-X/-B/-P/-I it lists regions with their namespaces and dax devices.\n"
 		 "Disabled namespaces are always listed (they are the ones that need attention).\n"
@@ -75,12 +92,16 @@ static const struct cmd_spec list_spec = {
 struct list_filter {
 	const char *region;
 	const char *namespace;
+	const char *mode; /* -m */
+	const char *type; /* -t */
 };
 
 static bool region_matches(const struct nsa_region *r, const struct list_filter *f)
 {
 	char id[16];
 
+	if (f->type && strcmp(f->type, r->type) != 0)
+		return false;
 	if (!f->region)
 		return true;
 	snprintf(id, sizeof(id), "%d", r->id);
@@ -90,10 +111,12 @@ static bool region_matches(const struct nsa_region *r, const struct list_filter 
 static bool namespace_matches(const struct nsa_snapshot *s, const struct nsa_namespace *ns,
 			      const struct list_filter *f)
 {
-	if (f->region) {
+	if (f->region || f->type) {
 		if (ns->region_index < 0 || !region_matches(&s->regions[ns->region_index], f))
 			return false;
 	}
+	if (f->mode && ns->mode != list_mode(f->mode))
+		return false;
 	if (!f->namespace)
 		return true;
 	return strcmp(f->namespace, ns->dev) == 0 ||
@@ -166,6 +189,93 @@ static struct json_object *json_iomem(const struct nsa_snapshot *s, unsigned fla
 	return arr;
 }
 
+/* A region's DIMM mappings, as 'ndctl list -D' nests them; NULL when the snapshot has none. */
+static struct json_object *json_mappings(const struct nsa_snapshot *s, const struct nsa_region *r,
+					 unsigned flags)
+{
+	struct json_object *arr = NULL;
+
+	for (size_t i = 0; i < s->n_mappings; i++) {
+		const struct nsa_mapping *m = &s->mappings[i];
+		struct json_object *o;
+
+		if (strcmp(m->region, r->dev) != 0)
+			continue;
+		if (!arr)
+			arr = json_object_new_array();
+		o = json_object_new_object();
+		json_object_object_add(o, "dimm", json_object_new_string(m->dimm));
+		json_object_object_add(o, "offset",
+				       json_addr(m->offset, flags & ~JSON_NO_ADDRESSES));
+		json_object_object_add(o, "length",
+				       json_addr(m->length, flags & ~JSON_NO_ADDRESSES));
+		if (m->position >= 0)
+			json_object_object_add(o, "position", json_object_new_int(m->position));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* -D: the DIMMs, with ndctl's keys */
+static struct json_object *json_dimms(const struct nsa_snapshot *s, unsigned flags)
+{
+	static const char *const flag_keys[] = { "flag_failed_map",   "flag_failed_save",
+						 "flag_failed_arm",   "flag_failed_restore",
+						 "flag_failed_flush", "flag_smart_event" };
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < s->n_dimms; i++) {
+		const struct nsa_dimm *d = &s->dimms[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "dev", json_object_new_string(d->dev));
+		if (d->id[0])
+			json_object_object_add(o, "id", json_object_new_string(d->id));
+		if (d->handle != UINT32_MAX)
+			json_object_object_add(o, "handle",
+					       json_addr(d->handle, flags & JSON_HUMAN));
+		if (d->phys_id >= 0)
+			json_object_object_add(o, "phys_id",
+					       json_addr((uint64_t)d->phys_id, flags & JSON_HUMAN));
+		if (!d->enabled)
+			json_object_object_add(o, "state", json_object_new_string("disabled"));
+		for (size_t k = 0; k < sizeof(flag_keys) / sizeof(flag_keys[0]); k++)
+			if (d->flags & (1u << k))
+				json_object_object_add(o, flag_keys[k],
+						       json_object_new_boolean(true));
+		if (d->security[0])
+			json_object_object_add(o, "security", json_object_new_string(d->security));
+		if (d->security_frozen)
+			json_object_object_add(o, "security_frozen", json_object_new_boolean(true));
+		json_object_object_add(o, "bus", json_object_new_string(d->bus));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* A devdax namespace's "daxregion", as 'ndctl list -X' nests it (devices: nsalign's daxdev). */
+static void add_daxregion(struct json_object *nso, const struct nsa_snapshot *s, size_t j,
+			  unsigned flags)
+{
+	const struct nsa_namespace *ns = &s->namespaces[j];
+	struct json_object *o, *devs = json_object_new_array();
+
+	if (ns->mode != NSA_MODE_DEVDAX)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(
+		o, "id",
+		json_object_new_int(ns->region_index >= 0 ? s->regions[ns->region_index].id : -1));
+	json_object_object_add(o, "size",
+			       json_size(ns->usable_size ? ns->usable_size : ns->data_size, flags));
+	json_object_object_add(o, "align", json_object_new_uint64(ns->align));
+	for (size_t i = 0; i < s->n_daxdevs; i++)
+		if (strcmp(s->daxdevs[i].namespace_dev, ns->dev) == 0)
+			json_object_array_add(devs, json_daxdev(&s->daxdevs[i], flags));
+	json_object_object_add(o, "devices", devs);
+	json_object_object_add(nso, "daxregion", o);
+}
+
 /* --format text: the tables, filtered as the JSON is, namespaces in address order */
 static int print_text(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 		      const struct list_filter *filter, struct list_table_opts *text,
@@ -209,10 +319,12 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 	struct nsa_analysis *a = NULL;
 	struct json_object *root;
 	struct list_table_opts text = { 0 };
-	bool json = true, text_asked = false, json_asked = false;
-	unsigned flags = 0;
+	bool json = true, text_asked = false, json_asked = false, dimms = false;
+	unsigned flags = JSON_NDCTL_SIZE;
 	int c, r;
 
+	if (list_wants_ndctl(argc, argv))
+		return list_ndctl(argc, argv, ctx);
 	while ((c = cmd_getopt(&list_spec, argc, argv, &arg)) != -1) {
 		switch (c) {
 		case OPT_HELP:
@@ -278,6 +390,24 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 		case OPT_BYTES:
 			text.bytes = text_asked = true;
 			break;
+		case OPT_MODE:
+			if (list_mode(arg) == NSA_MODE_UNKNOWN) {
+				cmd_error("list", "-m '%s': expected fsdax, devdax, sector or raw",
+					  arg);
+				return EX_USAGE;
+			}
+			filter.mode = arg;
+			break;
+		case OPT_TYPE:
+			filter.type = arg;
+			break;
+		case OPT_DIMMS:
+			dimms = true;
+			break;
+		case OPT_IDLE:
+		case OPT_CONFIGURED:
+		case OPT_VERBOSE:
+			break; /* what ndctl hides without them nsalign always shows */
 		default:
 			return EX_USAGE;
 		}
@@ -293,7 +423,7 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 			  argv[optind]);
 		return EX_USAGE;
 	}
-	if (!regions && !namespaces && !dax && !blocks && !platform && !iomem)
+	if (!regions && !namespaces && !dax && !blocks && !platform && !iomem && !dimms)
 		regions = namespaces = dax = true;
 	text.tables = (regions ? 1u << LIST_REGIONS : 0) |
 		      (namespaces ? 1u << LIST_NAMESPACES : 0) | (dax ? 1u << LIST_DAX : 0) |
@@ -336,6 +466,7 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 		goto out;
 	}
 	root = json_object_new_object();
+	json_object_object_add(root, "schema", json_object_new_int(LIST_JSON_SCHEMA));
 	if (!s->platform.iomem_visible)
 		flags |= JSON_NO_ADDRESSES;
 	if (platform)
@@ -351,13 +482,22 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 			if (!region_matches(&s->regions[i], &filter))
 				continue;
 			ro = json_region(&s->regions[i], flags);
+			nss = json_mappings(s, &s->regions[i], flags);
+			if (nss)
+				json_object_object_add(ro, "mappings", nss);
 			if (namespaces) {
 				nss = json_object_new_array();
-				for (size_t j = 0; j < s->n_namespaces; j++)
-					if (s->namespaces[j].region_index == (int)i &&
-					    namespace_matches(s, &s->namespaces[j], &filter))
-						json_object_array_add(
-							nss, json_namespace(s, a, j, flags));
+				for (size_t j = 0; j < s->n_namespaces; j++) {
+					struct json_object *nso;
+
+					if (s->namespaces[j].region_index != (int)i ||
+					    !namespace_matches(s, &s->namespaces[j], &filter))
+						continue;
+					nso = json_namespace(s, a, j, flags);
+					if (dax)
+						add_daxregion(nso, s, j, flags);
+					json_object_array_add(nss, nso);
+				}
 				json_object_object_add(ro, "namespaces", nss);
 			}
 			json_object_array_add(arr, ro);
@@ -366,11 +506,20 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 	} else if (namespaces) {
 		struct json_object *arr = json_object_new_array();
 
-		for (size_t j = 0; j < s->n_namespaces; j++)
-			if (namespace_matches(s, &s->namespaces[j], &filter))
-				json_object_array_add(arr, json_namespace(s, a, j, flags));
+		for (size_t j = 0; j < s->n_namespaces; j++) {
+			struct json_object *nso;
+
+			if (!namespace_matches(s, &s->namespaces[j], &filter))
+				continue;
+			nso = json_namespace(s, a, j, flags);
+			if (dax)
+				add_daxregion(nso, s, j, flags);
+			json_object_array_add(arr, nso);
+		}
 		json_object_object_add(root, "namespaces", arr);
 	}
+	if (dimms)
+		json_object_object_add(root, "dimms", json_dimms(s, flags));
 	if (dax && !namespaces) {
 		struct json_object *arr = json_object_new_array();
 

@@ -35,4 +35,13 @@ int list_check_columns(const struct list_table_opts *o);
 int list_print_tables(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 		      const struct list_table_opts *o);
 
+/* The document's version: 2 since namespaces' "size" is ndctl's (see nsalign-list(8)). */
+#define LIST_JSON_SCHEMA 2
+
+/* ndctl's -m names (fsdax/memory, devdax/dax, sector, raw); NSA_MODE_UNKNOWN for others */
+enum nsa_mode list_mode(const char *m);
+/* --ndctl among the arguments: list_ndctl() prints what 'ndctl list' does (list-ndctl.c). */
+bool list_wants_ndctl(int argc, char **argv);
+int list_ndctl(int argc, char **argv, struct nsa_ctx *ctx);
+
 #endif

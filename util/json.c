@@ -83,18 +83,28 @@ struct json_object *json_region(const struct nsa_region *r, unsigned flags)
 	if (r->align)
 		add(o, "align", json_size(r->align, flags));
 	add(o, "available_size", json_size(r->available_size, flags));
+	/* ndctl's keys known from snapshot schema 3 on (persistence_domain says so) */
+	if (r->persistence_domain[0])
+		add(o, "max_available_extent", json_size(r->max_available_extent, flags));
 	add_str(o, "type", r->type);
 	add_node(o, "numa_node", r->numa_node);
 	add_node(o, "target_node", r->target_node);
-	add(o, "mappings", json_object_new_int(r->mappings));
+	if (r->iset_id)
+		add(o, "iset_id", nsa_json_addr(r->iset_id, flags & JSON_HUMAN));
+	/* ndctl's "mappings" is the array of DIMM mappings (list adds it); this is their number */
+	add(o, "mapping_count", json_object_new_int(r->mappings));
 	add(o, "resource", json_addr(r->spa_start, flags));
 	add_str(o, "provider", r->provider);
+	add_str(o, "bus", r->bus);
 	if (r->legacy)
 		add(o, "legacy", json_object_new_boolean(true));
 	if (!r->enabled)
 		add(o, "state", json_object_new_string("disabled"));
 	if (r->read_only)
 		add(o, "read_only", json_object_new_boolean(true));
+	if (r->badblock_count)
+		add(o, "badblock_count", json_object_new_uint64(r->badblock_count));
+	add_str(o, "persistence_domain", r->persistence_domain);
 	return o;
 }
 
@@ -147,6 +157,19 @@ static const struct nsa_daxdev *find_daxdev(const struct nsa_snapshot *s,
 	return NULL;
 }
 
+/* ndctl list's "size": the pfn/dax/btt device's, the namespace's when raw; 0 unknown */
+static uint64_t ns_usable_size(const struct nsa_namespace *ns)
+{
+	if (ns->usable_size)
+		return ns->usable_size;
+	/* a snapshot before schema 3: what it says of the holder */
+	if (ns->mode == NSA_MODE_RAW)
+		return ns->size;
+	if (ns->mode == NSA_MODE_FSDAX || ns->mode == NSA_MODE_DEVDAX)
+		return ns->data_size;
+	return 0;
+}
+
 struct json_object *json_namespace(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 				   size_t index, unsigned flags)
 {
@@ -165,11 +188,20 @@ struct json_object *json_namespace(const struct nsa_snapshot *s, const struct ns
 	add(o, "mode", json_object_new_string(nsa_mode_name(ns->mode)));
 	if (nsa_map_name(ns->map))
 		add(o, "map", json_object_new_string(nsa_map_name(ns->map)));
-	add(o, "size", json_size(ns->size, flags));
-	/* ndctl: "uuid" is the info-block uuid for fsdax/devdax, the label uuid otherwise */
+	if (flags & JSON_NDCTL_SIZE) {
+		uint64_t usable = ns_usable_size(ns);
+
+		add(o, "size", usable ? json_size(usable, flags) : NULL);
+		add(o, "raw_size", json_size(ns->size, flags));
+	} else {
+		add(o, "size", json_size(ns->size, flags));
+	}
+	/* ndctl: "uuid" is the info-block (fsdax, devdax) or BTT (sector) uuid, else the label's */
 	add_str(o, "uuid", ns->holder_uuid[0] ? ns->holder_uuid : ns->uuid);
 	add_str(o, "raw_uuid", ns->uuid);
 	add_str(o, "name", ns->name);
+	if ((flags & JSON_NDCTL_SIZE) && ns->sector_size)
+		add(o, "sector_size", json_object_new_int((int)ns->sector_size));
 	if (ns->align)
 		add(o, "align", json_size(ns->align, flags));
 	add_str(o, "blockdev", ns->blockdev);

@@ -12,6 +12,9 @@ struct json_object;
 enum {
 	JSON_HUMAN = 1 << 0, /* sizes printed as "2.00 GiB (2.15 GB)", addresses as "0x..." */
 	JSON_NO_ADDRESSES = 1 << 1, /* addresses hidden (no CAP_SYS_ADMIN): null */
+	/* list's document (schema 2): a namespace's "size" is ndctl's (usable), "raw_size" its own
+	 */
+	JSON_NDCTL_SIZE = 1 << 2,
 };
 struct json_object *json_size(uint64_t v, unsigned flags);
 /* NULL (JSON null) with JSON_NO_ADDRESSES */

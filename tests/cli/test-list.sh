@@ -59,7 +59,7 @@ jq -e '[.iomem[] | select(.type == "kmem" and .depth == 2)] | length == 1' "$TMP
 	ok "-I: the iomem tree with depth (kmem under dax0.0)" || not_ok "-I"
 
 run "$NSALIGN" list -u -N --snapshot "$boot1"
-jq -e '[.namespaces[] | (.size | test("GiB \\(")) and (.resource | startswith("0x"))] | all' "$TMP/out" >/dev/null &&
+jq -e '[.namespaces[] | (.raw_size | test("GiB \\(")) and (.size | test("iB \\(")) and (.resource | startswith("0x"))] | all' "$TMP/out" >/dev/null &&
 	ok "-u: sizes as '1.00 GiB (1.07 GB)', addresses as hex" || not_ok "-u"
 
 done_testing

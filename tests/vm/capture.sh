@@ -9,17 +9,47 @@
 #   tests/vm/capture.sh [--no-run] [FIXTURE...]  the snapshots (all, or the ones named)
 #   tests/vm/capture.sh --infoblocks [--no-run]  only the info blocks
 #                                                (tests/fixtures/infoblocks/)
+#   tests/vm/capture.sh --ndctl-list [--no-run]  only target-facts' `ndctl list`
+#                                                outputs and the snapshot taken
+#                                                with them, on x86_64-6.1 and -6.12
+#                                                (tests/fixtures/ndctl-list/)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-run=1 infoblocks=0 only=""
+run=1 infoblocks=0 ndctl_list=0 only=""
 for a in "$@"; do
 	case "$a" in
 	--no-run) run=0 ;;
 	--infoblocks) infoblocks=1 ;;
+	--ndctl-list) ndctl_list=1 ;;
 	lab-*) only+=" $a" ;;
-	*) die "usage: capture.sh [--infoblocks] [--no-run] [FIXTURE...]" ;;
+	*) die "usage: capture.sh [--infoblocks | --ndctl-list] [--no-run] [FIXTURE...]" ;;
 	esac
 done
+# target-facts' ndctl list captures: OPTS, ndctl's output, the snapshot beside them
+capture_ndctl_list() {
+	local t d out f
+	for t in x86_64-6.1 x86_64-6.12; do
+		if [ $run = 1 ]; then
+			"$VM_TOP/run.sh" --target $t target-facts >/dev/null || die "the lab failed: run tests/vm/run.sh --target $t target-facts"
+		fi
+		d=$CACHE/run/target-facts/boot1/ndctl-list
+		[ "$t" = "$DEFAULT_TARGET" ] || d=$CACHE/run-$t/target-facts/boot1/ndctl-list
+		[ -s "$d/snapshot.json" ] || die "no $d/snapshot.json: run tests/vm/run.sh --target $t target-facts"
+		out=$REPO_TOP/tests/fixtures/ndctl-list/$t
+		rm -rf "$out" && mkdir -p "$out"
+		jq --arg s "vm-lab: target-facts boot 1, with ndctl list $(cat "$d/ndctl-version"), target $t, kernel $(cat "$d/../kernel")" \
+			'.source = $s' "$d/snapshot.json" >"$out/snapshot.json"
+		for f in "$d"/*.opts; do
+			f=${f##*/}
+			cp "$d/$f" "$d/${f%.opts}.ndctl.json" "$out/"
+		done
+		echo "captured tests/fixtures/ndctl-list/$t"
+	done
+}
+if [ $ndctl_list = 1 ]; then
+	capture_ndctl_list
+	exit 0
+fi
 
 # The info blocks the capture-infoblocks scenario read from raw namespaces,
 # with a README that says where each came from.

@@ -25,4 +25,13 @@ assert_boot() {
 	done
 	check "nsalign check --json ran (exit 0-2) and wrote JSON" \
 		sh -c "[ \$(cat $d/check.end.rc) -le 2 ] && jq -e .findings $d/check.end.json"
+	# nsalign list --ndctl against ndctl list on the same layout, key by key
+	local f opts
+	for f in "$d"/ndctl-list/*.opts; do
+		opts=$(cat "$f")
+		f=${f%.opts}
+		"$REPO_TOP/tests/ndctl-compare.py" --summary "$f.ndctl.json" "$f.nsalign.json" | sed "s/^/# ndctl list $opts: /"
+		check "nsalign list --ndctl $opts: ndctl list's keys and values" \
+			"$REPO_TOP/tests/ndctl-compare.py" "$f.ndctl.json" "$f.nsalign.json"
+	done
 }
