@@ -185,10 +185,36 @@ static int read_block(struct nsa_ctx *ctx, struct target *t, uint8_t *block, boo
 	return r;
 }
 
-/* Why the namespace needs no rescue, or 0 when it does. */
-static int refuse_enabled(struct target *t, struct nsa_rescue_result *out, const char *verb)
+/*
+ * Why a namespace the kernel runs raw did not come up in its mode: 0 when
+ * its 4 KiB at 4096 hold no info block, else the parser's reason (a block
+ * damaged, e.g. by a write a power cut tore) in why.
+ */
+static int raw_block_damaged(struct nsa_ctx *ctx, const char *blockdev,
+			     struct nsa_rescue_result *out, char *why, size_t len)
 {
-	char holder[NSA_DEV_LEN];
+	struct nsa_rescue_result scratch = *out;
+	struct nsa_infoblock ib;
+	char path[64];
+	void *block = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "/dev/%s", blockdev);
+	if (posix_memalign(&block, 4096, NSA_INFOBLOCK_SIZE))
+		return 0;
+	r = block_io(ctx, path, block, false, &scratch);
+	if (r == 0)
+		r = nsa_infoblock_parse(block, NSA_INFOBLOCK_SIZE, out->uuid, &ib, why, len);
+	free(block);
+	return r < 0 && r != -ENODATA && why[0] ? r : 0;
+}
+
+/* Why the namespace needs no rescue, or 0 when it does. */
+static int refuse_enabled(struct nsa_ctx *ctx, struct target *t, struct nsa_rescue_result *out,
+			  const char *verb)
+{
+	const char *blk = ndctl_namespace_get_block_device(t->ndns) ?: "?";
+	char holder[NSA_DEV_LEN], why[256] = "";
 
 	if (!ndctl_namespace_is_active(t->ndns))
 		return 0;
@@ -206,6 +232,21 @@ static int refuse_enabled(struct target *t, struct nsa_rescue_result *out, const
 	if (holder[0])
 		return ERR(out, -ECANCELED, "the kernel accepted %s (it runs as %s): nothing to %s",
 			   out->dev, holder, verb);
+	if (raw_block_damaged(ctx, blk, out, why, sizeof(why)) < 0)
+		return ERR(out, -ECANCELED,
+			   "%s is enabled raw: its info block does not validate (%s), so the "
+			   "kernel did not see it, and /dev/%s is not its data (they start past "
+			   "the block): do not write to it. 'ndctl disable-namespace %s', then "
+			   "'nsalign repair %s --restore BACKUP --force' puts a saved block back "
+			   "(repair saves one first)",
+			   out->dev, why, blk, out->dev, out->uuid[0] ? out->uuid : out->dev);
+	return ERR(out, -ECANCELED,
+		   "%s is enabled raw because its info block is damaged (%s): the kernel "
+		   "did not see it, and /dev/%s is not its data (they start past the "
+		   "block), do not write to it. 'ndctl disable-namespace %s', then "
+		   "'nsalign repair %s --restore BACKUP --force' puts a saved block back "
+		   "(repair saves one first)",
+		   out->dev, why, blk, out->dev, out->uuid[0] ? out->uuid : out->dev);
 	return ERR(out, -ECANCELED,
 		   "%s is enabled raw: the kernel found no info block it refuses, and "
 		   "/dev/%s is its data; nothing to %s",
@@ -225,7 +266,7 @@ static int begin(struct nsa_ctx *ctx, const char *key, const char *verb, struct 
 
 	if (r < 0)
 		return r;
-	r = refuse_enabled(t, out, verb);
+	r = refuse_enabled(ctx, t, out, verb);
 	if (r == 0 && posix_memalign(&mem, 4096, 2 * NSA_INFOBLOCK_SIZE))
 		r = ERR(out, -ENOMEM, "out of memory");
 	if (r < 0) {

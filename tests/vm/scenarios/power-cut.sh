@@ -161,6 +161,13 @@ assert_boot() {
 				check "$k: nsalign check at boot: NSA-NS-REFUSED for it" \
 					jqf "[.findings[] | select(.code == \"NSA-NS-REFUSED\" and .raw_uuid == \"$u\")] | length == 1" "$d/check.start.json"
 			fi
+			case $kv in
+			raw) check "$k: --restore --dry-run as the kernel left it (raw): exit 73, its block does not validate, 'ndctl disable-namespace' first" eval '
+				rc asleft.$k 73 && grep -q "its info block does not validate" "$d/asleft.$k.err" && grep -q "ndctl disable-namespace" "$d/asleft.$k.err"' ;;
+			accepted) check "$k: --restore --dry-run as the kernel left it (accepted): exit 73, 'ndctl disable-namespace' first" eval '
+				rc asleft.$k 73 && grep -q "ndctl disable-namespace" "$d/asleft.$k.err"' ;;
+			*) check "$k: --restore --dry-run as the kernel left it ($kv): exit 0" rc asleft.$k 0 ;;
+			esac
 			check "$k: the cut repair's backup is whole: one 4096-byte file, the old block" eval '
 				[ "$(wc -l <"$d/backup.$k.list")" = 1 ] && cmp -s "$d/backup.$k.bin" "$RUN/ib.$k.old.bin"'
 			check "$k: repair --restore BACKUP --force: exit 0, written, the kernel refuses the old block here (accepted false)" eval '
