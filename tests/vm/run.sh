@@ -99,6 +99,23 @@ jqf() {
 	[ -n "$out" ] && ! grep -qxE 'false|null' <<<"$out"
 }
 dmesg_has() { grep -qF -- "$2" "$1/dmesg"; } # dmesg_has DIR TEXT
+# check_schema DESCRIPTION SCHEMA FILE...: one assertion, every FILE (an
+# nsalign --json output the guest kept) valid against
+# doc/nsalign-SCHEMA.schema.json (python3-jsonschema, as test-schemas.sh);
+# why not, on failure, as TAP comments
+check_schema() {
+	local what=$1 schema=$2 f
+	shift 2
+	for f in "$@"; do
+		[ -s "$f" ] || { not_ok "$what: $(basename "$f") is missing or empty"; return; }
+	done
+	if python3 "$REPO_TOP/tests/cli/validate-json.py" "$REPO_TOP/doc" "nsalign-$schema.schema.json" "$@" >"$RUN/schema.why" 2>&1; then
+		ok "$what"
+	else
+		not_ok "$what"
+		sed 's/^/# /' "$RUN/schema.why"
+	fi
+}
 # one_nvdimm [ADDR [SIZE [ALIGN]]]: 2 GiB of RAM and one NVDIMM (4G unless
 # SIZE) with a label area on $RUN/nv0.img, at ADDR (e.g. 0x104000000) or, when
 # ADDR is empty, where QEMU puts it (ADDR as on x86_64: nv_addr).  QEMU wants ADDR aligned to the memory

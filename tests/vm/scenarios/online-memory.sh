@@ -55,6 +55,7 @@ assert_boot() {
 			jqf '.already == 4 and .changed == 0 and .unchanged == 4' "$d/auto.online.json"
 		check "... the blocks stay where the kernel put them" test -z "$(changed_blocks "$d/auto.states.1" "$d/auto.states.2")"
 		check "nsalign's remedy taken: auto_online_blocks=offline" grep -qx offline "$d/auto_online_blocks.after"
+		check_schema "... its --json follows doc/nsalign-online-memory.schema.json" online-memory "$d/auto.online.json"
 	fi
 	read -r first last <"$d/dimm.blocks"
 	echo "# the pc-dimm: memory$first-memory$last"
@@ -80,4 +81,12 @@ assert_boot() {
 	check "... and the kernel indeed has no /sys/devices/system/memory/probe" grep -q "No such file" "$d/probe.ls"
 	check "offline-memory: exit 0, the 4 blocks offline again" \
 		test "$(cat "$d/offline.rc")" = 0 -a "$(grep -cE "^($first|$((first + 1))|$((first + 2))|$last) offline" "$d/states.3")" = 4
+	check_schema "online-memory --json (onlined, again) follows doc/nsalign-online-memory.schema.json" \
+		online-memory "$d/online.json" "$d/again.json"
+	check_schema "offline-memory --json follows doc/nsalign-offline-memory.schema.json" offline-memory "$d/offline.json"
+	check "... offline-memory: 4 changed" jqf '.changed == 4 and .unchanged == 0 and .interrupted == false' "$d/offline.json"
+	check_schema "the refusals (--json: non-root, shared, partial, missing, the two probes) are the error document" \
+		error "$d/nobody.out" "$d/shared.out" "$d/partial.out" "$d/missing.out" "$d/probe-ram.out" "$d/probe-free.out"
+	check "... each one's code is its exit status" sh -c "for t in nobody shared partial missing probe-ram probe-free; do
+		[ \"\$(jq .error.code '$d'/\$t.out)\" = \"\$(cat '$d'/\$t.rc)\" ] || exit 1; done"
 }

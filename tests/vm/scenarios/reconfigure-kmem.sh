@@ -32,6 +32,8 @@ assert_boot() {
 		check "... no System RAM (kmem) added" test "$(kmem_bytes "$d/iomem.auto")" = 0
 		check "... daxctl still sees devdax" jqf '.. | objects | select(.chardev? == "dax0.0") | .mode == "devdax"' "$d/daxctl.auto.json"
 		check "the remedy taken: auto_online_blocks=offline" grep -qx offline "$d/auto_online_blocks.after"
+		check_schema "... the refusals (--json): the error document, code 73" error "$d/auto.json" "$d/auto-real.json"
+		check "... its code is the exit status" jqf '.error.code == 73' "$d/auto.json" "$d/auto-real.json"
 	fi
 	check "the dry run's plan: the kernel leaves the blocks to nsalign" jqf '.plan.kernel_onlines == false' "$d/dry.json"
 	check "non-root: exit 77" test "$(cat "$d/nobody.rc")" = 77
@@ -52,6 +54,13 @@ assert_boot() {
 	check "back to devdax: exit 0" test "$(cat "$d/to-dax.rc")" = 0
 	check "back to devdax: no System RAM (kmem) left" test "$(kmem_bytes "$d/iomem.dax")" = 0
 	check "back to devdax: daxctl sees devdax" jqf '.. | objects | select(.chardev? == "dax0.0") | .mode == "devdax"' "$d/daxctl.dax.json"
+	check_schema "the --json documents (dry run, to system-ram, again, to devdax) follow doc/nsalign-reconfigure.schema.json" \
+		reconfigure "$d/dry.json" "$d/to-ram.json" "$d/again.json" "$d/to-dax.json"
+	check "... the dry run has a plan and no result, the others both" \
+		jqf '(.result == null) == (input_filename | endswith("/dry.json"))' "$d/dry.json" "$d/to-ram.json" "$d/again.json" "$d/to-dax.json"
+	check_schema "non-root and a missing device (--json): the error document" error "$d/nobody.out" "$d/nodev.out"
+	check "... their codes are the exit statuses (77, 66)" \
+		eval 'jqf ".error.code == 77" "$d/nobody.out" && jqf ".error.code == 66" "$d/nodev.out"'
 	# nsalign vs daxctl, five rounds each (a figure, not an assertion)
 	awk '{ ns += $2 - $1; dx += $4 - $3 } END {
 		printf "# to system-ram, 5 rounds: nsalign %.2f s, daxctl %.2f s, ratio %.2f\n", ns, dx, dx ? ns / dx : 0 }' "$d/times"

@@ -30,4 +30,8 @@ assert_boot() {
 	check "with -f: the old first 8 KiB were kept (8192 bytes, the fsdax info block at 4 KiB)" \
 		sh -c "f=\$(ls '$d'/backup2/*.infoblock) && [ \$(stat -c %s \"\$f\") = 8192 ] && dd if=\"\$f\" bs=1 skip=4096 count=15 2>/dev/null | grep -q NVDIMM_PFN_INFO"
 	check "the backup is named after the namespace and its uuid" sh -c "ls '$d'/backup2/ | grep -q -- '-$u-'"
+	check_schema "with -f: its JSON follows doc/nsalign-create-namespace.schema.json" create-namespace "$d/reconfig.json"
+	check_schema "without -f and the injected failure (--json): the error document, as doc/nsalign-error.schema.json" \
+		error "$d/noforce.out" "$d/inject.out"
+	check "... its code is the exit status (73)" jqf '.error.code == 73' "$d/noforce.out" "$d/inject.out"
 }

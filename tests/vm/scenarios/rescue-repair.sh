@@ -120,6 +120,12 @@ assert_boot() {
 		check "the region's read_only makes another namespace's disk read-only at once (why rescue uses BLKROSET): ro 0, 1, 0" \
 			grep -qx '0 1 0 ' "$d/region-ro.small"
 		check "no loop device left" test ! -s "$d/losetup.end"
+		check_schema "rescue, rescue --undo and the refused rescue (--json) follow doc/nsalign-rescue.schema.json" \
+			rescue "$d/rescue.devdax.out" "$d/undo.devdax.out" "$d/rescue.small.out"
+		check "... the rescue names the namespace by its label uuid, the refusal says why with its exit status" eval '
+			jqf ".raw_uuid == \"$D\" and .read_only and (.copy | test(\"^dd \"))" "$d/rescue.devdax.out" &&
+			jqf ".undone and .raw_uuid == \"$D\"" "$d/undo.devdax.out" &&
+			jqf ".raw_uuid == \"$S\" and .error.code == 73 and (.blockdev == null)" "$d/rescue.small.out"'
 		file_sha256 "$RUN/nv0.img" >"$RUN/img.2"
 		echo "# nv0.img after boot 1: $(cat "$RUN/img.1")"
 		echo "# nv0.img after boot 2: $(cat "$RUN/img.2") (rescue, read, undo)"
@@ -183,6 +189,14 @@ assert_boot() {
 		check "repair --force again: exit 0, accepted, align 2 MiB" eval '
 			rc repair2.devdax 0 && jqf ".accepted == true and .new_align == 2097152" "$d/repair2.devdax.out" &&
 			ns_is "$D" ".mode == \"devdax\" and .align == 2097152" "$d/ndctl.repaired2.json"'
+		check_schema "repair --json (dry runs, --force, --restore, again) follows doc/nsalign-repair.schema.json" \
+			repair "$d/dry.fsdax.json.out" "$d/dry.devdax.json.out" "$d/repair.devdax.out" "$d/restore.out" "$d/repair2.devdax.out"
+		check_schema "... and its refusals (no --force, the injected failure, running, another's backup) with their error" \
+			repair "$d/noforce.devdax.out" "$d/inject.out" "$d/restore.running.out" "$d/restore.foreign.out"
+		check "... each refusal's error.code is its exit status; the injected one says the old block is back" eval '
+			(for t in noforce.devdax inject restore.running restore.foreign; do
+				[ "$(jq .error.code "$d/$t.out")" = "$(cat "$d/$t.rc")" ] || exit 1
+			done) && jqf ".restored and .written and (.backup | length > 0)" "$d/inject.out"'
 		img_ib fsdax "$RUN/ib.fsdax.boot3.bin"
 		img_ib devdax "$RUN/ib.devdax.boot3.bin"
 		for k in fsdax devdax; do
@@ -199,6 +213,17 @@ assert_boot() {
 		check "nsalign check: nothing refused" jqf '[.findings[] | select(.code == "NSA-NS-REFUSED")] | length == 0' "$d/check.start.json"
 		;;
 	esac
+	# the kernel's own view, collected at every boot: check and snapshot
+	# follow their schemas with namespaces raw, refused, repaired; the
+	# label uuid (raw_uuid) names each namespace whatever its mode
+	check_schema "boot $n: check --json (start, end) follows doc/nsalign-check.schema.json" \
+		check "$d/check.start.json" "$d/check.end.json"
+	check_schema "boot $n: snapshot (start, end) follows doc/nsalign-snapshot.schema.json" \
+		snapshot "$d/snapshot.start.json" "$d/snapshot.end.json"
+	if [ "$n" -ge 2 ]; then
+		check "boot $n: check --json names fsdax and devdax by their label uuids (raw_uuid) in every mode" eval '
+			jqf "[.namespaces[] | select(.raw_uuid == \"$F\" or .raw_uuid == \"$D\")] | length == 2" "$d/check.start.json"'
+	fi
 	if [ "$n" -ge 3 ]; then
 		check "fsdax: mounted from its pmem device, the file's sha256 is boot 1's" \
 			eval 'rc data.fsdax.mount 0 && same "$d/data.fsdax.sha256" "$RUN/fsdax.sha256"'
