@@ -53,8 +53,8 @@ static const struct cmd_option check_options[] = {
 	{ "journal", 0, NULL, "send each finding to the journal (default with --boot)",
 	  OPT_JOURNAL },
 	{ "no-journal", 0, NULL, "do not send findings to the journal", OPT_NO_JOURNAL },
-	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
-	  OPT_GRANULARITY },
+	{ "granularity", 'g', "SIZE",
+	  "how far the platform moves PMEM (default: nsalign.conf, else 64M)", OPT_GRANULARITY },
 	{ "human", 'u', NULL, "JSON sizes and addresses as strings, as 'ndctl list -u'" },
 	{ "verbose", 'v', NULL, "also show informational findings and every fact" },
 	{ "quiet", 'q', NULL, "print nothing on stdout, also with --json; the exit code tells" },
@@ -444,6 +444,7 @@ static int ensure_dir(const char *dir)
 
 struct check_opts {
 	bool boot, record, always_record;
+	uint64_t granularity; /* resolved: nsa_platform_granularity() */
 	const char *state_dir;
 	size_t history;
 	int lock_timeout_ms;
@@ -568,6 +569,13 @@ static int run_history(struct nsa_ctx *ctx, const struct check_opts *o,
 			nsa_finding_set_remedy(f, "This boot is recorded as the known-good layout "
 						  "when it has no errors.");
 		}
+	}
+
+	/* the moves recorded so far, this boot's too, against the granularity */
+	if (nsa_check_recorded_moves(st, s, o->granularity, a) < 0) {
+		cmd_error("check", "out of memory");
+		ret = EX_SOFTWARE;
+		goto out;
 	}
 
 	/* record: --record always; --boot when nothing is wrong (or asked to) */
@@ -745,6 +753,8 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 		nsa_snapshot_free(s);
 		return EX_NOPERM;
 	}
+	opts.platform_granularity = /* --granularity, else nsalign.conf, else the arch's */
+		nsa_platform_granularity(&s->platform, opts.platform_granularity);
 	r = nsa_analyze(s, &opts, &a);
 	if (r < 0) {
 		cmd_error("check", "analysis failed: %s", strerror(-r));
@@ -752,6 +762,7 @@ int cmd_check(int argc, char **argv, struct nsa_ctx *ctx)
 		return EX_SOFTWARE;
 	}
 	if (o.boot || o.record) {
+		o.granularity = opts.platform_granularity;
 		r = run_history(ctx, &o, s, a, &h, &st);
 		if (r) {
 			nsa_state_free(st);

@@ -50,7 +50,8 @@ static const struct cmd_option list_options[] = {
 	{ "namespace", 'n', "NAMESPACE", "only this namespace (namespace0.1, or its uuid)" },
 	{ "human", 'u', NULL, "sizes and addresses as strings, as 'ndctl list -u'" },
 	{ "snapshot", 's', "FILE", "list a snapshot file instead of this machine", OPT_SNAPSHOT },
-	{ "granularity", 'g', "SIZE", "platform granularity for the robustness facts (default 64M)",
+	{ "granularity", 'g', "SIZE",
+	  "platform granularity for the robustness facts (default: nsalign.conf, else 64M)",
 	  OPT_GRANULARITY },
 	{ "format", 0, "json|text", "one JSON document (default), or tables as lsmem prints them",
 	  OPT_FORMAT },
@@ -438,6 +439,9 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 	r = cmd_get_snapshot("list", ctx, snapshot_path, true, &s);
 	if (r)
 		return r;
+	/* --granularity, else nsalign.conf, else the architecture's */
+	opts.platform_granularity =
+		nsa_platform_granularity(&s->platform, opts.platform_granularity);
 	r = nsa_analyze(s, &opts, &a);
 	if (r < 0) {
 		cmd_error("list", "analysis failed: %s", strerror(-r));

@@ -23,8 +23,8 @@ static const struct cmd_option map_options[] = {
 	{ "snapshot", 's', "FILE", "map a snapshot file instead of this machine", OPT_SNAPSHOT },
 	{ "json", 'j', NULL, "print one JSON document" },
 	{ "format", 0, "text|json", "output format (default: text)", OPT_FORMAT },
-	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
-	  OPT_GRANULARITY },
+	{ "granularity", 'g', "SIZE",
+	  "how far the platform moves PMEM (default: nsalign.conf, else 64M)", OPT_GRANULARITY },
 	{ NULL },
 };
 
@@ -248,7 +248,8 @@ static void print_map(const struct nsa_snapshot *s, const struct nsa_pmap *m)
 
 int cmd_map(int argc, char **argv, struct nsa_ctx *ctx)
 {
-	struct nsa_analysis_opts opts = { .with_info = true };
+	struct nsa_analysis_opts opts = { .platform_granularity = nsa_get_platform_granularity(ctx),
+					  .with_info = true };
 	struct nsa_snapshot *s = NULL;
 	struct nsa_analysis *a = NULL;
 	struct nsa_pmap *m = NULL;
@@ -295,6 +296,9 @@ int cmd_map(int argc, char **argv, struct nsa_ctx *ctx)
 	r = cmd_get_snapshot("map", ctx, snapshot_path, true, &s);
 	if (r)
 		return r;
+	/* --granularity, else nsalign.conf, else the architecture's */
+	opts.platform_granularity =
+		nsa_platform_granularity(&s->platform, opts.platform_granularity);
 	r = nsa_analyze(s, &opts, &a);
 	if (r == 0)
 		r = nsa_pmap_build(s, a, unit, opts.platform_granularity, &m);

@@ -4,10 +4,12 @@
  * A git/ndctl-style front end: one table, one file per command.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "builtin.h"
+#include "util/conf.h"
 
 static const struct cmd_struct commands[] = {
 	{ "list", cmd_list, "list regions, namespaces, dax devices and memory blocks" },
@@ -50,6 +52,27 @@ static void log_to_stderr(void *data, int priority, const char *file, int line, 
 	vfprintf(stderr, format, args);
 	if (format[0] && format[strlen(format) - 1] != '\n')
 		fputc('\n', stderr);
+}
+
+/*
+ * nsalign.conf, as nsalignd reads it (drop-ins too): [Platform]
+ * Granularity= is the platform granularity of every command unless
+ * --granularity says otherwise.  A broken file is said and not used.
+ */
+static void load_config(struct nsa_ctx *ctx)
+{
+	const char *dir = secure_getenv("NSALIGN_CONFIG_DIR");
+	struct nsad_config c;
+	char err[512];
+
+	if (!dir || !*dir)
+		dir = NSAD_CONFIG_DIR;
+	if (nsad_config_load(dir, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nsalign: %s; the configuration is not used\n", err);
+		return;
+	}
+	nsa_set_platform_granularity(ctx, c.granularity);
+	nsad_config_free(&c);
 }
 
 int main(int argc, char **argv)
@@ -118,6 +141,7 @@ int main(int argc, char **argv)
 	if (debug)
 		nsa_set_log_priority(ctx, LOG_DEBUG);
 	cmd_set_ctx(ctx);
+	load_config(ctx);
 	cmd_json_errors(argc, argv);
 	r = cmd->fn(argc, argv, ctx);
 	r = cmd_json_error_document(r);

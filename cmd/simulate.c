@@ -26,8 +26,8 @@ static const struct cmd_option simulate_options[] = {
 	  OPT_SNAPSHOT },
 	{ "json", 'j', NULL, "print one JSON document" },
 	{ "format", 0, "text|json", "output format (default: text)", OPT_FORMAT },
-	{ "granularity", 'g', "SIZE", "how far the platform moves PMEM (default: 64M)",
-	  OPT_GRANULARITY },
+	{ "granularity", 'g', "SIZE",
+	  "how far the platform moves PMEM (default: nsalign.conf, else 64M)", OPT_GRANULARITY },
 	{ "human", 'u', NULL, "JSON sizes and addresses as strings" },
 	{ "quiet", 'q', NULL, "print nothing on stdout, also with --json; the exit code tells" },
 	{ NULL },
@@ -311,6 +311,9 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 	r = cmd_get_snapshot("simulate", ctx, snapshot_path, true, &s);
 	if (r)
 		goto out;
+	/* --granularity, else nsalign.conf, else the architecture's */
+	opts.platform_granularity =
+		nsa_platform_granularity(&s->platform, opts.platform_granularity);
 	r = nsa_analyze(s, &opts, &a);
 	if (r < 0) {
 		cmd_error("simulate", "analysis failed: %s", strerror(-r));

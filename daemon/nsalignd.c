@@ -285,7 +285,7 @@ static void manager_free(struct manager *m)
 int main(int argc, char **argv)
 {
 	struct manager m = {
-		.config_dir = SYSCONFDIR "/nsalign",
+		.config_dir = NSAD_CONFIG_DIR,
 		.runtime_dir = "/run/nsalign",
 		.rules_root = "",
 	};

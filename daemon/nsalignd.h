@@ -9,7 +9,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "conf.h"
+#include "util/conf.h"
 #include "libnsalign.h"
 
 struct udev;

@@ -313,7 +313,7 @@ int nsa_analyze(const struct nsa_snapshot *s, const struct nsa_analysis_opts *op
 		return -ENOMEM;
 	nsa_effective_platform(s, &c.p);
 	c.granularity =
-		opts && opts->platform_granularity ? opts->platform_granularity : 64 * NSA_MiB;
+		nsa_platform_granularity(&s->platform, opts ? opts->platform_granularity : 0);
 	if (s->n_namespaces) {
 		c.a->verdicts = calloc(s->n_namespaces, sizeof(*c.a->verdicts));
 		if (!c.a->verdicts) {

@@ -93,7 +93,7 @@ struct nsa_ctx *nsa_new(void)
 	ctx->refcount = 1;
 	ctx->log_fn = log_stderr;
 	ctx->log_priority = LOG_ERR;
-	ctx->platform_granularity = 64 * NSA_MiB;
+	ctx->platform_granularity = 0; /* the architecture's */
 	ctx->sysfs_root = strdup("");
 	ctx->proc_root = strdup("");
 	if (!ctx->sysfs_root || !ctx->proc_root) {

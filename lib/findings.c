@@ -78,6 +78,9 @@ static const struct nsa_code_info codes[] = {
 	  "namespace not in the recorded layout" },
 	{ "NSA-KERNEL-CHANGED", "afed74fbb32d4ca38fea8b26ae2b58e5", NSA_SEV_INFO,
 	  "another kernel than on the recorded boot" },
+	{ "NSA-GRANULARITY-COARSE", "d17c333a4ca04d1094ffc9442cbd7204", NSA_SEV_WARNING,
+	  "a recorded move is not a multiple of the platform granularity: verdicts may be "
+	  "optimistic" },
 	/*
 	 * nsalignd: others that online memory (competitors.c; the ONLINE codes
 	 * are warnings when nsalignd's own policy onlines memory, else info),

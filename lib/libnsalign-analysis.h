@@ -98,7 +98,7 @@ struct nsa_ns_verdict {
 };
 
 struct nsa_analysis_opts {
-	uint64_t platform_granularity; /* 0: 64 MiB */
+	uint64_t platform_granularity; /* 0: the architecture's (nsa_platform_granularity()) */
 	bool with_info;		       /* keep info-level findings */
 };
 
@@ -317,6 +317,13 @@ struct nsa_snapshot *nsa_snapshot_layout(const struct nsa_snapshot *s);
  */
 int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
 		struct nsa_analysis *a);
+/*
+ * The moves of each region through the recorded boots (oldest first) and
+ * this one (cur; NULL: the recorded ones only): NSA-GRANULARITY-COARSE for
+ * a region that moved by something not a multiple of the granularity.
+ */
+int nsa_check_recorded_moves(const struct nsa_state *st, const struct nsa_snapshot *cur,
+			     uint64_t granularity, struct nsa_analysis *a);
 
 /* ------------------------------------------------------------------ */
 /* Others that online memory (competitors.c)                           */

@@ -392,6 +392,13 @@ void nsa_platform_fill_defaults(struct nsa_platform *p, bool ppc64_hash_mmu);
 bool nsa_kernel_at_least(const char *release, int major, int minor);
 /* uname's machine is aarch64 (or arm64) */
 bool nsa_platform_is_arm64(const struct nsa_platform *p);
+/*
+ * The platform granularity: configured when not 0 (nsalign.conf's
+ * Granularity=, --granularity), else the figure for the architecture
+ * (x86_64: 64 MiB; nsalign.conf(5) lists them).
+ */
+#define NSA_PLATFORM_GRANULARITY (64 * NSA_MiB) /* an architecture not in the table */
+uint64_t nsa_platform_granularity(const struct nsa_platform *p, uint64_t configured);
 
 /* ------------------------------------------------------------------ */
 /* Collector (collect.c): reads the live system, changes nothing.      */

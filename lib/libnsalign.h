@@ -53,7 +53,10 @@ int nsa_set_proc_root(struct nsa_ctx *ctx, const char *root);  /* default "" */
 const char *nsa_get_sysfs_root(struct nsa_ctx *ctx);
 const char *nsa_get_proc_root(struct nsa_ctx *ctx);
 
-/* Platform mapping granularity: how far firmware moves PMEM (default 64 MiB). */
+/*
+ * Platform mapping granularity: how far firmware moves PMEM.  0 (the
+ * default): the architecture's figure, nsa_platform_granularity().
+ */
 void nsa_set_platform_granularity(struct nsa_ctx *ctx, uint64_t bytes);
 uint64_t nsa_get_platform_granularity(struct nsa_ctx *ctx);
 

@@ -499,7 +499,7 @@ int nsa_pmap_build(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 	b.map->section_size = b.p.section_size;
 	b.map->block_size = b.p.block_size;
 	b.map->subsection_size = b.p.subsection_size;
-	b.map->granularity = granularity ? granularity : 64 * NSA_MiB;
+	b.map->granularity = nsa_platform_granularity(&s->platform, granularity);
 	b.map->unit_size = unit == NSA_PMAP_BLOCKS ? b.p.block_size : b.p.section_size;
 
 	r = collect_owners(&b);

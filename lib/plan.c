@@ -120,7 +120,7 @@ int nsa_plan_namespace(const struct nsa_snapshot *s, const char *region_dev,
 		       const struct nsa_plan_request *req, struct nsa_plan *p)
 {
 	const struct nsa_region *r = nsa_snapshot_find_region(s, region_dev);
-	uint64_t G = req->granularity ? req->granularity : 64 * NSA_MiB;
+	uint64_t G = nsa_platform_granularity(&s->platform, req->granularity);
 	uint64_t aligns[8], largest, largest_at, start, quantum, size, compat;
 	char b1[32], b2[32], b3[32], b4[32], bq[32];
 	uint64_t reconfig_size = 0, reconfig_start = 0;

@@ -99,3 +99,27 @@ void nsa_platform_fill_defaults(struct nsa_platform *p, bool ppc64_hash_mmu)
 	p->subsection_hotplug = nsa_kernel_at_least(p->kernel_release, 5, 3);
 	p->compat_align_enforced = nsa_kernel_at_least(p->kernel_release, 5, 7);
 }
+
+/*
+ * How far firmware moves PMEM between boots, by architecture: what nsalign
+ * assumes unless nsalign.conf (Granularity=) or --granularity says.  x86
+ * platforms place PMEM in 64 MiB steps.  The other architectures publish
+ * no figure: NSA_PLATFORM_GRANULARITY, the x86 one, until one is known (a
+ * recorded move that is not a multiple says so: NSA-GRANULARITY-COARSE).
+ */
+static const struct {
+	const char *const *names;
+	uint64_t granularity;
+} granularities[] = {
+	{ x86_64_names, 64 * NSA_MiB },
+};
+
+uint64_t nsa_platform_granularity(const struct nsa_platform *p, uint64_t configured)
+{
+	if (configured)
+		return configured;
+	for (size_t i = 0; p && i < sizeof(granularities) / sizeof(granularities[0]); i++)
+		if (arch_is(p->arch, granularities[i].names))
+			return granularities[i].granularity;
+	return NSA_PLATFORM_GRANULARITY;
+}

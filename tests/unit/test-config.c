@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nsalignd's configuration: nsalign.conf and its drop-ins, written into a
- * fresh temporary directory by each test, read by daemon/config.c.
+ * fresh temporary directory by each test, read by util/conf.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "util/conf.h"
 #include "test.h"
 
 static char dir[64];

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nsalign.conf, read by nsalign (its [Platform] section) and nsalignd (all of it) */
 #ifndef NSALIGND_CONF_H
 #define NSALIGND_CONF_H
 
@@ -20,6 +21,9 @@ enum nsad_dax_policy {
 	NSAD_DAX_NOTHING = 0,
 	NSAD_DAX_SYSTEM_RAM, /* nsalign reconfigure --mode system-ram */
 };
+
+/* Where nsalign, its boot check and nsalignd read nsalign.conf (nsalignd -c, NSALIGN_CONFIG_DIR) */
+#define NSAD_CONFIG_DIR SYSCONFDIR "/nsalign"
 
 struct nsad_config {
 	enum nsad_block_policy memory_blocks;

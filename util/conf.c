@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nsalignd's configuration files, parsed with inih.
+ * nsalign.conf, parsed with inih: all of it for nsalignd, [Platform] for nsalign.
  *
  * inih splits "Key = value" and strips the whitespace and an inline
  * " ; comment"; the rest is done here, around it:
@@ -31,7 +31,7 @@
 
 #include <ini.h>
 
-#include "conf.h"
+#include "util/conf.h"
 
 #define MAIN_FILE   "nsalign.conf"
 #define DROPIN_DIR  "nsalign.conf.d"
