@@ -687,7 +687,8 @@ int list_ndctl(int argc, char **argv, struct nsa_ctx *ctx)
 	if (!o.regions && !o.namespaces && !o.dimms)
 		o.namespaces = true;
 
-	r = cmd_get_snapshot("list", ctx, snapshot_path, true, &s);
+	/* ndctl list prints no physical address: no root needed */
+	r = cmd_get_snapshot("list", ctx, snapshot_path, false, &s);
 	if (r)
 		return r;
 	for (size_t i = 0; media && i < s->n_regions; i++)

@@ -40,6 +40,15 @@ for dir in "$FIXTURES"/ndctl-list/*/; do
 	else
 		not_ok "$t: list --json -RNXD differs from ndctl list -RNDXv"; diag <"$TMP/why"
 	fi
+	# and the dax devices of nsalign list -X, against daxctl list
+	if [ -s "$dir/daxctl.json" ]; then
+		"$NSALIGN" list -X -s "$dir/snapshot.json" | jq .dax >"$TMP/dax.json"
+		if python3 "$CMP" --subset "$dir/daxctl.json" "$TMP/dax.json" >"$TMP/why" 2>&1; then
+			ok "$t: list -X: the keys daxctl list prints, with its values"
+		else
+			not_ok "$t: list -X differs from daxctl list"; diag <"$TMP/why"
+		fi
+	fi
 done
 [ "$n" -ge 10 ] && ok "$n captures compared" || not_ok "only $n captures"
 

@@ -39,6 +39,7 @@ capture_ndctl_list() {
 		rm -rf "$out" && mkdir -p "$out"
 		jq --arg s "vm-lab: target-facts boot 1, with ndctl list $(cat "$d/ndctl-version"), target $t, kernel $(cat "$d/../kernel")" \
 			'.source = $s' "$d/snapshot.json" >"$out/snapshot.json"
+		cp "$d/daxctl.json" "$out/daxctl.json"
 		for f in "$d"/*.opts; do
 			f=${f##*/}
 			cp "$d/$f" "$d/${f%.opts}.ndctl.json" "$out/"

@@ -34,4 +34,12 @@ assert_boot() {
 		check "nsalign list --ndctl $opts: ndctl list's keys and values" \
 			"$REPO_TOP/tests/ndctl-compare.py" "$f.ndctl.json" "$f.nsalign.json"
 	done
+	# nsalign list -X's dax devices: daxctl list's keys with its values
+	f=$d/ndctl-list
+	if [ -s "$f/daxctl.json" ]; then
+		jq .dax "$f/nsalign-X.json" >"$f/nsalign-X.dax.json"
+		"$REPO_TOP/tests/ndctl-compare.py" --subset --summary "$f/daxctl.json" "$f/nsalign-X.dax.json" | sed "s/^/# daxctl list: /"
+		check "nsalign list -X: daxctl list's keys and values" \
+			"$REPO_TOP/tests/ndctl-compare.py" --subset "$f/daxctl.json" "$f/nsalign-X.dax.json"
+	fi
 }
