@@ -124,7 +124,7 @@ static int dev_id(const char *dev)
 
 static bool dimm_matches(const struct nsa_dimm *d, const struct nd_opts *o)
 {
-	return ident_matches(o->dimm, d->dev, dev_id(d->dev), d->id[0] ? d->id : NULL);
+	return ident_matches(o->dimm, d->dev, dev_id(d->dev), NULL);
 }
 
 static bool region_has_dimm(const struct nsa_snapshot *s, const struct nsa_region *r,
@@ -434,6 +434,15 @@ static int nd_print(struct json_object *dimms, struct json_object *regions,
 	return r ? r : cmd_stdout_status();
 }
 
+/* A bus's provider, from one of its regions ("" when it has none) */
+static const char *bus_provider(const struct nsa_snapshot *s, const char *bus)
+{
+	for (size_t i = 0; i < s->n_regions; i++)
+		if (strcmp(s->regions[i].bus, bus) == 0)
+			return s->regions[i].provider;
+	return "";
+}
+
 static int nd_list(const struct nsa_snapshot *s, const struct nd_opts *o)
 {
 	struct json_object *dimms = NULL, *regions = NULL, *namespaces = NULL;
@@ -442,8 +451,9 @@ static int nd_list(const struct nsa_snapshot *s, const struct nd_opts *o)
 	for (size_t i = 0; o->dimms && i < s->n_dimms; i++) {
 		const struct nsa_dimm *d = &s->dimms[i];
 
-		if (!ident_matches(o->bus, d->bus, dev_id(d->bus), NULL) || !dimm_matches(d, o) ||
-		    !dimm_in_shown_region(s, d, o) || (!d->enabled && !o->idle && !o->configured))
+		if (!ident_matches(o->bus, d->bus, dev_id(d->bus), bus_provider(s, d->bus)) ||
+		    !dimm_matches(d, o) || !dimm_in_shown_region(s, d, o) ||
+		    (!d->enabled && !o->idle && !o->configured))
 			continue;
 		if (!dimms)
 			dimms = json_object_new_array();

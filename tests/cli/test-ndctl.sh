@@ -60,6 +60,17 @@ for o in -B -F -H -C -vv -vvv "-U 0"; do
 	expect_rc 64 "list --ndctl $o refused"
 	expect_err_line "^nsalign list: --ndctl" "  said in one line"
 done
+# ndctl's filters: a bus by name, number or provider; a dimm by name or number
+for b in ndbus0 0 ACPI.NFIT all; do
+	run "$NSALIGN" list --ndctl -D -R -b "$b" -s "$snap"
+	jq -e '(.dimms | length) == 1 and (.regions | length) == 1' "$TMP/out" >/dev/null &&
+		ok "list --ndctl -b $b: its dimm and region" || not_ok "list --ndctl -b $b"
+done
+run "$NSALIGN" list --ndctl -D -R -b ndbus1 -s "$snap"
+[ ! -s "$TMP/out" ] && [ "$rc" = 0 ] && ok "list --ndctl -b ndbus1: nothing, as ndctl prints" ||
+	not_ok "list --ndctl -b ndbus1"
+run "$NSALIGN" list --ndctl -d nmem0 -s "$snap"
+jq -e '.[0].dev == "nmem0"' "$TMP/out" >/dev/null && ok "list --ndctl -d nmem0: the dimm" || not_ok "list --ndctl -d nmem0"
 run "$NSALIGN" list --ndctl -m bogus -s "$snap"
 expect_rc 64 "list --ndctl -m bogus"
 # an old snapshot has no dimms: -D says so
