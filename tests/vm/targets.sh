@@ -301,6 +301,8 @@ nv_addr() {
 #   auto-online    the kernel onlines hot-added memory itself (auto_online_blocks=online)
 #   memmap-on-memory  kmem's per-device daxX.Y/memmap_on_memory (6.8+), which the
 #                  lab boots with memory_hotplug.memmap_on_memory=1 to honour
+#   default-target the lab's default target only: a costly scenario whose
+#                  subject is the same on every kernel (daemon-burst)
 target_lacks() {
 	local c
 	for c in "$@"; do
@@ -312,6 +314,8 @@ target_lacks() {
 		systemd-image:arm64-*) echo "the systemd image is made by mmdebstrap, which runs the target's binaries (no qemu-user here)" ;;
 		auto-online:x86_64-6.1 | auto-online:arm64-*) echo "$TARGET's kernel leaves hot-added memory offline (auto_online_blocks=offline); only Debian's x86_64 6.12 onlines it itself" ;;
 		memmap-on-memory:*-6.1) echo "6.1 has no per-device memmap_on_memory for kmem (daxX.Y/memmap_on_memory came in 6.8)" ;;
+		default-target:*) [ "$TARGET" = "$DEFAULT_TARGET" ] && continue
+			echo "runs on the default target, $DEFAULT_TARGET, only: what it tests does not change with the kernel" ;;
 		memmap:* | acpi-hotplug:* | zone-device:* | align-1g:* | systemd-image:* | auto-online:* | memmap-on-memory:*) continue ;;
 		*) echo "unknown capability '$c' in REQUIRES" ;;
 		esac
