@@ -136,7 +136,7 @@ int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
  * of its layout (doc/<command>.schema.json); a key is added or a meaning
  * changed only with a new N.  A snapshot carries its own (NSA_SNAPSHOT_SCHEMA).
  */
-#define CMD_JSON_SCHEMA 1
+#define CMD_JSON_SCHEMA JSON_SCHEMA
 /* obj with "schema" first (a new reference; obj itself when it has one). */
 struct json_object *cmd_json_document(struct json_object *obj);
 /* Print one JSON document on stdout (json_text of cmd_json_document()); EX_IOERR when stdout fails.

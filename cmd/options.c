@@ -422,18 +422,7 @@ void cmd_block_progress(void *data, uint64_t done, uint64_t total)
 
 struct json_object *cmd_json_document(struct json_object *obj)
 {
-	struct json_object *doc;
-
-	if (!json_object_is_type(obj, json_type_object) ||
-	    json_object_object_get_ex(obj, "schema", NULL))
-		return json_object_get(obj);
-	doc = json_object_new_object();
-	if (!doc)
-		return NULL;
-	json_object_object_add(doc, "schema", json_object_new_int(CMD_JSON_SCHEMA));
-	json_object_object_foreach (obj, key, v)
-		json_object_object_add(doc, key, json_object_get(v));
-	return doc;
+	return json_document(obj);
 }
 
 /* The one JSON document a command prints, on stdout. */

@@ -214,7 +214,7 @@ static void fill_done(struct nsa_finding *f, void *data)
 /* The reply to OnlineMemory() and Reconfigure(): what 'nsalign ... --json' prints. */
 static void reply(const struct action *a, const struct done *d)
 {
-	struct json_object *o;
+	struct json_object *o, *doc;
 	const char *text;
 
 	if (d->status != NSA_ACT_DONE) {
@@ -223,6 +223,10 @@ static void reply(const struct action *a, const struct done *d)
 		return;
 	}
 	o = is_reconfigure(a) ? act_reconfigure_json(&d->res->dax) : act_memory_json(&d->res->mem);
+	/* the document nsalign prints, "schema" first */
+	doc = o ? json_document(o) : NULL;
+	json_object_put(o);
+	o = doc;
 	text = o ? json_text(o) : NULL;
 	if (text) {
 		char *out;

@@ -172,7 +172,9 @@ static int method_check(sd_bus_message *msg, void *userdata, sd_bus_error *error
 			       json_object_new_int(m->analysis->counts[NSA_SEV_WARNING]));
 	json_object_object_add(counts, "info",
 			       json_object_new_int(m->analysis->counts[NSA_SEV_INFO]));
-	json_object_object_add(o, "analyzed_at_usec", json_object_new_uint64(m->last_analysis));
+	/* a document as nsalign's: "schema" first, the time in RFC 3339 */
+	json_object_object_add(o, "schema", json_object_new_int(JSON_SCHEMA));
+	json_object_object_add(o, "analyzed_at", json_time((int64_t)(m->last_analysis / 1000000)));
 	json_object_object_add(o, "counts", counts);
 	json_object_object_add(o, "findings", findings);
 	return reply_json(msg, o, error);

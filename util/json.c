@@ -37,6 +37,22 @@ struct json_object *json_time(int64_t t)
 	return json_object_new_string(buf);
 }
 
+struct json_object *json_document(struct json_object *obj)
+{
+	struct json_object *doc;
+
+	if (!json_object_is_type(obj, json_type_object) ||
+	    json_object_object_get_ex(obj, "schema", NULL))
+		return json_object_get(obj);
+	doc = json_object_new_object();
+	if (!doc)
+		return NULL;
+	json_object_object_add(doc, "schema", json_object_new_int(JSON_SCHEMA));
+	json_object_object_foreach (obj, key, v)
+		json_object_object_add(doc, key, json_object_get(v));
+	return doc;
+}
+
 static void add(struct json_object *o, const char *key, struct json_object *v)
 {
 	json_object_object_add(o, key, v);

@@ -21,6 +21,13 @@ struct json_object *json_size(uint64_t v, unsigned flags);
 struct json_object *json_addr(uint64_t v, unsigned flags);
 /* RFC 3339 in UTC, "2026-12-03T17:00:57Z": every timestamp nsalign prints */
 struct json_object *json_time(int64_t t);
+/*
+ * The "schema" every JSON document of nsalign and nsalignd starts with
+ * (its JSON Schema in doc/); a key is removed or changes meaning only with a new one.
+ */
+#define JSON_SCHEMA 1
+/* obj with "schema": JSON_SCHEMA first (a new reference; obj itself when it has one). */
+struct json_object *json_document(struct json_object *obj);
 struct json_object *json_platform(const struct nsa_platform *p, uint64_t granularity,
 				  unsigned flags);
 struct json_object *json_region(const struct nsa_region *r, unsigned flags);

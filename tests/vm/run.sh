@@ -101,15 +101,16 @@ jqf() {
 dmesg_has() { grep -qF -- "$2" "$1/dmesg"; } # dmesg_has DIR TEXT
 # check_schema DESCRIPTION SCHEMA FILE...: one assertion, every FILE (an
 # nsalign --json output the guest kept) valid against
-# doc/nsalign-SCHEMA.schema.json (python3-jsonschema, as test-schemas.sh);
-# why not, on failure, as TAP comments
+# doc/nsalign-SCHEMA.schema.json (or doc/SCHEMA when it ends in .schema.json;
+# python3-jsonschema, as test-schemas.sh); why not, on failure, as TAP comments
 check_schema() {
 	local what=$1 schema=$2 f
 	shift 2
+	case $schema in *.schema.json) ;; *) schema=nsalign-$schema.schema.json ;; esac
 	for f in "$@"; do
 		[ -s "$f" ] || { not_ok "$what: $(basename "$f") is missing or empty"; return; }
 	done
-	if python3 "$REPO_TOP/tests/cli/validate-json.py" "$REPO_TOP/doc" "nsalign-$schema.schema.json" "$@" >"$RUN/schema.why" 2>&1; then
+	if python3 "$REPO_TOP/tests/cli/validate-json.py" "$REPO_TOP/doc" "$schema" "$@" >"$RUN/schema.why" 2>&1; then
 		ok "$what"
 	else
 		not_ok "$what"
