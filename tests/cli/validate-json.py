@@ -3,10 +3,11 @@
 # validate.py DOCDIR SCHEMA FILE...: each FILE (one JSON document) against
 # DOCDIR/SCHEMA, with every DOCDIR/*.schema.json known by its $id.  Prints
 # the first errors of each file that does not follow it; exits 1 then.
+# jsonschema 4.18 and later resolve the $refs through a referencing
+# Registry; Debian 12's 4.10 through a RefResolver.
 import glob, json, os, sys
 
 import jsonschema
-from referencing import Registry, Resource
 
 docdir, name, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 schemas = {}
@@ -15,9 +16,15 @@ for path in glob.glob(os.path.join(docdir, "*.schema.json")):
         s = json.load(f)
     jsonschema.Draft202012Validator.check_schema(s)
     schemas[s["$id"]] = s
-registry = Registry().with_resources(
-    (i, Resource.from_contents(s)) for i, s in schemas.items())
-validator = jsonschema.Draft202012Validator(schemas[name], registry=registry)
+try:
+    from referencing import Registry, Resource
+except ImportError:
+    resolver = jsonschema.RefResolver(base_uri=name, referrer=schemas[name], store=schemas)
+    validator = jsonschema.Draft202012Validator(schemas[name], resolver=resolver)
+else:
+    registry = Registry().with_resources(
+        (i, Resource.from_contents(s)) for i, s in schemas.items())
+    validator = jsonschema.Draft202012Validator(schemas[name], registry=registry)
 bad = 0
 for path in files:
     with open(path) as f:
