@@ -259,10 +259,11 @@ static void add_daxregion(struct json_object *nso, const struct nsa_snapshot *s,
 			  unsigned flags)
 {
 	const struct nsa_namespace *ns = &s->namespaces[j];
-	struct json_object *o, *devs = json_object_new_array();
+	struct json_object *o, *devs;
 
 	if (ns->mode != NSA_MODE_DEVDAX)
 		return;
+	devs = json_object_new_array();
 	o = json_object_new_object();
 	json_object_object_add(
 		o, "id",
