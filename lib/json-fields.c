@@ -54,6 +54,9 @@ struct json_object *jf_write(struct json_object *o, const void *obj, const struc
 			jf_put_u64(o, f->key, *(const uint16_t *)v);
 			break;
 		case JF_INT:
+			/* unknown (-1): absent, read back as -1 */
+			if ((f->flags & JF_IF_KNOWN) && *(const int *)v < 0)
+				break;
 			if (!(f->flags & JF_IF_SET) || *(const int *)v)
 				json_object_object_add(o, f->key,
 						       json_object_new_int(*(const int *)v));

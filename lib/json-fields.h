@@ -33,6 +33,7 @@ enum jf_type {
 #define JF_REQUIRED (1U << 0)
 #define JF_POW2	    (1U << 1) /* 0 or a power of two */
 #define JF_IF_SET   (1U << 2) /* written only when not 0 (JF_INT, JF_BOOL) */
+#define JF_IF_KNOWN (1U << 3) /* JF_INT: written only when not negative (-1: unknown) */
 
 struct jf_field {
 	const char *key;

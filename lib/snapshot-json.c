@@ -49,7 +49,7 @@ static const struct jf_field platform_fields[] = {
 #define R(key, type, m, flags) JF(struct nsa_region, key, type, m, flags)
 static const struct jf_field region_fields[] = {
 	R("dev", JF_STR, dev, JF_REQUIRED),
-	R("id", JF_INT, id, 0),
+	R("id", JF_INT, id, JF_IF_KNOWN),
 	R("type", JF_STR, type, 0),
 	R("provider", JF_STR, provider, 0),
 	R("resource", JF_U64, spa_start, 0),
@@ -57,8 +57,8 @@ static const struct jf_field region_fields[] = {
 	R("align", JF_U64, align, 0),
 	R("available_size", JF_U64, available_size, 0),
 	R("mappings", JF_INT, mappings, 0),
-	R("numa_node", JF_INT, numa_node, 0),
-	R("target_node", JF_INT, target_node, 0),
+	R("numa_node", JF_INT, numa_node, JF_IF_KNOWN),
+	R("target_node", JF_INT, target_node, JF_IF_KNOWN),
 	R("enabled", JF_BOOL, enabled, 0),
 	R("read_only", JF_BOOL, read_only, 0),
 	R("legacy", JF_BOOL, legacy, 0),
@@ -107,8 +107,8 @@ static const struct jf_field namespace_fields[] = {
 	N("size", JF_U64, size, JF_REQUIRED),
 	N("enabled", JF_BOOL, enabled, 0),
 	N("force_raw", JF_BOOL, force_raw, 0),
-	N("numa_node", JF_INT, numa_node, 0),
-	N("target_node", JF_INT, target_node, 0),
+	N("numa_node", JF_INT, numa_node, JF_IF_KNOWN),
+	N("target_node", JF_INT, target_node, JF_IF_KNOWN),
 	N("holder", JF_STR, holder, 0),
 	N("align", JF_U64, align, JF_POW2),
 	N("data_resource", JF_U64, data_start, 0),
@@ -125,15 +125,15 @@ static const struct jf_field namespace_fields[] = {
 static const struct jf_field daxdev_fields[] = {
 	D("dev", JF_STR, dev, JF_REQUIRED),
 	D("namespace", JF_STR, namespace_dev, 0),
-	D("region_id", JF_INT, region_id, 0),
+	D("region_id", JF_INT, region_id, JF_IF_KNOWN),
 	D("resource", JF_U64, spa_start, 0),
 	D("size", JF_U64, size, JF_REQUIRED),
 	D("align", JF_U64, align, 0),
 	D("mode", JF_DAX_MODE, mode, 0),
-	D("target_node", JF_INT, target_node, 0),
-	D("numa_node", JF_INT, numa_node, 0),
-	D("online_memblocks", JF_INT, online_blocks, 0),
-	D("total_memblocks", JF_INT, total_blocks, 0),
+	D("target_node", JF_INT, target_node, JF_IF_KNOWN),
+	D("numa_node", JF_INT, numa_node, JF_IF_KNOWN),
+	D("online_memblocks", JF_INT, online_blocks, JF_IF_KNOWN),
+	D("total_memblocks", JF_INT, total_blocks, JF_IF_KNOWN),
 	D("movable", JF_BOOL, movable, 0),
 	/* only kernels with the attribute (v6.8+) can say so */
 	D("memmap_on_memory", JF_BOOL, memmap_on_memory, JF_IF_SET),
@@ -147,7 +147,7 @@ static const struct jf_field dimm_fields[] = {
 	M("bus", JF_STR, bus, 0),
 	M("id", JF_STR, id, 0),
 	M("handle", JF_U32, handle, 0),
-	M("phys_id", JF_INT, phys_id, 0),
+	M("phys_id", JF_INT, phys_id, JF_IF_KNOWN),
 	M("enabled", JF_BOOL, enabled, 0),
 	M("flags", JF_U32, flags, 0),
 	M("security", JF_STR, security, 0),
@@ -156,9 +156,11 @@ static const struct jf_field dimm_fields[] = {
 
 #define G(key, type, m, flags) JF(struct nsa_mapping, key, type, m, flags)
 static const struct jf_field map_fields[] = {
-	G("region", JF_STR, region, JF_REQUIRED), G("dimm", JF_STR, dimm, JF_REQUIRED),
-	G("offset", JF_U64, offset, 0),		  G("length", JF_U64, length, 0),
-	G("position", JF_INT, position, 0),
+	G("region", JF_STR, region, JF_REQUIRED),
+	G("dimm", JF_STR, dimm, JF_REQUIRED),
+	G("offset", JF_U64, offset, 0),
+	G("length", JF_U64, length, 0),
+	G("position", JF_INT, position, JF_IF_KNOWN),
 };
 
 /* A run of consecutive memory blocks alike (memory.blocks[]). */

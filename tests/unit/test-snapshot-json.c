@@ -165,6 +165,37 @@ TEST(round_trip_every_field)
 	nsa_snapshot_free(s);
 }
 
+/* Unknown numbers (-1: no NUMA node, a devdax device's memory blocks) are absent, never -1. */
+TEST(unknown_numbers_are_absent_and_read_back_unknown)
+{
+	struct nsa_snapshot *s = nsa_snapshot_new(), *b;
+	struct nsa_region *r = nsa_snapshot_add_region(s);
+	struct nsa_namespace *ns = nsa_snapshot_add_namespace(s);
+	struct nsa_daxdev *d = nsa_snapshot_add_daxdev(s);
+	char *t = NULL;
+
+	REQUIRE(r && ns && d);
+	snprintf(r->dev, sizeof(r->dev), "region0");
+	r->size = NSA_GiB;
+	snprintf(ns->dev, sizeof(ns->dev), "namespace0.0");
+	ns->size = NSA_GiB;
+	snprintf(d->dev, sizeof(d->dev), "dax0.0");
+	d->size = NSA_GiB;
+	d->mode = NSA_DAX_DEVDAX;
+	b = round_trip(s, &t);
+	REQUIRE(b && t);
+	CHECK(!strstr(t, "-1"));
+	CHECK(!strstr(t, "online_memblocks") && !strstr(t, "numa_node") && !strstr(t, "region_id"));
+	REQUIRE(b->n_regions == 1 && b->n_namespaces == 1 && b->n_daxdevs == 1);
+	CHECK(b->regions[0].id == -1 && b->regions[0].numa_node == -1);
+	CHECK(b->namespaces[0].target_node == -1);
+	CHECK(b->daxdevs[0].online_blocks == -1 && b->daxdevs[0].total_blocks == -1 &&
+	      b->daxdevs[0].region_id == -1);
+	free(t);
+	nsa_snapshot_free(b);
+	nsa_snapshot_free(s);
+}
+
 TEST(a_million_blocks_are_runs)
 {
 	struct nsa_snapshot *s = nsa_snapshot_new(), *b;
