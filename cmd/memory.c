@@ -102,6 +102,12 @@ static void planned(void *data)
 			     : p->policy == NSA_ONLINE_KERNEL ? "Normal"
 							      : "the kernel's choice")
 			  : "");
+	if (p->online && m->zones.known && m->zones.adding) {
+		char z[320];
+
+		fprintf(stderr, "nsalign %s: %s%s\n", p->cmd, m->zones.beyond ? "warning: " : "",
+			nsa_zone_balance_str(&m->zones, z, sizeof(z)));
+	}
 }
 
 static void progress(void *data, uint64_t done, uint64_t total)

@@ -84,6 +84,12 @@ static void say_plan(const struct nsa_reconfigure_result *res)
 			     sizeof(e)),
 		k->memmap_on_memory ? " of the usable bytes" : " of the RAM there is",
 		nsa_size_str(k->system_ram, c, sizeof(c)));
+	if (res->zones.known) {
+		char z[320];
+
+		fprintf(stderr, "nsalign reconfigure: %s%s\n", res->zones.beyond ? "warning: " : "",
+			nsa_zone_balance_str(&res->zones, z, sizeof(z)));
+	}
 	if (res->kernel_zone == NSA_ZONE_NONE)
 		return;
 	fprintf(stderr,

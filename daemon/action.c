@@ -160,11 +160,34 @@ struct done {
 	int exit_status;
 };
 
+/*
+ * The zones the policy's onlining led to, as facts and a sentence (into
+ * buf, "" when unknown); beyond the kernel's auto_movable_ratio it is a
+ * warning, whatever the code says.
+ */
+static const char *zone_balance(struct nsa_finding *f, const struct nsa_zone_balance *z, char *buf,
+				size_t len)
+{
+	char line[320];
+
+	buf[0] = '\0';
+	if (!z->known || !z->adding)
+		return buf;
+	nsa_finding_fact_u64(f, "zone_ratio_pct_after", z->ratio_pct_after);
+	nsa_finding_fact_u64(f, "auto_movable_ratio_pct", z->threshold_pct);
+	nsa_finding_fact_bool(f, "zone_ratio_beyond", z->beyond);
+	nsa_finding_fact_u64(f, "memmap_ram_bytes", z->memmap_ram_bytes);
+	if (z->beyond)
+		f->severity = NSA_SEV_WARNING;
+	snprintf(buf, len, ". %s", nsa_zone_balance_str(z, line, sizeof(line)));
+	return buf;
+}
+
 static void fill_done(struct nsa_finding *f, void *data)
 {
 	const struct done *d = data;
 	const struct action *a = d->a;
-	char size[32];
+	char size[32], zb[340];
 
 	nsa_finding_fact_str(f, "action", a->kind == ACTION_DAX_TO_RAM ? "system-ram" : "online");
 	nsa_finding_fact_str(f, "target", a->what);
@@ -199,15 +222,17 @@ static void fill_done(struct nsa_finding *f, void *data)
 		nsa_finding_set_message(
 			f,
 			"%s is System RAM now, by the DaxDevices policy: %s in %" PRIu64
-			" memory blocks onlined into ZONE_%s",
-			a->what, nsa_size_str(bytes, size, sizeof(size)), x->plan.n_blocks, zone);
+			" memory blocks onlined into ZONE_%s%s",
+			a->what, nsa_size_str(bytes, size, sizeof(size)), x->plan.n_blocks, zone,
+			zone_balance(f, &x->zones, zb, sizeof(zb)));
 	} else {
 		nsa_finding_fact_u64(f, "blocks", a->blocks);
 		nsa_finding_set_message(
 			f,
 			"%s: %" PRIu64
-			" new memory block%s onlined by the MemoryBlocks policy (%s)",
-			a->what, a->blocks, a->blocks == 1 ? "" : "s", zone_word(a->mem.policy));
+			" new memory block%s onlined by the MemoryBlocks policy (%s)%s",
+			a->what, a->blocks, a->blocks == 1 ? "" : "s", zone_word(a->mem.policy),
+			zone_balance(f, &d->res->mem.zones, zb, sizeof(zb)));
 	}
 }
 

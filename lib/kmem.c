@@ -122,6 +122,10 @@ static int plan(struct nsa_ctx *ctx, struct daxctl_dev *dev, const char *dax,
 			    "): as System RAM it would add nothing; the kernel refuses it",
 			    dax, out->plan.size, out->plan.block_size);
 	out->kernel_zone = nsa_auto_online_zone(ctx, &s->platform);
+	if (out->to_ram && nsa_zone_balance_read(ctx, &out->zones) < 0)
+		info(ctx, "no /proc/zoneinfo: the zones it leads to are unknown");
+	nsa_zone_balance_after(&out->zones, out->plan.usable, out->movable,
+			       out->plan.memmap_on_memory ? 0 : out->plan.memmap_ram_bytes);
 	out->planned = true;
 	return 0;
 }

@@ -67,14 +67,45 @@ struct nsa_memory_request {
 	bool online;	       /* online (policy), or offline */
 	enum nsa_online_policy policy;
 };
+/*
+ * The zones before and after onlining (zones.c): /proc/zoneinfo's present
+ * pages, ZONE_MOVABLE against the kernel zones, and the kernel's
+ * memory_hotplug.auto_movable_ratio as the threshold.
+ */
+#define NSA_AUTO_MOVABLE_RATIO_DEFAULT 301 /* percent: the kernel's default, 3:1 */
+struct nsa_zone_balance {
+	bool known;		   /* /proc/zoneinfo was read */
+	uint64_t kernel_bytes;	   /* present in the kernel zones (DMA, DMA32, Normal) now */
+	uint64_t movable_bytes;	   /* present in ZONE_MOVABLE now */
+	int auto_movable_ratio;	   /* the kernel parameter, percent; -1 not there */
+	uint64_t adding;	   /* what the action onlines */
+	bool movable;		   /* ... into ZONE_MOVABLE */
+	uint64_t memmap_ram_bytes; /* the RAM its memmap takes (64 bytes a 4 KiB page) */
+	unsigned threshold_pct;	   /* auto_movable_ratio, else its default */
+	unsigned ratio_pct_before; /* MOVABLE:KERNEL in percent */
+	unsigned ratio_pct_after;
+	bool beyond; /* after > threshold: warn */
+};
+/* Sum /proc/zoneinfo's "present" pages; -ENODATA when it holds no zone. */
+int nsa_zoneinfo_parse(const char *text, uint64_t page_size, uint64_t *kernel_bytes,
+		       uint64_t *movable_bytes);
+/* Read /proc/zoneinfo and auto_movable_ratio (under the proc and sysfs roots). */
+int nsa_zone_balance_read(struct nsa_ctx *ctx, struct nsa_zone_balance *out);
+/* What onlining `adding` bytes into Movable (or a kernel zone) leads to. */
+void nsa_zone_balance_after(struct nsa_zone_balance *z, uint64_t adding, bool movable,
+			    uint64_t memmap_ram);
+/* "ZONE_MOVABLE:kernel zones 2.50:1 after it (...)", one line. */
+const char *nsa_zone_balance_str(const struct nsa_zone_balance *z, char *buf, size_t len);
+
 struct nsa_memory_result {
 	enum nsa_act_status status;
 	char why[NSA_ACT_WHY_LEN]; /* status != DONE: the reason, one line */
 	uint64_t first, n;	   /* the blocks, once known */
 	uint64_t block_size;
-	uint64_t already;	  /* in the wanted state before, by the snapshot */
-	uint64_t already_movable; /* ... online, in ZONE_MOVABLE (the others: a kernel zone) */
-	bool applied;		  /* the blocks were written (not a dry run) */
+	uint64_t already;	       /* in the wanted state before, by the snapshot */
+	uint64_t already_movable;      /* ... online, in ZONE_MOVABLE (the others: a kernel zone) */
+	bool applied;		       /* the blocks were written (not a dry run) */
+	struct nsa_zone_balance zones; /* onlining: the zones it leads to */
 	struct nsa_block_result blocks; /* what was written, when applied */
 	double seconds;			/* how long the writing took */
 };
@@ -110,8 +141,9 @@ struct nsa_reconfigure_result {
 	uint8_t kernel_zone;  /* where the kernel onlines the blocks itself (nsa_auto_online_zone())
 			       */
 	bool memmap_settable; /* the kernel has daxX.Y/memmap_on_memory */
-	bool applied;	      /* the device was changed (not a dry run) */
-	bool rolled_back;     /* a block refused: the device is back as it was */
+	struct nsa_zone_balance zones; /* to_ram: the zones it leads to */
+	bool applied;		       /* the device was changed (not a dry run) */
+	bool rolled_back;	       /* a block refused: the device is back as it was */
 	struct nsa_block_result blocks;
 	double seconds;
 };

@@ -144,6 +144,13 @@ int nsa_memory_set(struct nsa_ctx *ctx, const struct nsa_snapshot *s,
 		return -1;
 	if (check_range(s, out) < 0 || check_blocks(s, req, out) < 0)
 		return -1;
+	if (req->online) {
+		if (nsa_zone_balance_read(ctx, &out->zones) < 0)
+			info(ctx, "no /proc/zoneinfo: the zones it leads to are unknown");
+		/* offline blocks are in no zone yet; their memmap was made when they were added */
+		nsa_zone_balance_after(&out->zones, (out->n - out->already) * out->block_size,
+				       req->policy == NSA_ONLINE_MOVABLE, 0);
+	}
 	if (opts->planned)
 		opts->planned(opts->data);
 	if (opts->dry_run)

@@ -36,6 +36,28 @@ static void add(struct json_object *o, const char *key, struct json_object *v)
 	json_object_object_add(o, key, v);
 }
 
+/* onlining: the zones it leads to; absent when /proc/zoneinfo was not read */
+static void zones_json(struct json_object *o, const struct nsa_zone_balance *z)
+{
+	struct json_object *j;
+
+	if (!z->known)
+		return;
+	j = json_object_new_object();
+	add(j, "kernel_bytes", json_object_new_uint64(z->kernel_bytes));
+	add(j, "movable_bytes", json_object_new_uint64(z->movable_bytes));
+	add(j, "adding", json_object_new_uint64(z->adding));
+	add(j, "movable", json_object_new_boolean(z->movable));
+	add(j, "ratio_pct_before", json_object_new_uint64(z->ratio_pct_before));
+	add(j, "ratio_pct_after", json_object_new_uint64(z->ratio_pct_after));
+	add(j, "auto_movable_ratio",
+	    z->auto_movable_ratio >= 0 ? json_object_new_int(z->auto_movable_ratio) : NULL);
+	add(j, "threshold_pct", json_object_new_uint64(z->threshold_pct));
+	add(j, "beyond", json_object_new_boolean(z->beyond));
+	add(j, "memmap_ram_bytes", json_object_new_uint64(z->memmap_ram_bytes));
+	add(o, "zones", j);
+}
+
 struct json_object *act_memory_json(const struct nsa_memory_result *r)
 {
 	struct json_object *o = json_object_new_object();
@@ -44,6 +66,7 @@ struct json_object *act_memory_json(const struct nsa_memory_result *r)
 	add(o, "blocks", json_object_new_uint64(r->n));
 	add(o, "bytes", json_object_new_uint64(r->n * r->block_size));
 	add(o, "already", json_object_new_uint64(r->already));
+	zones_json(o, &r->zones);
 	if (r->applied) {
 		add(o, "changed", json_object_new_uint64(r->blocks.changed));
 		add(o, "unchanged", json_object_new_uint64(r->blocks.already));
@@ -70,6 +93,8 @@ static struct json_object *plan_json(const struct nsa_reconfigure_result *r)
 	add(o, "memmap_bytes", json_object_new_uint64(k->memmap_bytes));
 	add(o, "memmap_ram_bytes", json_object_new_uint64(k->memmap_ram_bytes));
 	add(o, "system_ram", json_object_new_uint64(k->system_ram));
+	if (r->to_ram)
+		zones_json(o, &r->zones);
 	if (r->to_ram) {
 		add(o, "zone", json_object_new_string(r->movable ? "Movable" : "Normal"));
 		add(o, "kernel_onlines", json_object_new_boolean(r->kernel_zone != NSA_ZONE_NONE));

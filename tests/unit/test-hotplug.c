@@ -294,3 +294,81 @@ TEST(auto_online_zone_reads_the_running_kernel)
 	if (system(path) != 0)
 		printf("#   could not remove %s\n", root);
 }
+
+/*
+ * The zones onlining leads to (zones.c).  The zoneinfo is in the kernel's
+ * format (a 2 GiB x86_64 guest as the lab boots it: DMA and DMA32, an
+ * empty Movable and Device), its numbers made by hand.
+ */
+static const char zoneinfo[] = "Node 0, zone      DMA\n"
+			       "  pages free     3328\n"
+			       "        min      31\n"
+			       "        present  3998\n"
+			       "        managed  3840\n"
+			       "Node 0, zone    DMA32\n"
+			       "  pages free     401234\n"
+			       "        present  520160\n"
+			       "        managed  500000\n"
+			       "  pagesets\n"
+			       "    cpu: 0\n"
+			       "              count: 31\n"
+			       "Node 0, zone   Normal\n"
+			       "        present  0\n"
+			       "Node 0, zone  Movable\n"
+			       "        present  229376\n"
+			       "        managed  229376\n"
+			       "Node 0, zone   Device\n"
+			       "        present  0\n";
+
+TEST(zone_balance_from_zoneinfo)
+{
+	struct nsa_zone_balance z = { .known = true, .auto_movable_ratio = -1 };
+	struct nsa_ctx *ctx = nsa_new();
+	char path[512], line[320];
+
+	CHECK(nsa_zoneinfo_parse(zoneinfo, 4096, &z.kernel_bytes, &z.movable_bytes) == 0);
+	CHECK_U64(z.kernel_bytes, (3998ULL + 520160) * 4096);
+	CHECK_U64(z.movable_bytes, 896 * M); /* the lab's 7 kmem blocks */
+	CHECK(nsa_zoneinfo_parse("nothing\n", 4096, &z.kernel_bytes, &z.movable_bytes) == -ENODATA);
+
+	/* 2 GiB kernel, 896 MiB Movable; 1006 MiB more into Movable: 0.91:1, under 3:1 */
+	z.kernel_bytes = 2048 * M;
+	z.movable_bytes = 896 * M;
+	nsa_zone_balance_after(&z, 896 * M, true, 14 * M);
+	CHECK(z.ratio_pct_before == 43 && z.ratio_pct_after == 87);
+	CHECK(z.threshold_pct == NSA_AUTO_MOVABLE_RATIO_DEFAULT && !z.beyond);
+	nsa_zone_balance_str(&z, line, sizeof(line));
+	CHECK(strstr(line, "0.87:1 after it") &&
+	      strstr(line, "auto_movable_ratio 301%, the default"));
+	CHECK(strstr(line, "memmap takes 14 MiB of RAM") != NULL);
+	/* 6 GiB more: 3.43:1, beyond 3:1 */
+	nsa_zone_balance_after(&z, 6144 * M, true, 96 * M);
+	CHECK(z.ratio_pct_after == 343 && z.beyond);
+	nsa_zone_balance_str(&z, line, sizeof(line));
+	CHECK(strstr(line, "BEYOND it") != NULL);
+	/* into a kernel zone: the ratio falls, no warning */
+	nsa_zone_balance_after(&z, 6144 * M, false, 0);
+	CHECK(z.ratio_pct_after == 10 && !z.beyond);
+	/* a kernel set to 400%: 3.43:1 is within it */
+	z.auto_movable_ratio = 400;
+	nsa_zone_balance_after(&z, 6144 * M, true, 0);
+	CHECK(z.threshold_pct == 400 && !z.beyond);
+
+	/* from the running kernel's files */
+	memcpy(root + strlen(root) - 6, "XXXXXX", 6);
+	REQUIRE(mkdtemp(root));
+	nsa_set_sysfs_root(ctx, root);
+	nsa_set_proc_root(ctx, root);
+	CHECK(nsa_zone_balance_read(ctx, &z) < 0 && !z.known);
+	tree_mkdirs(root, "/sys/module/memory_hotplug/parameters");
+	tree_mkdirs(root, "/proc");
+	tree_put(root, "/proc/zoneinfo", zoneinfo);
+	tree_put(root, "/sys/module/memory_hotplug/parameters/auto_movable_ratio", "301\n");
+	CHECK(nsa_zone_balance_read(ctx, &z) == 0 && z.known);
+	CHECK(z.auto_movable_ratio == 301 &&
+	      z.movable_bytes == 229376ULL * (uint64_t)getpagesize());
+	nsa_unref(ctx);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	if (system(path) != 0)
+		printf("#   could not remove %s\n", root);
+}
