@@ -378,6 +378,7 @@ static int collect_dimms(struct nsa_snapshot *s, struct ndctl_bus *bus)
 	{
 		struct nsa_dimm *d = nsa_snapshot_add_dimm(s);
 		unsigned short phys = ndctl_dimm_get_phys_id(dimm);
+		unsigned int serial = ndctl_dimm_get_serial(dimm);
 
 		if (!d)
 			return -ENOMEM;
@@ -385,6 +386,9 @@ static int collect_dimms(struct nsa_snapshot *s, struct ndctl_bus *bus)
 		nsa_strlcpy(d->bus, ndctl_bus_get_devname(bus), sizeof(d->bus));
 		if (ndctl_dimm_get_unique_id(dimm))
 			nsa_strlcpy(d->id, ndctl_dimm_get_unique_id(dimm), sizeof(d->id));
+		/* the identity across boots, which cause.c names (UINT_MAX: not NFIT) */
+		if (serial != UINT_MAX)
+			snprintf(d->serial, sizeof(d->serial), "0x%08x", serial);
 		d->handle = ndctl_dimm_get_handle(dimm);
 		d->phys_id = phys < USHRT_MAX ? phys : -1;
 		d->enabled = ndctl_dimm_is_enabled(dimm);

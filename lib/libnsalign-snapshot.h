@@ -208,6 +208,7 @@ struct nsa_dimm {
 	char dev[NSA_DEV_LEN]; /* "nmem0" */
 	char bus[NSA_DEV_LEN];
 	char id[48];	   /* unique id, "" none */
+	char serial[16];   /* NFIT serial, "0x%08x" as ndctl's id has it; "" none */
 	uint32_t handle;   /* UINT32_MAX: none */
 	int phys_id;	   /* -1 none */
 	bool enabled;	   /* a driver is bound */

@@ -146,6 +146,7 @@ static const struct jf_field dimm_fields[] = {
 	M("dev", JF_STR, dev, JF_REQUIRED),
 	M("bus", JF_STR, bus, 0),
 	M("id", JF_STR, id, 0),
+	M("serial", JF_STR, serial, 0),
 	M("handle", JF_U32, handle, 0),
 	M("phys_id", JF_INT, phys_id, JF_IF_KNOWN),
 	M("enabled", JF_BOOL, enabled, 0),

@@ -29,6 +29,13 @@
 
 /* ------------------------------------------------------------ layout */
 
+/* The top-level /proc/iomem ranges a record keeps: what decides where the PMEM lands. */
+static bool layout_keeps(enum nsa_res_type t)
+{
+	return t == NSA_RES_SYSTEM_RAM || t == NSA_RES_RESERVED || t == NSA_RES_SOFT_RESERVED ||
+	       t == NSA_RES_PMEM || t == NSA_RES_PMEM_LEGACY;
+}
+
 struct nsa_snapshot *nsa_snapshot_layout(const struct nsa_snapshot *s)
 {
 	struct nsa_snapshot *l = nsa_snapshot_new();
@@ -59,6 +66,34 @@ struct nsa_snapshot *nsa_snapshot_layout(const struct nsa_snapshot *s)
 		if (!d)
 			goto oom;
 		*d = s->daxdevs[i];
+	}
+	for (size_t i = 0; i < s->n_dimms; i++) {
+		struct nsa_dimm *d = nsa_snapshot_add_dimm(l);
+
+		if (!d)
+			goto oom;
+		*d = s->dimms[i];
+	}
+	for (size_t i = 0; i < s->n_mappings; i++) {
+		struct nsa_mapping *m = nsa_snapshot_add_mapping(l);
+
+		if (!m)
+			goto oom;
+		*m = s->mappings[i];
+	}
+	/* the memory map around the PMEM: top-level RAM, reserved and PMEM ranges */
+	for (size_t i = 0; s->platform.iomem_visible && i < s->n_iomem; i++) {
+		const struct nsa_resource *r = &s->iomem[i];
+		struct nsa_resource *c;
+
+		if (r->depth != 0 || !layout_keeps(r->type))
+			continue;
+		c = nsa_snapshot_add_resource(l);
+		if (!c || !(c->name = strdup(r->name)))
+			goto oom;
+		c->start = r->start;
+		c->end = r->end;
+		c->type = r->type;
 	}
 	for (size_t i = 0; i < s->n_kernel_log; i++)
 		if (nsa_snapshot_add_kernel_line(l, s->kernel_log[i]) < 0)

@@ -15,8 +15,13 @@ expect_rc 1 "record boot 1 (its 1 GiB devdax namespace is fragile: a warning)"
 expect_stdout_has "Recorded this layout as the known-good one in $st" "record says where"
 [ "$(stat -c %a "$st/state.json")" = 600 ] && ok "state file is 0600" || not_ok "state file mode $(stat -c %a "$st/state.json")"
 [ "$(jq '.boots | length' "$st/state.json")" = 1 ] && ok "one boot recorded" || not_ok "boots: $(jq '.boots | length' "$st/state.json")"
-jq -e '.boots[0].layout | (.iomem | length) == 0 and ([.memory.blocks[]?] | length) == 0' "$st/state.json" >/dev/null &&
-	ok "the record keeps the layout, not iomem or memory blocks" || not_ok "record keeps iomem/blocks"
+jq -e '.boots[0].layout | ([.memory.blocks[]?] | length) == 0 and (.iomem | length) > 0
+	and all(.iomem[]; .children == null and (.name | test("^(System RAM|Reserved|reserved|Soft Reserved|Persistent Memory( \\(legacy\\))?)$")))' \
+	"$st/state.json" >/dev/null &&
+	ok "the record keeps the layout and the top-level RAM, reserved and PMEM ranges, no memory blocks" ||
+	not_ok "record keeps other iomem ranges or memory blocks"
+jq -e '[.boots[0].layout.iomem[] | select(.name == "System RAM")] | length > 0' "$st/state.json" >/dev/null &&
+	ok "the record keeps the System RAM ranges" || not_ok "record lacks System RAM ranges"
 # one timestamp format: state schema 2 writes recorded_at in RFC 3339, as the layout's collected_at
 rfc='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 jq -e --arg re "$rfc" '.schema == 2 and ([.. | objects | to_entries[] | select(.key | endswith("_at")) | .value] |
