@@ -162,6 +162,18 @@ static void print_finding(const struct nsa_finding *f, bool verbose)
 		if (verbose || strcmp(f->facts[i].key, "kernel_message") == 0)
 			print_fact(&f->facts[i]);
 	}
+	/* why it moved: the words are in the message; the code and evidence when verbose */
+	if (verbose && f->cause) {
+		printf("      %-22s %s\n", "cause", f->cause->code);
+		for (int i = 0; i < f->cause->n_evidence; i++) {
+			struct nsa_fact e = f->cause->evidence[i];
+			char key[64];
+
+			snprintf(key, sizeof(key), "cause.%s", e.key);
+			e.key = key;
+			print_fact(&e);
+		}
+	}
 	if (f->remedy)
 		print_wrapped(f->remedy, 4, "What to do: ");
 	printf("\n");

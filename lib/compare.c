@@ -82,6 +82,56 @@ static const struct nsa_region *old_region(struct cmp *c, const struct nsa_names
 	return nsa_snapshot_find_region(c->old, ns->region);
 }
 
+/* " Most likely cause: ...", or "" when none could be told */
+static const char *cause_sentence(const struct nsa_cause *cause, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (cause && cause->text && strcmp(cause->code, "unknown") != 0)
+		snprintf(buf, len, " Most likely cause: %s.", cause->text);
+	return buf;
+}
+
+/* What putting the hardware back means, by the cause; the general words when unknown. */
+static const char *undo_cause(const struct nsa_cause *cause, char *buf, size_t len)
+{
+	const char *serial = "";
+
+	for (int i = 0; cause && i < cause->n_evidence; i++)
+		if (strcmp(cause->evidence[i].key, "dimm_serial") == 0 && cause->evidence[i].str)
+			serial = cause->evidence[i].str;
+	if (cause && serial[0] && strcmp(cause->code, "dimm-removed") == 0)
+		snprintf(buf, len, "the NVDIMM with serial %s back in its slot", serial);
+	else if (cause && serial[0] && strcmp(cause->code, "dimm-added") == 0)
+		snprintf(buf, len, "without the new NVDIMM with serial %s", serial);
+	else if (cause && strncmp(cause->code, "ram-below-", 10) == 0)
+		snprintf(buf, len, "the System RAM as it was on the recorded boot");
+	else if (cause && strcmp(cause->code, "firmware") == 0)
+		snprintf(buf, len, "the firmware's memory settings, or its version, as they were");
+	else
+		snprintf(buf, len,
+			 "same DIMMs in the same slots, the same firmware memory settings");
+	return buf;
+}
+
+/* Why a namespace moved: why its region did (a region of its own address when not known). */
+static int ns_cause(struct cmp *c, struct nsa_finding *f, const struct nsa_namespace *ns,
+		    const struct nsa_namespace *o)
+{
+	const struct nsa_region *ro = old_region(c, o), *rn = nsa_ns_region(c->cur, ns);
+	struct nsa_region fo = { .spa_start = o->spa_start }, fn = { .spa_start = ns->spa_start };
+
+	if (!ro || !ro->spa_start) {
+		nsa_strlcpy(fo.dev, o->region[0] ? o->region : o->dev, sizeof(fo.dev));
+		ro = &fo;
+	}
+	if (!rn || !rn->spa_start) {
+		nsa_strlcpy(fn.dev, ns->region[0] ? ns->region : ns->dev, sizeof(fn.dev));
+		rn = &fn;
+	}
+	f->cause = nsa_move_cause(c->old, ro, c->cur, rn);
+	return f->cause ? 0 : -ENOMEM;
+}
+
 /* ------------------------------------------------------------ matching */
 
 static int cmp_uuid(const void *x, const void *y, void *arg)
@@ -183,7 +233,8 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 {
 	const struct nsa_namespace *ns = &c->cur->namespaces[i];
 	int64_t shift = (int64_t)(ns->spa_start - o->spa_start);
-	char sh[40], back[40], a1[32], off[32], size[32], cause[512], repair[400];
+	char sh[40], back[40], a1[32], off[32], size[32], cause[512], repair[400], why[400],
+		undo[160];
 	_cleanup_free_ char *klog = NULL;
 	const char *key;
 	uint64_t new_align = 0;
@@ -209,7 +260,7 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 		klog = nsa_kernel_refusals(c->cur, NULL, true);
 
 	f = nsa_analysis_add(c->a, "NSA-NS-MOVED-UNAVAILABLE", ns->dev, ns->uuid);
-	if (!f)
+	if (!f || ns_cause(c, f, ns, o) < 0)
 		return -ENOMEM;
 	sz(pl.violated_align, a1, sizeof(a1));
 	if (pl.verdict == NSA_ACCEPT_NO && pl.violated_align &&
@@ -243,11 +294,12 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 	nsa_finding_set_message(
 		f,
 		"%s (%s, %s, uuid %s) was at %#" PRIx64 " on the recorded boot (%s) and is now at "
-		"%#" PRIx64 ": the platform moved it by %s. %s%s It is %s now and nothing maps "
+		"%#" PRIx64 ": the platform moved it by %s.%s %s%s It is %s now and nothing maps "
 		"it. The data on the media is intact.",
 		ns->dev, nsa_mode_name(o->mode), sz(o->size, size, sizeof(size)),
 		ns->uuid[0] ? ns->uuid : "none, label-less", o->spa_start, c->when, ns->spa_start,
-		sh, cause, confirmed ? " This boot's kernel log has that very line." : "",
+		sh, cause_sentence(f->cause, why, sizeof(why)), cause,
+		confirmed ? " This boot's kernel log has that very line." : "",
 		ns->enabled ? "enabled but unusable" : "raw and disabled");
 
 	key = ns->uuid[0] ? ns->uuid : ns->dev;
@@ -273,12 +325,11 @@ static int report_moved_unavailable(struct cmp *c, size_t i, const struct nsa_na
 		f,
 		"Do not re-create the namespace, reconfigure it ('ndctl create-namespace -e %s "
 		"-f') or run mkfs on it: each destroys the data. First choice: put the hardware "
-		"back as it was (same DIMMs in the same slots, the same firmware memory settings); "
-		"the namespace then comes back at %#" PRIx64 " unchanged. To read the data "
-		"meanwhile, read-only, nothing written: 'nsalign rescue %s' (its data start at "
-		"byte %s of the raw namespace).%s",
-		ns->dev, o->spa_start, key, sz(o->data_start - o->spa_start, off, sizeof(off)),
-		repair);
+		"back as it was (%s); the namespace then comes back at %#" PRIx64 " unchanged. To "
+		"read the data meanwhile, read-only, nothing written: 'nsalign rescue %s' (its "
+		"data start at byte %s of the raw namespace).%s",
+		ns->dev, undo_cause(f->cause, undo, sizeof(undo)), o->spa_start, key,
+		sz(o->data_start - o->spa_start, off, sizeof(off)), repair);
 	if (rp == 0)
 		nsa_finding_fact_u64(f, "repair_align", new_align);
 	common_facts(c, f, o, c->weak[i]);
@@ -311,16 +362,18 @@ static int report_moved(struct cmp *c, size_t i, const struct nsa_namespace *o)
 	int64_t shift = (int64_t)(ns->spa_start - o->spa_start);
 	char sh[40];
 	struct nsa_finding *f = nsa_analysis_add(c->a, "NSA-NS-MOVED", ns->dev, ns->uuid);
+	char why[400];
 
-	if (!f)
+	if (!f || ns_cause(c, f, ns, o) < 0)
 		return -ENOMEM;
 	nsa_finding_set_message(
 		f,
 		"%s (%s, uuid %s) moved from %#" PRIx64 " to %#" PRIx64 " (%s) since the recorded "
-		"boot (%s)%s. %s%s",
+		"boot (%s)%s.%s %s%s",
 		ns->dev, nsa_mode_name(o->mode), ns->uuid[0] ? ns->uuid : "none, label-less",
 		o->spa_start, ns->spa_start, shift_str(shift, sh, sizeof(sh)), c->when,
 		c->weak[i] ? "; label-less ranges have no UUID, so it was matched by its size" : "",
+		cause_sentence(f->cause, why, sizeof(why)),
 		v->available ? "The kernel still maps it."
 			     : "It was not mapped on the recorded boot either.",
 		v->available && v->required_align
@@ -468,7 +521,7 @@ static int compare_regions(struct cmp *c)
 		const struct nsa_region *o = &c->old->regions[j];
 		const struct nsa_region *r = NULL;
 		struct nsa_finding *f;
-		char sh[40], size[32];
+		char sh[40], size[32], why[400];
 		int64_t shift;
 		int n = 0;
 
@@ -489,17 +542,20 @@ static int compare_regions(struct cmp *c)
 			continue;
 		shift = (int64_t)(r->spa_start - o->spa_start);
 		f = nsa_analysis_add(c->a, "NSA-REGION-MOVED", r->dev, "");
-		if (!f)
+		if (!f || !(f->cause = nsa_move_cause(c->old, o, c->cur, r)))
 			return -ENOMEM;
 		nsa_finding_set_message(
 			f,
 			"%s (%s, %s) was at %#" PRIx64
 			" on the recorded boot (%s) and is at %#" PRIx64
-			" now: the platform moved it by %s. A DIMM added, removed or failed, a "
-			"firmware update or a change of other memory does this.",
+			" now: the platform moved it by %s.%s",
 			r->dev, r->provider[0] ? r->provider : "pmem",
 			sz(r->size, size, sizeof(size)), o->spa_start, c->when, r->spa_start,
-			shift_str(shift, sh, sizeof(sh)));
+			shift_str(shift, sh, sizeof(sh)),
+			cause_sentence(f->cause, why, sizeof(why))[0]
+				? why
+				: " A DIMM added, removed or failed, a firmware update or a change "
+				  "of other memory does this.");
 		nsa_finding_set_remedy(
 			f, "See the findings about its namespaces: those that still work need "
 			   "nothing; for those that broke, do not re-create them.");

@@ -130,16 +130,65 @@ const char *nsa_severity_name(enum nsa_severity s)
 	}
 }
 
-static struct nsa_fact *new_fact(struct nsa_finding *f, const char *key, enum nsa_fact_type t)
+static struct nsa_fact *push_fact(struct nsa_fact *facts, int *n, const char *key,
+				  enum nsa_fact_type t)
 {
 	struct nsa_fact *fact;
 
-	if (f->n_facts >= NSA_MAX_FACTS)
+	if (*n >= NSA_MAX_FACTS)
 		return NULL;
-	fact = &f->facts[f->n_facts++];
+	fact = &facts[(*n)++];
 	fact->key = key;
 	fact->type = t;
 	return fact;
+}
+
+static struct nsa_fact *new_fact(struct nsa_finding *f, const char *key, enum nsa_fact_type t)
+{
+	return push_fact(f->facts, &f->n_facts, key, t);
+}
+
+void nsa_cause_fact_u64(struct nsa_cause *c, const char *key, uint64_t v)
+{
+	struct nsa_fact *fact = push_fact(c->evidence, &c->n_evidence, key, NSA_FACT_U64);
+
+	if (fact)
+		fact->u64 = v;
+}
+
+void nsa_cause_fact_addr(struct nsa_cause *c, const char *key, uint64_t v)
+{
+	struct nsa_fact *fact = push_fact(c->evidence, &c->n_evidence, key, NSA_FACT_ADDR);
+
+	if (fact)
+		fact->u64 = v;
+}
+
+void nsa_cause_fact_i64(struct nsa_cause *c, const char *key, int64_t v)
+{
+	struct nsa_fact *fact = push_fact(c->evidence, &c->n_evidence, key, NSA_FACT_I64);
+
+	if (fact)
+		fact->i64 = v;
+}
+
+void nsa_cause_fact_str(struct nsa_cause *c, const char *key, const char *v)
+{
+	struct nsa_fact *fact = push_fact(c->evidence, &c->n_evidence, key, NSA_FACT_STR);
+
+	if (fact && !(fact->str = strdup(v ? v : "")))
+		c->n_evidence--;
+}
+
+void nsa_cause_free(struct nsa_cause *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->n_evidence; i++)
+		if (c->evidence[i].type == NSA_FACT_STR)
+			free(c->evidence[i].str);
+	free(c->text);
+	free(c);
 }
 
 void nsa_finding_fact_u64(struct nsa_finding *f, const char *key, uint64_t v)
@@ -222,26 +271,16 @@ void nsa_finding_clear(struct nsa_finding *f)
 	for (int i = 0; i < f->n_facts; i++)
 		if (f->facts[i].type == NSA_FACT_STR)
 			free(f->facts[i].str);
+	nsa_cause_free(f->cause);
 	memset(f, 0, sizeof(*f));
 }
 
-struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human)
+/* Each fact as a member of o; returns o. */
+static struct json_object *add_facts(struct json_object *o, const struct nsa_fact *facts, int n,
+				     bool human)
 {
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "code", json_object_new_string(f->code->code));
-	json_object_object_add(o, "severity",
-			       json_object_new_string(nsa_severity_name(f->severity)));
-	if (f->dev[0])
-		json_object_object_add(o, "dev", json_object_new_string(f->dev));
-	/* the namespace's label uuid: its identity, "raw_uuid" as in list */
-	if (f->uuid[0])
-		json_object_object_add(o, "raw_uuid", json_object_new_string(f->uuid));
-	json_object_object_add(o, "message", json_object_new_string(f->message ? f->message : ""));
-	json_object_object_add(o, "remedy", json_object_new_string(f->remedy ? f->remedy : ""));
-	json_object_object_add(o, "message_id", json_object_new_string(f->code->message_id));
-	for (int i = 0; i < f->n_facts; i++) {
-		const struct nsa_fact *fact = &f->facts[i];
+	for (int i = 0; i < n; i++) {
+		const struct nsa_fact *fact = &facts[i];
 		struct json_object *v = NULL;
 
 		switch (fact->type) {
@@ -263,6 +302,39 @@ struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human)
 		}
 		json_object_object_add(o, fact->key, v);
 	}
+	return o;
+}
+
+struct json_object *nsa_finding_to_json(const struct nsa_finding *f, bool human)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "code", json_object_new_string(f->code->code));
+	json_object_object_add(o, "severity",
+			       json_object_new_string(nsa_severity_name(f->severity)));
+	if (f->dev[0])
+		json_object_object_add(o, "dev", json_object_new_string(f->dev));
+	/* the namespace's label uuid: its identity, "raw_uuid" as in list */
+	if (f->uuid[0])
+		json_object_object_add(o, "raw_uuid", json_object_new_string(f->uuid));
+	json_object_object_add(o, "message", json_object_new_string(f->message ? f->message : ""));
+	json_object_object_add(o, "remedy", json_object_new_string(f->remedy ? f->remedy : ""));
+	json_object_object_add(o, "message_id", json_object_new_string(f->code->message_id));
+	add_facts(o, f->facts, f->n_facts, human);
+	if (f->cause)
+		json_object_object_add(o, "cause", nsa_cause_to_json(f->cause, human));
+	return o;
+}
+
+struct json_object *nsa_cause_to_json(const struct nsa_cause *c, bool human)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "code", json_object_new_string(c->code));
+	json_object_object_add(o, "text", json_object_new_string(c->text ? c->text : ""));
+	json_object_object_add(
+		o, "evidence",
+		add_facts(json_object_new_object(), c->evidence, c->n_evidence, human));
 	return o;
 }
 

@@ -52,6 +52,22 @@ struct nsa_fact {
 
 #define NSA_MAX_FACTS 16
 
+/*
+ * Why the platform moved PMEM between two boots (cause.c): the most likely
+ * cause, as a stable code and in plain words, with its evidence.  Codes:
+ * "ram-below-grew", "ram-below-shrank", "dimm-removed", "dimm-added",
+ * "dimm-failed", "dimm-moved", "firmware", "unknown" (the record keeps no
+ * inventory or memory map: written by an older nsalign, or addresses hidden).
+ */
+struct nsa_cause {
+	const char *code; /* static */
+	char *text;	  /* plain words, owned: "System RAM below region0 grew by ..." */
+	struct nsa_fact evidence[NSA_MAX_FACTS];
+	int n_evidence;
+};
+/* Every cause code, for metrics that list them all. */
+const char *const *nsa_cause_codes(size_t *n);
+
 struct nsa_finding {
 	const struct nsa_code_info *code;
 	enum nsa_severity severity;
@@ -61,6 +77,7 @@ struct nsa_finding {
 	char *remedy;		 /* what to do */
 	struct nsa_fact facts[NSA_MAX_FACTS];
 	int n_facts;
+	struct nsa_cause *cause; /* move findings: why it moved (owned), else NULL */
 };
 
 /* Someone else living in a section or memory block the namespace spans. */
@@ -229,6 +246,14 @@ void nsa_finding_fact_addr(struct nsa_finding *f, const char *key, uint64_t v);
 void nsa_finding_fact_i64(struct nsa_finding *f, const char *key, int64_t v);
 void nsa_finding_fact_bool(struct nsa_finding *f, const char *key, bool v);
 void nsa_finding_fact_str(struct nsa_finding *f, const char *key, const char *v);
+/* Evidence for a cause, as facts are for a finding. */
+void nsa_cause_fact_u64(struct nsa_cause *c, const char *key, uint64_t v);
+void nsa_cause_fact_addr(struct nsa_cause *c, const char *key, uint64_t v);
+void nsa_cause_fact_i64(struct nsa_cause *c, const char *key, int64_t v);
+void nsa_cause_fact_str(struct nsa_cause *c, const char *key, const char *v);
+void nsa_cause_free(struct nsa_cause *c);
+/* The cause as JSON: {"code", "text", "evidence": {...}}. human: sizes as strings. */
+struct json_object *nsa_cause_to_json(const struct nsa_cause *c, bool human);
 /* Set counts[] from the findings again, for code that set a finding's severity itself. */
 void nsa_analysis_recount(struct nsa_analysis *a);
 /* The finding as the JSON contract wants it. human: sizes as strings. */
@@ -244,7 +269,10 @@ const char *nsa_severity_name(enum nsa_severity s); /* "info", "warning", "error
 #define NSA_STATE_HISTORY	  16 /* boot records kept by default */
 #define NSA_STATE_LOCK_TIMEOUT_MS 30000
 
-/* The layout of one boot: a snapshot without iomem, memory blocks or notes. */
+/*
+ * The layout of one boot: a snapshot without memory blocks or notes, and of
+ * /proc/iomem only the top-level System RAM, reserved and PMEM ranges.
+ */
 struct nsa_boot_record {
 	char boot_id[NSA_UUID_LEN];
 	int64_t recorded_at; /* unix seconds */
@@ -324,6 +352,14 @@ int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *c
  */
 int nsa_check_recorded_moves(const struct nsa_state *st, const struct nsa_snapshot *cur,
 			     uint64_t granularity, struct nsa_analysis *a);
+/*
+ * Why region o of the recorded layout old is region r of cur, elsewhere:
+ * DIMMs gone or added in front of it, System RAM below it grown or
+ * shrunk, a DIMM that failed, or none of these (a firmware setting).  A
+ * new cause, or NULL (ENOMEM).
+ */
+struct nsa_cause *nsa_move_cause(const struct nsa_snapshot *old, const struct nsa_region *o,
+				 const struct nsa_snapshot *cur, const struct nsa_region *r);
 
 /* ------------------------------------------------------------------ */
 /* Others that online memory (competitors.c)                           */

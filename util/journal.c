@@ -4,7 +4,8 @@
  * code's MESSAGE_ID (explained by systemd/nsalign.catalog for
  * 'journalctl -x'), a PRIORITY from its severity and every fact as an
  * NSALIGN_* field, so that 'journalctl NSALIGN_CODE=NSA-NS-MOVED-UNAVAILABLE'
- * and 'journalctl -o json' find them.
+ * and 'journalctl -o json' find them.  A move finding's cause adds
+ * NSALIGN_CAUSE (its code), NSALIGN_CAUSE_TEXT and NSALIGN_CAUSE_* (its evidence).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +20,7 @@
 
 #include "journal.h"
 
-#define MAX_FIELDS (16 + NSA_MAX_FACTS)
+#define MAX_FIELDS (18 + 2 * NSA_MAX_FACTS)
 
 int journal_priority(enum nsa_severity s)
 {
@@ -58,17 +59,19 @@ static void add(struct fields *fl, const char *fmt, ...)
 		fl->iov[fl->n++] = (struct iovec){ .iov_base = s, .iov_len = strlen(s) };
 }
 
-/* "spa_old" -> "NSALIGN_SPA_OLD" */
-static void fact_field(struct fields *fl, const struct nsa_fact *f)
+/* "spa_old" -> "NSALIGN_SPA_OLD"; a cause's evidence "ram_below_old" ->
+ * "NSALIGN_CAUSE_RAM_BELOW_OLD" */
+static void fact_field(struct fields *fl, const char *prefix, const struct nsa_fact *f)
 {
 	char name[64];
-	size_t i;
+	size_t i, p = strlen(prefix);
 
-	for (i = 0; f->key[i] && i < sizeof(name) - 1; i++)
-		name[i] = isalnum((unsigned char)f->key[i])
-				  ? (char)toupper((unsigned char)f->key[i])
-				  : '_';
-	name[i] = '\0';
+	memcpy(name, prefix, p);
+	for (i = 0; f->key[i] && p + i < sizeof(name) - 1; i++)
+		name[p + i] = isalnum((unsigned char)f->key[i])
+				      ? (char)toupper((unsigned char)f->key[i])
+				      : '_';
+	name[p + i] = '\0';
 	switch (f->type) {
 	case NSA_FACT_ADDR:
 		add(fl, "NSALIGN_%s=%#" PRIx64, name, f->u64);
@@ -114,7 +117,14 @@ int journal_send_finding_with(const struct nsa_finding *f, const char *context, 
 	if (f->remedy)
 		add(&fl, "NSALIGN_REMEDY=%s", f->remedy);
 	for (int i = 0; i < f->n_facts; i++)
-		fact_field(&fl, &f->facts[i]);
+		fact_field(&fl, "", &f->facts[i]);
+	/* why it moved: NSALIGN_CAUSE=firmware, its words and its evidence */
+	if (f->cause) {
+		add(&fl, "NSALIGN_CAUSE=%s", f->cause->code);
+		add(&fl, "NSALIGN_CAUSE_TEXT=%s", f->cause->text ? f->cause->text : "");
+		for (int i = 0; i < f->cause->n_evidence; i++)
+			fact_field(&fl, "CAUSE_", &f->cause->evidence[i]);
+	}
 	r = fl.oom ? -ENOMEM : sd_journal_sendv(fl.iov, fl.n);
 	for (int i = 0; i < fl.n; i++)
 		free(fl.iov[i].iov_base);

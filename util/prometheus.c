@@ -65,6 +65,25 @@ static int render(FILE *f, const struct nsa_snapshot *s, const struct nsa_analys
 		fprintf(f, "nsalign_findings_by_severity{severity=\"%s\"} %d\n",
 			nsa_severity_name(sev), a->counts[sev]);
 
+	/* why the PMEM moved since the record (check --boot): move findings by cause */
+	{
+		size_t n_causes;
+		const char *const *causes = nsa_cause_codes(&n_causes);
+
+		header(f, "nsalign_move_findings_by_cause", "gauge",
+		       "Findings of the last check about PMEM that moved since the recorded boot, "
+		       "by their most likely cause.");
+		for (size_t c = 0; c < n_causes; c++) {
+			int count = 0;
+
+			for (size_t i = 0; i < a->n_findings; i++)
+				count += a->findings[i].cause &&
+					 strcmp(a->findings[i].cause->code, causes[c]) == 0;
+			fprintf(f, "nsalign_move_findings_by_cause{cause=\"%s\"} %d\n", causes[c],
+				count);
+		}
+	}
+
 	header(f, "nsalign_namespace_available", "gauge",
 	       "1 when the kernel maps the namespace now, 0 when not.");
 	for (size_t i = 0; i < a->n_verdicts; i++) {
