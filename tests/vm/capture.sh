@@ -133,9 +133,12 @@ captures=(
 	"lab-arm64-6.1-raw-sector target-facts 1 end arm64-6.1"
 	"lab-x86_64-6.12-shift-boot2 shift-1g-devdax 2 start x86_64-6.12"
 	"lab-x86_64-6.12-kmem-auto-online kmem-auto-online 1 end x86_64-6.12"
+	"lab-cause-boot1 move-cause 1 end"
+	"lab-cause-boot2 move-cause 2 start"
+	"lab-cause-boot3 move-cause 3 start"
 )
 if [ $run = 1 ]; then
-	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss pmem-pmem-section >/dev/null || die "the lab failed: run tests/vm/run.sh"
+	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss pmem-pmem-section move-cause >/dev/null || die "the lab failed: run tests/vm/run.sh"
 	"$VM_TOP/run.sh" --target arm64-6.12 pmem-pmem-section kmem-loss memmap-partial-section >/dev/null ||
 		die "the lab failed: run tests/vm/run.sh --target arm64-6.12"
 	"$VM_TOP/run.sh" --target arm64-6.1 target-facts >/dev/null || die "the lab failed: run tests/vm/run.sh --target arm64-6.1"

@@ -7,7 +7,8 @@
 # namespace; the unit fails with exit 2 and the journal holds
 # NSA-NS-MOVED-UNAVAILABLE with its MESSAGE_ID and NSALIGN_* fields,
 # journalctl -x shows the catalog text, the Prometheus drop-in wrote the
-# metrics.
+# metrics.  Same DIMM, same RAM, another address: every move finding names
+# the firmware as the cause (NSALIGN_CAUSE=firmware).
 IMAGE=systemd
 BOOTS=2
 setup() { truncate -s 4G "$RUN/nv0.img"; }
@@ -63,6 +64,10 @@ assert_boot() {
 			journal_entry "$d" '.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE" and .NSALIGN_KERNEL_CONFIRMS == "true" and (.NSALIGN_KERNEL_MESSAGE | contains("bad offset: 0x40000000 dax disabled align: 0x40000000"))'
 		check "journal: NSA-REGION-MOVED by +64 MiB" \
 			journal_entry "$d" '.NSALIGN_CODE == "NSA-REGION-MOVED" and .NSALIGN_SHIFT == "67108864"'
+		check "journal: same hardware, another address: NSALIGN_CAUSE=firmware on all three move findings" \
+			jq -e -s '[.[] | select((.NSALIGN_CODE // "") | test("MOVED"))] | length == 3 and all(.NSALIGN_CAUSE == "firmware" and .NSALIGN_CAUSE_DIMMS_OLD == "1" and .NSALIGN_CAUSE_RAM_BELOW_OLD == .NSALIGN_CAUSE_RAM_BELOW_NEW)' "$d/journal.json"
+		check "journal: the message says it in words" \
+			journal_entry "$d" '.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE" and (.MESSAGE | contains("Most likely cause: same DIMMs, same RAM")) and (.NSALIGN_CAUSE_TEXT | contains("a firmware setting or update moved the PMEM"))'
 		check "journalctl -x shows the catalog entry" \
 			grep -q "Subject: NSA-NS-MOVED-UNAVAILABLE: Namespace moved since the record" "$d/journal-x.txt"
 		check "journalctl -x: the catalog's remedy with this entry's fields filled in" \
@@ -70,6 +75,8 @@ assert_boot() {
 		check "Prometheus: the finding and exit code 2" \
 			grep -qx 'nsalign_findings{code="NSA-NS-MOVED-UNAVAILABLE",severity="error"} 1' "$d/nsalign.prom"
 		check "Prometheus: exit code 2" grep -qx 'nsalign_check_exit_code 2' "$d/nsalign.prom"
+		check "Prometheus: three move findings (region, both namespaces), cause firmware" \
+			grep -qx 'nsalign_move_findings_by_cause{cause="firmware"} 3' "$d/nsalign.prom"
 		check "state: boot 2 kept in the history, boot 1 still the known-good one" \
 			jqf --arg id "$id" '(.boots | length == 2) and ([.boots[] | select(.baseline)] | length == 1) and (.boots[0].boot_id == $id) and (.boots[0].baseline)' "$d/state/state.json"
 		jq -s '.[] | select(.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE")' "$d/journal.json" >"$RUN/moved-unavailable.journal.json"
