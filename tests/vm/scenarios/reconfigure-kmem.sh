@@ -44,6 +44,20 @@ assert_boot() {
 	echo "# nsalign predicted $pred bytes (lost $(jq .plan.lost "$d/dry.json")); the kernel's System RAM (kmem): $got"
 	check "System RAM (kmem) equals the prediction to the byte" test -n "$pred" -a "$pred" = "$got"
 	check "dry run said why: lost bytes at the edges" grep -q "lost at the edges" "$d/dry.err"
+	# the zones: what the plan read and predicted against the kernel's /proc/zoneinfo and MemTotal
+	zsum() { awk -v mv="$2" '/^Node/ { z = $4 } /present/ && z != "Device" && ((z == "Movable") == mv) { s += $2 } END { printf "%.0f\n", s * 4096 }' "$1"; }
+	memtotal() { awk '{ printf "%.0f\n", $2 * 1024 }' "$1"; }
+	echo "# zones: plan $(jq -c .plan.zones "$d/dry.json"); zoneinfo kernel $(zsum "$d/zoneinfo.dry" 0) -> $(zsum "$d/zoneinfo.ram" 0), Movable $(zsum "$d/zoneinfo.dry" 1) -> $(zsum "$d/zoneinfo.ram" 1); MemTotal $(memtotal "$d/meminfo.dry") -> $(memtotal "$d/meminfo.ram")"
+	check "zones: the plan's kernel and Movable bytes are /proc/zoneinfo's present pages" \
+		jqf --argjson k "$(zsum "$d/zoneinfo.dry" 0)" --argjson m "$(zsum "$d/zoneinfo.dry" 1)" \
+		'.plan.zones | .kernel_bytes == $k and .movable_bytes == $m and .adding > 0 and .movable' "$d/dry.json"
+	check "zones: Movable grew by what the plan added, and the ratio after is the kernel's" \
+		jqf --argjson k "$(zsum "$d/zoneinfo.ram" 0)" --argjson m "$(zsum "$d/zoneinfo.ram" 1)" \
+		'.plan.zones | .movable_bytes + .adding == $m and .kernel_bytes == $k and .ratio_pct_after == ($m * 100 / $k | floor)' "$d/dry.json"
+	check "zones: MemTotal grew by the plan's system_ram; memmap in RAM, 64 bytes a 4 KiB page" \
+		jqf --argjson g "$(($(memtotal "$d/meminfo.ram") - $(memtotal "$d/meminfo.dry")))" \
+		'.plan | .system_ram == $g and .zones.memmap_ram_bytes == .usable / 64 and .memmap_on_memory == false' "$d/dry.json"
+	check "zones: the dry run says the ratio against auto_movable_ratio" grep -q "ZONE_MOVABLE:kernel zones .* after it .*auto_movable_ratio" "$d/dry.err"
 	check "to system-ram: exit 0, every planned block changed" \
 		jqf '.result.blocks_changed == .plan.blocks and .result.zone == "Movable"' "$d/to-ram.json"
 	first=$(jq .plan.first_block "$d/dry.json") n=$(jq .plan.blocks "$d/dry.json")
