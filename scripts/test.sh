@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The whole test suite: install what is missing, build with -Werror, run the
-# unit, snapshot and CLI tests (make check), the clang-format check, each
-# libFuzzer target of tests/fuzz for 30 s (FUZZ_SECONDS=N: N s), and the VM
-# lab against a real kernel with emulated NVDIMMs.  Ends with "N passed, N
-# failed"; exits non-zero when anything failed.
+# unit, snapshot and CLI tests (make check), the clang-format check, make
+# distcheck (scripts/release.sh), each libFuzzer target of tests/fuzz for
+# 30 s (FUZZ_SECONDS=N: N s), and the VM lab against a real kernel with
+# emulated NVDIMMs.  Ends with "N passed, N failed"; exits non-zero when
+# anything failed.
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh --sanitize      ASan+UBSan build, make check only
@@ -99,6 +100,18 @@ if [ $sanitize -eq 0 ]; then
 fi
 
 [ $sanitize -eq 1 ] || stage_done "clang-format"
+# the release as a user gets it, in build-release/ (scripts/release.sh): the
+# tree's files copied, autogen.sh, make distcheck (the tarball built out of
+# tree, its make check run, installed and uninstalled); not the VM lab
+if [ $sanitize -eq 0 ]; then
+	echo "== make distcheck (a copy of the tree's files; the VM lab and the fuzzing stay outside)"
+	if "$top/scripts/release.sh" tarball "$top/build-release"; then
+		count "make distcheck" PASS
+	else
+		count "make distcheck" FAIL
+	fi
+	stage_done "make distcheck"
+fi
 # fuzz_report: each target's line and result (make fuzz's output)
 fuzz_report() {
 	local fuzz_results
