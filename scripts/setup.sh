@@ -13,7 +13,9 @@ BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
 	libndctl-dev libdaxctl-dev libudev-dev libsystemd-dev libjson-c-dev libkmod-dev uuid-dev libinih-dev
 	libblkid-dev libsmartcols-dev
 	asciidoctor clang-format jq python3-jsonschema
-	umockdev libumockdev-dev)
+	umockdev libumockdev-dev
+	zsh
+	debhelper dpkg-dev lintian)
 # The fuzz targets (configure --enable-fuzzing): clang and its libFuzzer runtime.
 FUZZ_PKGS=(clang libclang-rt-dev)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
@@ -25,6 +27,12 @@ ARM64_PKGS=(qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu libc6-dev-arm
 	libndctl-dev:arm64 libdaxctl-dev:arm64 libudev-dev:arm64 libsystemd-dev:arm64 libjson-c-dev:arm64
 	libkmod-dev:arm64 uuid-dev:arm64 libinih-dev:arm64 libblkid-dev:arm64
 	libsmartcols-dev:arm64)
+
+# promtool, for contrib/prometheus's rule tests: from Debian's prometheus
+# package, unpacked into build-tools/ and not installed (installing it would
+# start a Prometheus server and bring its web assets)
+top=$(cd "$(dirname "$0")/.." && pwd)
+promtool_dir=$top/build-tools/prometheus
 
 lab=1 fuzz=
 for a in "$@"; do
@@ -52,12 +60,15 @@ missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && [ $need_arch -eq 0 ] && [ $need_backports -eq 0 ] && exit 0
+need_promtool=0
+command -v promtool >/dev/null || [ -x "$promtool_dir/usr/bin/promtool" ] || need_promtool=1
+[ ${#missing[@]} -eq 0 ] && [ $need_arch -eq 0 ] && [ $need_backports -eq 0 ] && [ $need_promtool -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	[ $need_arch -eq 0 ] || echo "setup: the arm64 architecture is not enabled (dpkg --add-architecture arm64)" >&2
 	[ $need_backports -eq 0 ] || echo "setup: bookworm-backports is not in the apt sources" >&2
 	[ ${#missing[@]} -eq 0 ] || echo "setup: missing Debian packages: ${missing[*]}" >&2
+	[ $need_promtool -eq 0 ] || echo "setup: no promtool (Debian's prometheus package, unpacked into build-tools/)" >&2
 	echo "setup: run as root (scripts/setup.sh)" >&2
 	exit 77
 fi
@@ -97,3 +108,13 @@ fi
 [ ${#missing[@]} -eq 0 ] || echo "setup: installing ${missing[*]}"
 apt-get update -qq
 [ ${#missing[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ $need_promtool -eq 1 ]; then
+	echo "setup: unpacking promtool from Debian's prometheus package into $promtool_dir"
+	dl=$(mktemp -d)
+	(cd "$dl" && apt-get download -qq prometheus >/dev/null) &&
+		mkdir -p "$promtool_dir" &&
+		dpkg-deb --fsys-tarfile "$dl"/prometheus_*.deb | tar -x -C "$promtool_dir" ./usr/bin/promtool
+	rc=$?
+	rm -rf "$dl"
+	[ $rc -eq 0 ] || { echo "setup: could not unpack promtool" >&2; exit 1; }
+fi

@@ -3,10 +3,10 @@
 #
 # The whole test suite: install what is missing, build with -Werror, run the
 # unit, snapshot and CLI tests (make check), the clang-format check, make
-# distcheck (scripts/release.sh), each libFuzzer target of tests/fuzz for
-# 30 s (FUZZ_SECONDS=N: N s), and the VM lab against a real kernel with
-# emulated NVDIMMs.  Ends with "N passed, N failed"; exits non-zero when
-# anything failed.
+# distcheck (scripts/release.sh), promtool on contrib/prometheus, each
+# libFuzzer target of tests/fuzz for 30 s (FUZZ_SECONDS=N: N s), and the VM
+# lab against a real kernel with emulated NVDIMMs.  Ends with "N passed, N
+# failed"; exits non-zero when anything failed.
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh --sanitize      ASan+UBSan build, make check only
@@ -111,6 +111,31 @@ if [ $sanitize -eq 0 ]; then
 		count "make distcheck" FAIL
 	fi
 	stage_done "make distcheck"
+	# contrib/prometheus: the alerting rules' syntax and unit tests, and the
+	# dashboard's queries parsed as PromQL (as recording rules, $instance .*)
+	echo "== Prometheus rules (promtool check rules, promtool test rules)"
+	promtool=$(command -v promtool || echo "$top/build-tools/prometheus/usr/bin/promtool")
+	prom=$top/contrib/prometheus
+	if [ ! -x "$promtool" ]; then
+		echo "promtool missing (scripts/setup.sh unpacks it into build-tools/)"
+		count promtool FAIL
+	else
+		for t in "check rules" "test rules" "dashboard queries"; do
+			case "$t" in
+			"check rules") (cd "$prom" && "$promtool" check rules nsalign.rules.yml) ;;
+			"test rules") (cd "$prom" && "$promtool" test rules nsalign.rules.test.yml) ;;
+			*) jq -r '.panels[].targets[].expr' "$prom/nsalign-dashboard.json" |
+				sed 's/\$instance/.*/g' |
+				awk 'BEGIN { print "groups:\n  - name: dashboard\n    rules:" }
+					{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "      - record: dashboard:q%d\n        expr: \"%s\"\n", NR, $0 }' \
+					>"$builddir/dashboard-queries.yml" &&
+				"$promtool" check rules "$builddir/dashboard-queries.yml" ;;
+			esac >"$builddir/promtool.log" 2>&1 && count "promtool $t" PASS ||
+				{ sed 's/^/  /' "$builddir/promtool.log" | tail -15; count "promtool $t" FAIL; }
+			echo "promtool $t: $(grep -m1 -oE 'SUCCESS.*|FAILED.*' "$builddir/promtool.log")"
+		done
+	fi
+	stage_done "promtool"
 fi
 # fuzz_report: each target's line and result (make fuzz's output)
 fuzz_report() {
