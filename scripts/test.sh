@@ -3,10 +3,11 @@
 #
 # The whole test suite: install what is missing, build with -Werror, run the
 # unit, snapshot and CLI tests (make check), the clang-format check, make
-# distcheck (scripts/release.sh), promtool on contrib/prometheus, each
-# libFuzzer target of tests/fuzz for 30 s (FUZZ_SECONDS=N: N s), and the VM
-# lab against a real kernel with emulated NVDIMMs.  Ends with "N passed, N
-# failed"; exits non-zero when anything failed.
+# distcheck, the Debian packages and lintian (scripts/release.sh), promtool
+# on contrib/prometheus, each libFuzzer target of tests/fuzz for 30 s
+# (FUZZ_SECONDS=N: N s), and the VM lab against a real kernel with emulated
+# NVDIMMs.  Ends with "N passed, N failed"; exits non-zero when anything
+# failed.
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh --sanitize      ASan+UBSan build, make check only
@@ -111,6 +112,23 @@ if [ $sanitize -eq 0 ]; then
 		count "make distcheck" FAIL
 	fi
 	stage_done "make distcheck"
+	# the Debian packages, built from that tarball with the tree's debian/,
+	# and lintian on them (scripts/release.sh deb, lintian)
+	echo "== Debian packages (dpkg-buildpackage -us -uc -b from the tarball; lintian)"
+	if "$top/scripts/release.sh" deb "$top/build-release"; then
+		count "Debian packages" PASS
+		stage_done "Debian packages"
+		if "$top/scripts/release.sh" lintian "$top/build-release"; then
+			count lintian PASS
+		else
+			count lintian FAIL
+		fi
+		stage_done "lintian"
+	else
+		count "Debian packages" FAIL
+		count lintian FAIL
+		stage_done "Debian packages"
+	fi
 	# contrib/prometheus: the alerting rules' syntax and unit tests, and the
 	# dashboard's queries parsed as PromQL (as recording rules, $instance .*)
 	echo "== Prometheus rules (promtool check rules, promtool test rules)"
