@@ -9,40 +9,12 @@
 #include <stdlib.h>
 
 #include "libnsalign.h"
+#include "compare-run.h"
 #include "fixtures.h"
 #include "test.h"
 
 #define DEVDAX_UUID "f41534c6-4c30-429c-892b-16ebeef271bc"
 #define FSDAX_UUID  "3ca840bd-f6e8-4f4c-8650-61048c3d7d7f"
-
-struct run {
-	struct nsa_boot_record base;
-	struct nsa_snapshot *cur;
-	struct nsa_analysis *a;
-};
-
-/* Record `old` as the baseline, analyse `cur`, compare. */
-static int compare(struct run *r, struct nsa_snapshot *old, struct nsa_snapshot *cur)
-{
-	struct nsa_analysis_opts opts = { .platform_granularity = 64 * NSA_MiB, .with_info = true };
-
-	memset(r, 0, sizeof(*r));
-	r->base.layout = nsa_snapshot_layout(old);
-	r->base.recorded_at = old->collected_at;
-	r->base.baseline = true;
-	r->cur = cur;
-	nsa_snapshot_free(old);
-	if (!r->base.layout || nsa_analyze(cur, &opts, &r->a) < 0)
-		return -ENOMEM;
-	return nsa_compare(&r->base, cur, r->a);
-}
-
-static void run_free(struct run *r)
-{
-	nsa_analysis_free(r->a);
-	nsa_snapshot_free(r->cur);
-	nsa_snapshot_free(r->base.layout);
-}
 
 static const struct nsa_finding *find(const struct run *r, const char *code, const char *uuid)
 {
