@@ -128,8 +128,10 @@ int main(int argc, char **argv)
 	}
 	cmd = find_command(argv[0]);
 	if (!cmd) {
-		fprintf(stderr, "nsalign: '%s' is not a command (see 'nsalign --help')\n", argv[0]);
-		return EX_USAGE;
+		/* with --json, the error document on stdout as for any other error */
+		cmd_json_errors(argc, argv);
+		cmd_error(NULL, "'%s' is not a command (see 'nsalign --help')", argv[0]);
+		return cmd_json_error_document(EX_USAGE);
 	}
 
 	ctx = nsa_new();

@@ -149,6 +149,12 @@ EOF2
 [ "$(echo $cmds | wc -w)" = 12 ] && ok "every one of the 12 commands has its errors tested here:$cmds" ||
 	not_ok "commands whose errors are tested:$cmds"
 follows error "the $n --json errors of every command (exit code = .error.code)" "$TMP"/doc/error-*.json
+# a command that does not exist: the same error document
+run "$NSALIGN" bogus --json </dev/null
+cp "$TMP/out" "$TMP/doc/unknown-command.json"
+[ "$rc" = 64 ] && command jq -e '.error.code == 64 and (.error.message | test("bogus"))' "$TMP/out" >/dev/null 2>&1 &&
+	ok "nsalign bogus --json: exit 64, the error document names it" || not_ok "nsalign bogus --json: exit $rc, $(cat "$TMP/out")"
+follows error "the unknown command's error document" "$TMP/doc/unknown-command.json"
 # snapshot: the file it could not write
 if "$NSALIGN" snapshot >/dev/null 2>&1; then
 	run "$NSALIGN" snapshot --json -o "$TMP/no/such/dir/snap.json"
