@@ -55,7 +55,7 @@ static void common_facts(struct cmp *c, struct nsa_finding *f, const struct nsa_
 	nsa_finding_fact_str(f, "mode_recorded", nsa_mode_name(old->mode));
 	nsa_finding_fact_str(f, "dev_recorded", old->dev);
 	nsa_finding_fact_str(f, "recorded_at", c->iso);
-	nsa_finding_fact_str(f, "identity", weak ? "range" : "uuid");
+	nsa_finding_fact_str(f, "identity", weak ? "range" : "raw_uuid");
 }
 
 /* The analyzer's finding about the same namespace says less: drop it. */

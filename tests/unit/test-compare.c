@@ -104,6 +104,8 @@ TEST(lab_shift_names_the_broken_rule)
 	REQUIRE(f);
 	x = fact(f, "shift");
 	CHECK(x && x->i64 == 64 * (int64_t)NSA_MiB);
+	/* matched by the label's uuid: the key that names it, raw_uuid */
+	CHECK_STR(fact(f, "identity")->str, "raw_uuid");
 	f = find(&r, "NSA-REGION-MOVED", NULL);
 	REQUIRE(f);
 	CHECK_STR(f->dev, "region0");
