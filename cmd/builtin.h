@@ -151,6 +151,8 @@ int cmd_stdout_status(void);
 int cmd_ns_address_cmp(const struct nsa_snapshot *s, size_t a, size_t b);
 /* order[0..n_namespaces): s's namespace indexes in address order */
 void cmd_ns_address_order(const struct nsa_snapshot *s, size_t *order);
+/* One finding in check's text report (cmd/check-finding.c); -v adds its facts. */
+void cmd_print_finding(const struct nsa_finding *f, bool verbose);
 /* The context a --debug given after the command name applies to. */
 void cmd_set_ctx(struct nsa_ctx *ctx);
 
