@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The parsers of the command line's values (args.h): they print nothing. */
+/*
+ * The parsers of the command line's values (args.h): they print nothing.
+ * Their syntax is documented in nsalign(8), COMMAND LINE (sizes, aligns,
+ * granularities, shifts), and with the options that take the rest:
+ * --blocks, --range and --zone in nsalign-online-memory(8), a dax device's
+ * name and --mode in nsalign-reconfigure(8), --map in
+ * nsalign-create-namespace(8).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
