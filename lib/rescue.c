@@ -241,13 +241,6 @@ static int refuse_enabled(struct nsa_ctx *ctx, struct target *t, struct nsa_resc
 			   "(repair saves one first)",
 			   out->dev, why, blk, out->dev, out->uuid[0] ? out->uuid : out->dev);
 	return ERR(out, -ECANCELED,
-		   "%s is enabled raw because its info block is damaged (%s): the kernel "
-		   "did not see it, and /dev/%s is not its data (they start past the "
-		   "block), do not write to it. 'ndctl disable-namespace %s', then "
-		   "'nsalign repair %s --restore BACKUP --force' puts a saved block back "
-		   "(repair saves one first)",
-		   out->dev, why, blk, out->dev, out->uuid[0] ? out->uuid : out->dev);
-	return ERR(out, -ECANCELED,
 		   "%s is enabled raw: the kernel found no info block it refuses, and "
 		   "/dev/%s is its data; nothing to %s",
 		   out->dev, ndctl_namespace_get_block_device(t->ndns) ?: "?", verb);

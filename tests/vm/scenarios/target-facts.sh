@@ -23,6 +23,10 @@ assert_boot() {
 				cmp "$d/ndctl.before-nsalign-$m.json" "$d/ndctl.after-nsalign-$m.json"
 		fi
 	done
+	if grep -q '^create_raw_rc=0' "$d/facts"; then
+		check "nsalign repair on a raw namespace without an info block: refused (73), 'nothing to repair'" \
+			sh -c "grep -qx repair_raw_rc=73 $d/facts && grep -q 'found no info block.*is its data; nothing to repair' $d/repair-raw.err"
+	fi
 	check "nsalign check --json ran (exit 0-2) and wrote JSON" \
 		sh -c "[ \$(cat $d/check.end.rc) -le 2 ] && jq -e .findings $d/check.end.json"
 	# nsalign list --ndctl against ndctl list on the same layout, key by key
