@@ -8,34 +8,46 @@
  * nsalign-create-namespace(8).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 
+/*
+ * A block number: decimal digits only, after an optional "memory" (strtoull
+ * alone would also take leading blanks and a sign).
+ */
+static int parse_block_number(const char **arg, uint64_t *out)
+{
+	const char *p = *arg;
+	char *end;
+
+	if (strncmp(p, "memory", 6) == 0)
+		p += 6;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(p, &end, 10);
+	/* a number past 2^64 - 1 is not clamped to it */
+	if (errno == ERANGE)
+		return -EINVAL;
+	*arg = end;
+	return 0;
+}
+
 int cmd_parse_blocks(const char *arg, uint64_t *first, uint64_t *n)
 {
-	char *end;
 	uint64_t a, b;
 
-	if (strncmp(arg, "memory", 6) == 0)
-		arg += 6;
-	errno = 0;
-	a = strtoull(arg, &end, 10);
-	if (end == arg || *arg == '-')
+	if (parse_block_number(&arg, &a) < 0)
 		return -EINVAL;
 	b = a;
-	if (*end == '-') {
-		arg = end + 1;
-		if (strncmp(arg, "memory", 6) == 0)
-			arg += 6;
-		b = strtoull(arg, &end, 10);
-		if (end == arg || *arg == '-')
+	if (*arg == '-') {
+		arg++;
+		if (parse_block_number(&arg, &b) < 0)
 			return -EINVAL;
 	}
-	/* a number past 2^64 - 1 is not clamped to it */
-	if (*end || b < a || errno == ERANGE)
+	if (*arg || b < a)
 		return -EINVAL;
 	*first = a;
 	*n = b - a + 1;
@@ -70,12 +82,24 @@ int cmd_parse_range(const char *arg, uint64_t *start, uint64_t *end_excl)
 	return 0;
 }
 
+/* "daxX.Y", X and Y decimal digits: no blanks, signs or anything after */
 bool cmd_is_dax_name(const char *arg)
 {
-	unsigned a, b;
-	int n = -1;
+	const char *p = arg + 3;
+	int parts = 0;
 
-	return sscanf(arg, "dax%u.%u%n", &a, &b, &n) == 2 && n > 0 && arg[n] == '\0';
+	if (strncmp(arg, "dax", 3) != 0)
+		return false;
+	for (;;) {
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (++parts == 2)
+			return *p == '\0';
+		if (*p++ != '.')
+			return false;
+	}
 }
 
 int cmd_parse_zone(const char *arg, enum nsa_online_policy *out)

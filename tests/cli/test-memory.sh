@@ -50,9 +50,10 @@ for cmd in online-memory offline-memory; do
 		expect_err_line "memory[0-9]+-memory18446744073709551615 goes beyond the last memory block, memory55" "$cmd --blocks $b: one line naming the last block"
 	done
 done
-for b in 39-18446744073709551616 39--1 -1-3 99999999999999999999; do
-	run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --blocks $b
-	expect_rc 64 "--blocks $b: not a block range"
+# block numbers are digits (after "memory"): strtoull also took a sign or blanks
+for b in 39-18446744073709551616 39--1 -1-3 99999999999999999999 +39 " 39" "39- 40" "39-+40" "memory 39" memory+39; do
+	run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --blocks "$b"
+	expect_rc 64 "--blocks '$b': not a block range"
 done
 for r in 0x0-0xffffffffffffffff 0xfffffffff8000000+256M; do
 	run "$NSALIGN" online-memory --dry-run --snapshot "$legacy" --range $r
@@ -76,6 +77,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$NSALIGN" reconfigure dax0.0 --mode devdax
 	expect_rc 77 "reconfigure as non-root"
 fi
+# a dax device's name is daxX.Y to the letter: sscanf also took "dax 0.0" and "dax0.+0"
+for d in "dax 0.0" "dax0. 0" "dax0.+0" "dax-1.0" dax0.0x dax0 "dax0.0 "; do
+	run "$NSALIGN" online-memory --dry-run --snapshot "$ram" "$d"
+	expect_rc 64 "online-memory '$d': not a dax device's name"
+	expect_err_line "unexpected argument '$d'" "online-memory '$d': one line naming it"
+done
 run "$NSALIGN" reconfigure --mode devdax
 expect_rc 64 "reconfigure without a device"
 run "$NSALIGN" reconfigure dax0.0 --mode swap
