@@ -519,25 +519,11 @@ static int compare_regions(struct cmp *c)
 {
 	for (size_t j = 0; j < c->old->n_regions; j++) {
 		const struct nsa_region *o = &c->old->regions[j];
-		const struct nsa_region *r = NULL;
+		const struct nsa_region *r = nsa_snapshot_same_region(c->cur, o);
 		struct nsa_finding *f;
 		char sh[40], size[32], why[400];
 		int64_t shift;
-		int n = 0;
 
-		/* the same name and size, else the one region of that size and provider */
-		for (size_t k = 0; k < c->cur->n_regions && !r; k++)
-			if (strcmp(c->cur->regions[k].dev, o->dev) == 0 &&
-			    c->cur->regions[k].size == o->size)
-				r = &c->cur->regions[k];
-		for (size_t k = 0; k < c->cur->n_regions && !r; k++)
-			if (c->cur->regions[k].size == o->size &&
-			    strcmp(c->cur->regions[k].provider, o->provider) == 0)
-				n++;
-		for (size_t k = 0; k < c->cur->n_regions && !r && n == 1; k++)
-			if (c->cur->regions[k].size == o->size &&
-			    strcmp(c->cur->regions[k].provider, o->provider) == 0)
-				r = &c->cur->regions[k];
 		if (!r || !r->spa_start || !o->spa_start || r->spa_start == o->spa_start)
 			continue;
 		shift = (int64_t)(r->spa_start - o->spa_start);

@@ -301,6 +301,13 @@ int nsa_snapshot_add_kernel_line(struct nsa_snapshot *s, const char *line);
 void nsa_snapshot_finish(struct nsa_snapshot *s);
 
 const struct nsa_region *nsa_snapshot_find_region(const struct nsa_snapshot *s, const char *dev);
+/*
+ * The region of snapshot s that is o of another boot: the same name and size,
+ * else the one region of o's size and provider (names can change between
+ * boots); NULL when none or several match.
+ */
+const struct nsa_region *nsa_snapshot_same_region(const struct nsa_snapshot *s,
+						  const struct nsa_region *o);
 const struct nsa_namespace *nsa_snapshot_find_namespace(const struct nsa_snapshot *s,
 							const char *dev_or_uuid);
 /* Regions, namespaces, or "Persistent Memory" in /proc/iomem. */

@@ -15,25 +15,6 @@
 
 #include "private.h"
 
-/* The same name and size, else the one region of that size and provider (as nsa_compare()). */
-static const struct nsa_region *same_region(const struct nsa_snapshot *s,
-					    const struct nsa_region *o)
-{
-	const struct nsa_region *found = NULL;
-	int n = 0;
-
-	for (size_t k = 0; k < s->n_regions; k++)
-		if (strcmp(s->regions[k].dev, o->dev) == 0 && s->regions[k].size == o->size)
-			return &s->regions[k];
-	for (size_t k = 0; k < s->n_regions; k++)
-		if (s->regions[k].size == o->size &&
-		    strcmp(s->regions[k].provider, o->provider) == 0) {
-			found = &s->regions[k];
-			n++;
-		}
-	return n == 1 ? found : NULL;
-}
-
 static const char *day(int64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -94,7 +75,7 @@ int nsa_check_recorded_moves(const struct nsa_state *st, const struct nsa_snapsh
 		for (size_t i = n_layouts - 1; i > 0 && later; i--) {
 			const struct nsa_boot_record *rec = &st->boots[i - 1];
 			const struct nsa_region *earlier =
-				rec->layout ? same_region(rec->layout, later) : NULL;
+				rec->layout ? nsa_snapshot_same_region(rec->layout, later) : NULL;
 			int64_t shift;
 
 			if (!earlier)

@@ -202,6 +202,24 @@ const struct nsa_region *nsa_snapshot_find_region(const struct nsa_snapshot *s, 
 	return NULL;
 }
 
+const struct nsa_region *nsa_snapshot_same_region(const struct nsa_snapshot *s,
+						  const struct nsa_region *o)
+{
+	const struct nsa_region *found = NULL;
+	int n = 0;
+
+	for (size_t k = 0; k < s->n_regions; k++)
+		if (strcmp(s->regions[k].dev, o->dev) == 0 && s->regions[k].size == o->size)
+			return &s->regions[k];
+	for (size_t k = 0; k < s->n_regions; k++)
+		if (s->regions[k].size == o->size &&
+		    strcmp(s->regions[k].provider, o->provider) == 0) {
+			found = &s->regions[k];
+			n++;
+		}
+	return n == 1 ? found : NULL;
+}
+
 const struct nsa_namespace *nsa_snapshot_find_namespace(const struct nsa_snapshot *s,
 							const char *key)
 {
