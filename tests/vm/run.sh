@@ -84,11 +84,16 @@ SCENARIO=lab
 command -v $QEMU >/dev/null || fatal "$QEMU missing (scripts/setup.sh)"
 [ -x /bin/busybox ] || fatal "busybox missing (apt-get install busybox-static)"
 mkdir -p "$CACHE"
+# The shared cache (packages, unpacked kernels and guest roots, the systemd
+# image) is filled by one run at a time: matrix.sh runs targets side by side.
+exec 8>"$CACHE/prepare.lock"
+flock 8
 ( fetch_kernel && target_tools ) >"$CACHE/fetch-$TARGET.log" 2>&1 || fatal "$TARGET: $(tail -1 "$CACHE/fetch-$TARGET.log")"
 fetch_kernel 2>/dev/null && target_tools 2>/dev/null
 # in a subshell first: its die() exits, and the failure must still be a TAP line
 (build_initramfs "$NSALIGN_BIN") 2>"$CACHE/initramfs-$TARGET.log" || fatal "initramfs: $(tail -1 "$CACHE/initramfs-$TARGET.log")"
 build_initramfs "$NSALIGN_BIN" 2>/dev/null
+flock -u 8
 echo "# target $TARGET: kernel $KVER, $($QEMU --version | head -1)"
 
 # helpers for the assertions
@@ -173,10 +178,13 @@ run_scenario() {
 	rm -rf "$RUN" && mkdir -p "$RUN"
 	if [ "$IMAGE" = systemd ] && [ -z "${SYSTEMD_INITRD:-}" ]; then
 		t0=$(date +%s)
-		if ! (build_systemd_image) >"$CACHE/systemd-image.log" 2>&1; then
-			not_ok "systemd image: $(tail -1 "$CACHE/systemd-image.log")"
+		flock 8
+		if ! (build_systemd_image) >"$CACHE/systemd-image-$TARGET.log" 2>&1; then
+			flock -u 8
+			not_ok "systemd image: $(tail -1 "$CACHE/systemd-image-$TARGET.log")"
 			return
 		fi
+		flock -u 8
 		SYSTEMD_INITRD=$CACHE/systemd-initrd-$KVER.gz
 		echo "# systemd image: $(du -h "$SYSTEMD_INITRD" | cut -f1) in $(($(date +%s) - t0)) s"
 	fi
