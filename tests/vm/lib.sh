@@ -41,10 +41,15 @@ boot() {
 
 # ---------------------------------------------------------------- systemd image
 # A Debian userland (systemd, udev, journald, dbus, ndctl) made by mmdebstrap
-# from Debian packages, with nsalign installed by 'make install DESTDIR=',
-# booted as an initramfs: the boot unit, the journal and the catalog run for
-# real.  The base tarball is cached by its package list; nsalign and the lab
-# units are laid over it on every run.
+# from Debian packages, with nsalign's own packages (debian/, built from this
+# tree) installed by 'apt-get install ./*.deb' as a user would, booted as an
+# initramfs: the boot unit, the journal and the catalog run for real.  The
+# base tarball is cached by its package list; the packages by the tree they
+# come from; both are laid together and the lab's units over them on every run.
+# The guest is offline: the base list holds what the packages depend on
+# (libndctl6, libdaxctl1, libudev1, libsystemd0, libjson-c5, libkmod2,
+# libuuid1, libinih1; libblkid1 and libsmartcols1 come with minbase; dbus,
+# which nsalignd recommends).
 IMAGE_PKGS="systemd,systemd-sysv,udev,dbus,kmod,ndctl,daxctl,libndctl6,libdaxctl1,libudev1,libsystemd0,libjson-c5,libkmod2,libuuid1,libinih1,jq"
 
 systemd_base() {
@@ -61,28 +66,53 @@ systemd_base() {
 	mv "${SYSTEMD_BASE%.tar}.partial.tar" "$SYSTEMD_BASE"
 }
 
-# nsalign configured as a distribution would (/usr, /etc, /var), built in the cache.
-build_usr_nsalign() {
-	local b=$CACHE/build-usr
-	mkdir -p "$b"
-	if [ ! -f "$b/Makefile" ] || [ "$REPO_TOP/configure" -nt "$b/Makefile" ]; then
-		(cd "$b" && "$REPO_TOP/configure" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-			--enable-werror) >"$CACHE/build-usr.log" 2>&1 || die "configure for /usr failed (see $CACHE/build-usr.log)"
+# nsalign's packages (nsalign, nsalignd) of this tree in NSALIGN_DEBS, cached by
+# the tree's hash (scripts/release.sh tree-hash: version and files but tests/):
+# those scripts/test.sh built in build-release/deb/ when they come from the
+# same tree, else scripts/release.sh tree-deb (dpkg-buildpackage, ~2 min).
+nsalign_debs() {
+	local h rel=$REPO_TOP/build-release/deb
+	h=$("$REPO_TOP/scripts/release.sh" tree-hash) || die "scripts/release.sh tree-hash failed"
+	NSALIGN_DEBS=$CACHE/nsalign-debs-$h
+	[ -f "$NSALIGN_DEBS/tree-hash" ] && return 0
+	rm -rf "$CACHE"/nsalign-debs-*
+	if [ "$(cat "$rel/tree-hash" 2>/dev/null)" = "$h" ]; then
+		mkdir -p "$NSALIGN_DEBS.partial"
+		cp "$rel"/nsalign_*.deb "$rel"/nsalignd_*.deb "$rel/tree-hash" "$NSALIGN_DEBS.partial/" ||
+			die "cannot copy the packages of $rel"
+	else
+		"$REPO_TOP/scripts/release.sh" tree-deb "$CACHE/nsalign-debs-build" >"$CACHE/nsalign-debs.log" 2>&1 ||
+			die "scripts/release.sh tree-deb failed (see $CACHE/nsalign-debs.log)"
+		mkdir -p "$NSALIGN_DEBS.partial"
+		mv "$CACHE"/nsalign-debs-build/deb/nsalign_*.deb "$CACHE"/nsalign-debs-build/deb/nsalignd_*.deb \
+			"$CACHE/nsalign-debs-build/deb/tree-hash" "$NSALIGN_DEBS.partial/"
+		rm -rf "$CACHE/nsalign-debs-build"
 	fi
-	make -C "$b" -j"$(nproc)" >>"$CACHE/build-usr.log" 2>&1 || die "build for /usr failed (see $CACHE/build-usr.log)"
-	USR_BUILD=$b
+	mv "$NSALIGN_DEBS.partial" "$NSALIGN_DEBS"
 }
 
 build_systemd_image() {
-	local root=$CACHE/systemd-root m f
+	local root=$CACHE/systemd-root debs
 	systemd_base
-	build_usr_nsalign
+	nsalign_debs
 	SYSTEMD_INITRD=$CACHE/systemd-initrd-$KVER.gz
 	rm -rf "$root" && mkdir -p "$root"
 	tar -C "$root" -xf "$SYSTEMD_BASE" || die "cannot unpack $SYSTEMD_BASE"
-	make -C "$USR_BUILD" install DESTDIR="$root" >>"$CACHE/build-usr.log" 2>&1 || die "make install DESTDIR failed"
-	# the package's postinst work, with the guest's own tools: catalog database
-	chroot "$root" journalctl --update-catalog || die "journalctl --update-catalog failed"
+	# the packages as a user installs them, offline: apt resolves their
+	# dependencies from what the base holds; their maintainer scripts and the
+	# triggers (catalog database, bus and udev reloads) run in the chroot,
+	# where nothing is started.
+	mkdir -p "$root/usr/lib/nsalign-lab/debs"
+	cp "$NSALIGN_DEBS"/*.deb "$root/usr/lib/nsalign-lab/debs/"
+	debs=$(cd "$root" && echo usr/lib/nsalign-lab/debs/nsalign_*.deb usr/lib/nsalign-lab/debs/nsalignd_*.deb)
+	# shellcheck disable=SC2086
+	# (no pty in the chroot: Dpkg::Use-Pty=0)
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Use-Pty=0 \
+		$(echo " $debs" | sed 's| | /|g') \
+		>"$CACHE/apt-install.log" 2>&1 || die "apt-get install ./*.deb failed: $(grep -m1 -E '^E:|depends on' "$CACHE/apt-install.log")"
+	# what the lab adds to the packages: a test-only binary a scenario needs
+	# (tools/uevent-burst.c for daemon-burst) comes beside them in that
+	# scenario's overlay (initrd_for), never in place of a packaged file
 	# the kernel's PMEM modules, loaded by udev from the devices' modaliases
 	# shellcheck disable=SC2086
 	guest_modules "$root" $LAB_MODULES
@@ -93,7 +123,10 @@ build_systemd_image() {
 	cp "$VM_TOP"/scenarios/*.guest "$VM_TOP"/scenarios/*.late "$root/usr/lib/nsalign-lab/scenarios/"
 	cp "$VM_TOP"/systemd/*.service "$root/etc/systemd/system/"
 	cp "$VM_TOP/systemd/prometheus.conf" "$root/etc/systemd/system/nsalign-boot-check.service.d/"
-	chroot "$root" systemctl enable nsalign-boot-check.service nsalign-lab-prepare.service \
+	# the boot unit is enabled by the package (deb-systemd-helper); the lab's here
+	[ -L "$root/etc/systemd/system/sysinit.target.wants/nsalign-boot-check.service" ] ||
+		die "the nsalign package did not enable nsalign-boot-check.service"
+	chroot "$root" systemctl enable nsalign-lab-prepare.service \
 		nsalign-lab-collect.service >/dev/null 2>&1 || die "systemctl enable failed"
 	chroot "$root" systemctl mask serial-getty@ttyS0.service getty@tty1.service \
 		systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer >/dev/null 2>&1 || true
