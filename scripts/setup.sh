@@ -19,7 +19,7 @@ BUILD_PKGS=(autoconf automake libtool pkg-config make gcc
 # The fuzz targets (configure --enable-fuzzing): clang and its libFuzzer runtime.
 FUZZ_PKGS=(clang libclang-rt-dev)
 # The VM lab: a Debian kernel under QEMU with emulated NVDIMMs.
-LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap arch-test mount e2fsprogs)
+LAB_PKGS=(qemu-system-x86 busybox-static kmod cpio ndctl daxctl time mmdebstrap arch-test mount e2fsprogs strace util-linux)
 # The lab's arm64 targets: QEMU and its UEFI firmware, and nsalign cross-built
 # against the arm64 libraries (multiarch).  The arm64 kernels and guest tools
 # are not installed: tests/vm downloads and unpacks them into its cache.
