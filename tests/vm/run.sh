@@ -7,6 +7,7 @@
 # asserts what the kernel did and what nsalign said.  TAP on stdout.
 #
 #   tests/vm/run.sh [--target T] [--nsalign PATH] [SCENARIO...]
+#   tests/vm/run.sh [--target T] [--nsalign PATH] DIR/SCENARIO.sh   (one kept elsewhere: bench/lab/)
 #   tests/vm/run.sh [--target T] [--nsalign PATH] random [--count N] [--seeds "S1 S2 ..."]
 #
 # --target (or NSALIGN_VM_TARGET): x86_64-6.1 (default), x86_64-6.12,
@@ -212,6 +213,8 @@ run_scenario() {
 
 for SCENARIO in "${scenarios[@]}"; do
 	file=$VM_TOP/scenarios/$SCENARIO.sh
+	# a scenario kept outside the lab (bench/lab/): named by its file's path
+	case $SCENARIO in */*.sh) file=$(cd "$(dirname "$SCENARIO")" && pwd)/$(basename "$SCENARIO") SCENARIO=$(basename "$SCENARIO" .sh) ;; esac
 	[ -f "$file" ] || { not_ok "no scenario file $file"; continue; }
 	unset RANDOM_SEED
 	run_scenario "$SCENARIO" "$file"
