@@ -17,6 +17,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 export NSALIGN_BENCH_ROUNDS=${1:-${NSALIGN_BENCH_ROUNDS:-15}}
 export NSALIGN_BENCH_BOOTS=${2:-${NSALIGN_BENCH_BOOTS:-1 2 3}}
 run=${NSALIGN_VM_CACHE:-$top/tests/vm/.cache}/run/bench-compare
+mkdir -p "$(dirname "$run")"
 t0=$(date +%s)
 "$top/tests/vm/run.sh" --nsalign "$NSALIGN" "$top/bench/lab/bench-compare.sh" | tee "$run.tap.tmp" | grep -E '^(not ok|# )'
 rc=${PIPESTATUS[0]}
