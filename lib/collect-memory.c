@@ -2,15 +2,19 @@
 /*
  * The collector's memory blocks: /sys/devices/system/memory read straight
  * (all of them, or those a uevent named, merged into an older snapshot's)
- * and each block's NUMA node from /sys/devices/system/node.
+ * and each block's NUMA node from /sys/devices/system/node.  Each
+ * directory is opened once and walked from its fd (openat, fdopendir): no
+ * path is resolved from the root again for each block.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collect.h"
 
@@ -31,6 +35,20 @@ static bool block_name(const char *name, uint64_t *index)
 	return !*end && !errno;
 }
 
+/* The directory rel under dirfd, to walk (NULL, errno set, when it cannot be opened). */
+static DIR *opendirat(int dirfd, const char *rel)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
 static int cmp_block_index(const void *a, const void *b)
 {
 	uint64_t x = ((const struct nsa_memblock *)a)->index;
@@ -46,19 +64,17 @@ static int cmp_block_index(const void *a, const void *b)
  */
 static void collect_block_nodes(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX];
 	struct dirent *de, *me;
 	DIR *nodes, *d;
 
 	blocks_path(ctx, "/sys/devices/system/node", dir, sizeof(dir));
-	nodes = opendir(dir);
+	nodes = opendirat(AT_FDCWD, dir);
 	while (nodes && (de = readdir(nodes))) {
 		if (strncmp(de->d_name, "node", 4) != 0 || de->d_name[4] < '0' ||
 		    de->d_name[4] > '9')
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
-		d = opendir(path);
+		d = opendirat(dirfd(nodes), de->d_name);
 		while (d && (me = readdir(d))) {
 			struct nsa_memblock key, *b;
 
@@ -75,12 +91,12 @@ static void collect_block_nodes(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 		closedir(nodes);
 }
 
-/* the block's directory holds its nodeN link */
-static bool has_node_link(const char *path)
+/* the block's directory (name, under the memory directory memfd) holds its nodeN link */
+static bool has_node_link(int memfd, const char *name)
 {
 	struct dirent *de;
 	bool found = false;
-	DIR *d = opendir(path);
+	DIR *d = opendirat(memfd, name);
 
 	while (d && !found && (de = readdir(d)))
 		found = strncmp(de->d_name, "node", 4) == 0 && de->d_name[4] >= '0' &&
@@ -102,18 +118,21 @@ static bool has_node_link(const char *path)
  * while its own kmem action was adding the blocks (lab, 2 boots of 6).  Its
  * zones are then unknown (none), as for a block whose file cannot be read.
  */
-static bool read_block(const char *path, uint64_t index, struct nsa_memblock *b)
+static bool read_block(int memfd, const char *name, uint64_t index, struct nsa_memblock *b)
 {
-	char buf[64];
+	char buf[64], rel[64];
 
-	if (nsa_sysfs_read(path, "state", buf, sizeof(buf)) < 0)
+	if (snprintf(rel, sizeof(rel), "%s/state", name) >= (int)sizeof(rel) ||
+	    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) < 0)
 		return false; /* removed since we looked */
 	*b = (struct nsa_memblock){ .index = index, .node = -1 };
 	b->state = (uint8_t)nsa_block_state_from_name(buf);
-	if ((b->state == NSA_BLOCK_ONLINE || has_node_link(path)) &&
-	    nsa_sysfs_read(path, "valid_zones", buf, sizeof(buf)) == 0)
+	snprintf(rel, sizeof(rel), "%s/valid_zones", name);
+	if ((b->state == NSA_BLOCK_ONLINE || has_node_link(memfd, name)) &&
+	    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
 		b->zones = nsa_zones_parse(buf);
-	if (nsa_sysfs_read(path, "removable", buf, sizeof(buf)) == 0)
+	snprintf(rel, sizeof(rel), "%s/removable", name);
+	if (nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
 		b->removable = buf[0] == '1';
 	return true;
 }
@@ -128,12 +147,12 @@ static bool read_block(const char *path, uint64_t index, struct nsa_memblock *b)
  */
 int nsa_collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
 	blocks_path(ctx, "/sys/devices/system/memory", dir, sizeof(dir));
-	d = opendir(dir);
+	d = opendirat(AT_FDCWD, dir);
 	if (!d) {
 		if (errno != ENOENT)
 			nsa_snapshot_add_note(s, "memory blocks could not be read: %s: %s", dir,
@@ -146,9 +165,7 @@ int nsa_collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 
 		if (!block_name(de->d_name, &index))
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
-		if (!read_block(path, index, &one))
+		if (!read_block(dirfd(d), de->d_name, index, &one))
 			continue;
 		b = nsa_snapshot_add_block(s);
 		if (!b) {
@@ -163,24 +180,17 @@ int nsa_collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* A block read again, with its node from the nodeN link in its directory. */
-static bool reread_block(const char *dir, uint64_t index, struct nsa_memblock *b)
+static bool reread_block(int memfd, uint64_t index, struct nsa_memblock *b)
 {
-	char path[PATH_MAX];
+	char name[32];
 	struct dirent *de;
 	DIR *d;
 
-	if (snprintf(path, sizeof(path), "%s/memory%" PRIu64, dir, index) >= (int)sizeof(path) ||
-	    !read_block(path, index, b))
+	snprintf(name, sizeof(name), "memory%" PRIu64, index);
+	if (!read_block(memfd, name, index, b))
 		return false;
-	d = opendir(path);
+	d = opendirat(memfd, name);
 	while (d && (de = readdir(d)))
 		if (strncmp(de->d_name, "node", 4) == 0 && de->d_name[4] >= '0' &&
 		    de->d_name[4] <= '9') {
@@ -190,6 +200,56 @@ static bool reread_block(const char *dir, uint64_t index, struct nsa_memblock *b
 	if (d)
 		closedir(d);
 	return true;
+}
+
+int nsa_collect_dax_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s, bool block_size_known)
+{
+	uint64_t bs = s->platform.block_size;
+	char dir[PATH_MAX];
+	int memfd, r = 0;
+
+	for (size_t i = 0; i < s->n_daxdevs; i++) {
+		const struct nsa_daxdev *d = &s->daxdevs[i];
+
+		if (d->mode == NSA_DAX_SYSTEM_RAM && d->target_node >= 0 &&
+		    (!d->spa_start || !d->size || !block_size_known))
+			return 1;
+	}
+	blocks_path(ctx, "/sys/devices/system/memory", dir, sizeof(dir));
+	memfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (memfd < 0)
+		return 1; /* nsa_collect_blocks() says why in a note */
+	for (size_t i = 0; i < s->n_daxdevs && r == 0; i++) {
+		const struct nsa_daxdev *d = &s->daxdevs[i];
+		/* the blocks whose first byte lies in the device, as libdaxctl counts them */
+		uint64_t first = d->spa_start / bs + (d->spa_start % bs != 0);
+		uint64_t last = (d->spa_start + d->size - 1) / bs;
+
+		if (d->mode != NSA_DAX_SYSTEM_RAM || d->target_node < 0)
+			continue;
+		for (uint64_t k = first; k <= last; k++) {
+			struct nsa_memblock one, *b;
+
+			if (!reread_block(memfd, k, &one))
+				continue;
+			b = nsa_snapshot_add_block(s);
+			if (!b) {
+				r = -ENOMEM;
+				break;
+			}
+			*b = one;
+		}
+	}
+	close(memfd);
+	qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
+	return r;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /*
@@ -203,7 +263,7 @@ int nsa_collect_update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 	uint64_t *ch = NULL;
 	size_t n = 0, i = 0, j = 0;
 	char dir[PATH_MAX];
-	int r = 0;
+	int memfd = -1, r = 0;
 
 	if (n_changed) {
 		ch = malloc(n_changed * sizeof(*ch));
@@ -216,6 +276,8 @@ int nsa_collect_update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 				ch[n++] = ch[k];
 	}
 	blocks_path(ctx, "/sys/devices/system/memory", dir, sizeof(dir));
+	if (n)
+		memfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* -1: every block gone */
 	while (i < old->n_blocks || j < n) {
 		struct nsa_memblock one, *b;
 
@@ -224,7 +286,7 @@ int nsa_collect_update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 		} else {
 			if (i < old->n_blocks && old->blocks[i].index == ch[j])
 				i++;
-			if (!reread_block(dir, ch[j++], &one))
+			if (!reread_block(memfd, ch[j++], &one))
 				continue; /* gone */
 		}
 		b = nsa_snapshot_add_block(s);
@@ -235,5 +297,7 @@ int nsa_collect_update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 		*b = one;
 	}
 	free(ch);
+	if (memfd >= 0)
+		close(memfd);
 	return r;
 }

@@ -4,8 +4,13 @@
  * nothing (no enabling, no force_raw, no module loading, no writes).
  * nd objects come from libndctl, dax devices from libdaxctl; memory blocks
  * (/sys/devices/system/memory), /proc/iomem, the kernel log (/dev/kmsg)
- * and a few attributes libndctl does not expose (holder_class, force_raw)
- * are read directly.
+ * and a few attributes the libraries do not expose (holder_class as the
+ * kernel words it, a dax device's driver and memmap_on_memory) are read
+ * directly, each once, through directories held open for the collection.
+ * What a System RAM dax device's memory blocks are (online, how many, in
+ * Movable) comes from nsalign's own block table, read once: libdaxctl's
+ * daxctl_memory_*() would walk the node's blocks again for each question
+ * and each device.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -81,12 +86,14 @@ static bool ppc64_hash_mmu(struct nsa_ctx *ctx)
 	return hash;
 }
 
-static void collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
+/* The platform; false when block_size_bytes could not be read (block_size is then a default). */
+static bool collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
 	struct nsa_platform *p = &s->platform;
 	char path[PATH_MAX], buf[64];
 	struct utsname u;
 	long ps = sysconf(_SC_PAGESIZE);
+	bool block_size_read;
 
 	if (uname(&u) == 0) {
 		nsa_strlcpy(p->arch, u.machine, sizeof(p->arch));
@@ -99,7 +106,8 @@ static void collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	host_id(p->host_id, sizeof(p->host_id));
 
 	path_of(ctx, false, "/sys/devices/system/memory", path, sizeof(path));
-	if (nsa_sysfs_read_u64(path, "block_size_bytes", 16, &p->block_size) < 0)
+	block_size_read = nsa_sysfs_read_u64(path, "block_size_bytes", 16, &p->block_size) == 0;
+	if (!block_size_read)
 		p->block_size = 0;
 	if (nsa_sysfs_read(path, "auto_online_blocks", buf, sizeof(buf)) == 0)
 		nsa_strlcpy(p->auto_online_blocks, buf, sizeof(p->auto_online_blocks));
@@ -111,12 +119,14 @@ static void collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	path_of(ctx, false, "/sys/module/memory_hotplug/parameters", path, sizeof(path));
 	if (nsa_sysfs_read(path, "memmap_on_memory", buf, sizeof(buf)) == 0)
 		p->memmap_on_memory = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
-	nsa_platform_fill_defaults(p, ppc64_hash_mmu(ctx));
+	/* the MMU matters on ppc64 alone: /proc/cpuinfo is read there only */
+	nsa_platform_fill_defaults(p, strncmp(p->arch, "ppc64", 5) == 0 && ppc64_hash_mmu(ctx));
+	return block_size_read && p->block_size;
 }
 
 void nsa_collect_platform(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
-	collect_platform(ctx, s);
+	(void)collect_platform(ctx, s);
 }
 
 static int collect_iomem(struct nsa_ctx *ctx, struct nsa_snapshot *s)
@@ -192,51 +202,6 @@ static void read_alignments_dax(struct ndctl_dax *dax, struct nsa_region *r)
 		if (a)
 			r->dax_alignments[r->n_dax_alignments++] = a;
 	}
-}
-
-static int collect_daxdevs(struct nsa_snapshot *s, struct ndctl_dax *dax, const char *ns_dev,
-			   int region_id)
-{
-	struct daxctl_region *dregion = ndctl_dax_get_daxctl_region(dax);
-	struct daxctl_dev *dev;
-
-	if (!dregion)
-		return 0;
-	daxctl_dev_foreach (dregion, dev) {
-		struct nsa_daxdev *d;
-		struct daxctl_memory *mem;
-		char buf[8], dir[96];
-
-		if (!daxctl_dev_get_size(dev))
-			continue; /* the seed */
-		d = nsa_snapshot_add_daxdev(s);
-		if (!d)
-			return -ENOMEM;
-		nsa_strlcpy(d->dev, daxctl_dev_get_devname(dev), sizeof(d->dev));
-		nsa_strlcpy(d->namespace_dev, ns_dev, sizeof(d->namespace_dev));
-		d->region_id = region_id;
-		d->spa_start = known(daxctl_dev_get_resource(dev));
-		d->size = daxctl_dev_get_size(dev);
-		d->align = daxctl_dev_get_align(dev);
-		d->target_node = daxctl_dev_get_target_node(dev);
-		d->numa_node = d->target_node;
-		/* where kmem will put the memmap (v6.8+; no attribute: in RAM) */
-		snprintf(dir, sizeof(dir), "/sys/bus/dax/devices/%s", d->dev);
-		if (nsa_sysfs_read(dir, "memmap_on_memory", buf, sizeof(buf)) == 0)
-			d->memmap_on_memory = buf[0] == '1' || buf[0] == 'Y' || buf[0] == 'y';
-		/* no driver bound: device_dax's probe failed (arm64's -12/-17) */
-		d->unbound = !daxctl_dev_is_enabled(dev);
-		mem = daxctl_dev_get_memory(dev);
-		if (mem) {
-			d->mode = NSA_DAX_SYSTEM_RAM;
-			d->online_blocks = daxctl_memory_is_online(mem);
-			d->total_blocks = daxctl_memory_num_sections(mem);
-			d->movable = daxctl_memory_is_movable(mem) > 0;
-		} else {
-			d->mode = NSA_DAX_DEVDAX;
-		}
-	}
-	return 0;
 }
 
 /*
@@ -405,12 +370,12 @@ static int collect_dimms(struct nsa_snapshot *s, struct ndctl_bus *bus)
 	return 0;
 }
 
-static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
+static int collect_namespace(struct nsa_snapshot *s, const struct nd_dirs *dirs,
 			     struct ndctl_namespace *ndns, const struct nsa_region *region,
 			     bool *resource_hidden)
 {
 	const char *dev = ndctl_namespace_get_devname(ndns);
-	char dir[PATH_MAX], buf[32];
+	char rel[64], buf[32];
 	struct nsa_namespace *ns;
 	struct ndctl_pfn *pfn;
 	struct ndctl_dax *dax;
@@ -455,13 +420,17 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 		break;
 	}
 
-	/* the label's claim survives a refused probe: the mark of a namespace the kernel refused */
-	path_of(ctx, false, "/sys/bus/nd/devices/", dir, sizeof(dir));
-	strncat(dir, dev, sizeof(dir) - strlen(dir) - 1);
-	if (nsa_sysfs_read(dir, "holder_class", buf, sizeof(buf)) == 0)
+	/*
+	 * The label's claim survives a refused probe: the mark of a namespace
+	 * the kernel refused.  Read here as the kernel words it: libndctl
+	 * keeps only a mode id (ndctl_namespace_get_enforce_mode()), the same
+	 * for "pfn" and a kernel without the attribute.
+	 */
+	snprintf(rel, sizeof(rel), "%s/holder_class", dev);
+	if (nsa_sysfs_readat(dirs->nd, rel, buf, sizeof(buf)) == 0)
 		nsa_strlcpy(ns->holder_class, buf, sizeof(ns->holder_class));
-	if (nsa_sysfs_read(dir, "force_raw", buf, sizeof(buf)) == 0)
-		ns->force_raw = buf[0] == '1';
+	/* libndctl read force_raw when it listed the namespace */
+	ns->force_raw = ndctl_namespace_get_raw_mode(ndns) == 1;
 
 	pfn = ndctl_namespace_get_pfn(ndns);
 	dax = ndctl_namespace_get_dax(ndns);
@@ -487,7 +456,7 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 		ns->data_size = known(ndctl_dax_get_size(dax));
 		ns->map = ndctl_dax_get_location(dax) == NDCTL_PFN_LOC_PMEM ? NSA_MAP_DEV
 									    : NSA_MAP_MEM;
-		if (collect_daxdevs(s, dax, ns->dev, region->id) < 0)
+		if (nsa_collect_daxdevs(s, dirs, dax, ns->dev, region->id) < 0)
 			return -ENOMEM;
 		if (s->n_daxdevs &&
 		    strcmp(s->daxdevs[s->n_daxdevs - 1].namespace_dev, ns->dev) == 0)
@@ -517,13 +486,19 @@ static int collect_namespace(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 
 static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 {
+	struct nd_dirs dirs = { -1, -1 };
+	char path[PATH_MAX];
 	struct ndctl_ctx *nctx;
 	struct ndctl_bus *bus;
 	bool resource_hidden = false;
 	int r = 0;
 
+	/* the collection's one libndctl context (and the libdaxctl one inside it) */
 	if (nsa_nd_new(ctx, &nctx) < 0)
 		return 0; /* no nd bus: no PMEM, not an error */
+	path_of(ctx, false, "/sys/bus/nd/devices", path, sizeof(path));
+	dirs.nd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dirs.dax = open("/sys/bus/dax/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	ndctl_bus_foreach (nctx, bus) {
 		const char *provider = ndctl_bus_get_provider(bus);
@@ -582,7 +557,7 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 				/* reg may move when the array grows: pass a copy */
 				struct nsa_region copy = s->regions[s->n_regions - 1];
 
-				r = collect_namespace(ctx, s, ndns, &copy, &resource_hidden);
+				r = collect_namespace(s, &dirs, ndns, &copy, &resource_hidden);
 				if (r < 0)
 					goto out;
 			}
@@ -600,6 +575,10 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	if (resource_hidden)
 		nsa_snapshot_add_note(s, "%s", RESOURCE_HIDDEN_NOTE);
 out:
+	if (dirs.nd >= 0)
+		close(dirs.nd);
+	if (dirs.dax >= 0)
+		close(dirs.dax);
 	ndctl_unref(nctx);
 	return r;
 }
@@ -737,22 +716,34 @@ static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
 	return 0;
 }
 
-/* Everything (old NULL), or an update of old: its nd side copied, only changed[] blocks read. */
-static int collect(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
-		   size_t n_changed, struct nsa_snapshot **out)
+/*
+ * Everything (old NULL), or an update of old: its nd side copied, only
+ * changed[] blocks read; flags (NSA_COLLECT_*): what a new one leaves out.
+ */
+static int collect(struct nsa_ctx *ctx, unsigned flags, const struct nsa_snapshot *old,
+		   const uint64_t *changed, size_t n_changed, struct nsa_snapshot **out)
 {
 	struct nsa_snapshot *s = live_snapshot_new();
+	bool block_size_known;
 	int r;
 
 	if (!s)
 		return -ENOMEM;
-	collect_platform(ctx, s);
+	block_size_known = collect_platform(ctx, s);
 	r = collect_iomem(ctx, s);
 	if (r == 0)
 		r = old ? copy_nd(s, old) : collect_nd(ctx, s);
-	if (r == 0)
-		r = old ? nsa_collect_update_blocks(ctx, s, old, changed, n_changed)
-			: nsa_collect_blocks(ctx, s);
+	if (r == 0 && old) {
+		r = nsa_collect_update_blocks(ctx, s, old, changed, n_changed);
+	} else if (r == 0) {
+		/* the dax devices' blocks alone when asked, all when their ranges are unknown */
+		if (flags & NSA_COLLECT_NO_BLOCKS)
+			r = nsa_collect_dax_blocks(ctx, s, block_size_known);
+		if (r == 1 || !(flags & NSA_COLLECT_NO_BLOCKS))
+			r = nsa_collect_blocks(ctx, s);
+		if (r == 0)
+			nsa_collect_dax_ram_blocks(ctx, s, block_size_known);
+	}
 	if (r == 0)
 		collect_kernel_log(s);
 	if (r < 0) {
@@ -766,11 +757,16 @@ static int collect(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const ui
 
 int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out)
 {
-	return collect(ctx, NULL, NULL, 0, out);
+	return collect(ctx, 0, NULL, NULL, 0, out);
+}
+
+int nsa_collect_some(struct nsa_ctx *ctx, unsigned flags, struct nsa_snapshot **out)
+{
+	return collect(ctx, flags, NULL, NULL, 0, out);
 }
 
 int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,
 		       size_t n_changed, struct nsa_snapshot **out)
 {
-	return collect(ctx, old, changed, n_changed, out);
+	return collect(ctx, 0, old, changed, n_changed, out);
 }

@@ -418,6 +418,18 @@ uint64_t nsa_platform_granularity(const struct nsa_platform *p, uint64_t configu
  * privileges are recorded as notes and platform.iomem_visible = false.
  */
 int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out);
+/* What nsa_collect_some() may leave out. */
+enum {
+	/*
+	 * Memory blocks but those of System RAM dax devices (their counts
+	 * need them): s->blocks is then not the machine's block table, and
+	 * only what reads no other block (namespaces, dax devices, regions,
+	 * iomem, their analysis) is as nsa_collect() would say.
+	 */
+	NSA_COLLECT_NO_BLOCKS = 1 << 0,
+};
+/* nsa_collect() leaving out what flags (NSA_COLLECT_*) say. */
+int nsa_collect_some(struct nsa_ctx *ctx, unsigned flags, struct nsa_snapshot **out);
 /*
  * A collection that reads again only what changed since an older one of
  * this boot: the platform, /proc/iomem and the kernel log as nsa_collect()
@@ -425,7 +437,7 @@ int nsa_collect(struct nsa_ctx *ctx, struct nsa_snapshot **out);
  * repeats allowed), and the rest of old as it was: its regions, namespaces
  * and dax devices (call nsa_collect() instead once any nd or dax device
  * changed, and when a changed block may belong to a dax device in System
- * RAM mode, whose online count comes from libdaxctl) and its other blocks.
+ * RAM mode, whose online count is then old's) and its other blocks.
  * What nsalignd does between uevents.
  */
 int nsa_collect_update(struct nsa_ctx *ctx, const struct nsa_snapshot *old, const uint64_t *changed,

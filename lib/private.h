@@ -72,6 +72,8 @@ int nsa_read_file(const char *path, char **out, size_t *len);
 int nsa_read_input(const char *path, size_t max, char **out, size_t *len);
 /* Read one sysfs attribute "dir/attr" into buf; trailing newline stripped. */
 int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len);
+/* The same for rel under an open directory (AT_FDCWD: rel as a path). */
+int nsa_sysfs_readat(int dirfd, const char *rel, char *buf, size_t len);
 int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *out);
 
 /*

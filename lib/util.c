@@ -311,15 +311,11 @@ int nsa_read_input(const char *path, size_t max, char **out, size_t *outlen)
 	return r;
 }
 
-int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len)
+int nsa_sysfs_readat(int dirfd, const char *rel, char *buf, size_t len)
 {
-	char path[PATH_MAX];
 	ssize_t r;
-	int fd;
+	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	do {
@@ -336,6 +332,15 @@ int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len)
 	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
 		buf[--r] = '\0';
 	return 0;
+}
+
+int nsa_sysfs_read(const char *dir, const char *attr, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return nsa_sysfs_readat(AT_FDCWD, path, buf, len);
 }
 
 int nsa_sysfs_read_u64(const char *dir, const char *attr, int base, uint64_t *out)

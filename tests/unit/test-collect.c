@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "libnsalign.h"
 #include "fake-tree.h"
 #include "test.h"
@@ -248,6 +249,95 @@ TEST(an_offline_block_without_a_node_link_has_its_valid_zones_left_unread)
 	nsa_snapshot_free(full);
 	nsa_snapshot_free(upd);
 	nsa_snapshot_free(linked);
+	nsa_unref(ctx);
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A System RAM dax device over [start, start + size) on node */
+static struct nsa_daxdev *ram_dev(struct nsa_snapshot *s, uint64_t start, uint64_t size, int node)
+{
+	struct nsa_daxdev *d = nsa_snapshot_add_daxdev(s);
+
+	if (d) {
+		d->mode = NSA_DAX_SYSTEM_RAM;
+		d->spa_start = start;
+		d->size = size;
+		d->target_node = node;
+	}
+	return d;
+}
+
+/*
+ * A System RAM dax device's blocks counted from the block table by
+ * libdaxctl's rules: its node's blocks whose first byte lies in it; movable
+ * when all are online in Movable alone; unknown where libdaxctl fails.
+ */
+TEST(a_system_ram_dax_device_counts_its_blocks_from_the_block_table)
+{
+	const uint64_t B = 0x8000000;
+	struct nsa_ctx *ctx = tree();
+	struct nsa_snapshot *s = NULL, *part = NULL;
+	struct nsa_daxdev *d;
+
+	REQUIRE(ctx);
+	for (uint64_t i = 8; i < 12; i++)
+		block(i, "online\n", "Movable\n", 1);
+	REQUIRE(nsa_collect(ctx, &s) == 0);
+	REQUIRE(s->n_blocks == 12);
+	s->n_daxdevs = 0;		 /* the host's, if any */
+	ram_dev(s, 8 * B, 4 * B, 1);	 /* 0: all online Movable */
+	ram_dev(s, 8 * B + 1, 4 * B, 1); /* 1: memory8 starts before it */
+	ram_dev(s, 8 * B, 4 * B, 0);	 /* 2: none of node0's blocks in it */
+	ram_dev(s, 8 * B, 4 * B, 5);	 /* 3: no node5 */
+	ram_dev(s, 0, 4 * B, 1);	 /* 4: address unknown */
+	ram_dev(s, 8 * B, 4 * B, -1);	 /* 5: no target node */
+	d = ram_dev(s, 0, 4 * B, 1);	 /* 6: devdax: untouched */
+	d->mode = NSA_DAX_DEVDAX;
+	nsa_collect_dax_ram_blocks(ctx, s, true);
+	CHECK_U64(s->daxdevs[0].total_blocks, 4);
+	CHECK_U64(s->daxdevs[0].online_blocks, 4);
+	CHECK(s->daxdevs[0].movable);
+	CHECK_U64(s->daxdevs[1].total_blocks, 3);
+	CHECK(s->daxdevs[1].movable);
+	CHECK_U64(s->daxdevs[2].total_blocks, 0);
+	CHECK_U64(s->daxdevs[2].online_blocks, 0);
+	CHECK(!s->daxdevs[2].movable);
+	for (int i = 3; i < 7; i++) {
+		CHECK_U64(s->daxdevs[i].total_blocks, (uint64_t)-1);
+		CHECK_U64(s->daxdevs[i].online_blocks, (uint64_t)-1);
+		CHECK(!s->daxdevs[i].movable);
+	}
+	/* one block offline, one in Normal: not movable */
+	s->blocks[9].state = NSA_BLOCK_OFFLINE;
+	nsa_collect_dax_ram_blocks(ctx, s, true);
+	CHECK_U64(s->daxdevs[0].total_blocks, 4);
+	CHECK_U64(s->daxdevs[0].online_blocks, 3);
+	CHECK(!s->daxdevs[0].movable);
+	s->blocks[9].state = NSA_BLOCK_ONLINE;
+	s->blocks[10].zones = nsa_zones_parse("Normal");
+	nsa_collect_dax_ram_blocks(ctx, s, true);
+	CHECK_U64(s->daxdevs[0].online_blocks, 4);
+	CHECK(!s->daxdevs[0].movable);
+
+	/* a collection without the block table reads the devices' blocks alone, as it has them */
+	REQUIRE(nsa_collect_some(ctx, NSA_COLLECT_NO_BLOCKS, &part) == 0);
+	CHECK_U64(part->n_blocks, 0);
+	part->n_daxdevs = 0;
+	ram_dev(part, 9 * B, 2 * B, 1);
+	ram_dev(part, 2 * B, B, 0);
+	REQUIRE(nsa_collect_dax_blocks(ctx, part, true) == 0);
+	REQUIRE(part->n_blocks == 3);
+	CHECK_U64(part->blocks[0].index, 2);
+	CHECK_U64(part->blocks[0].node, 0);
+	CHECK_U64(part->blocks[1].index, 9);
+	CHECK_U64(part->blocks[1].node, 1);
+	CHECK_U64(part->blocks[1].zones, NSA_ZONE_MOVABLE);
+	CHECK_U64(part->blocks[2].index, 10);
+	/* an unknown address: every block is needed */
+	ram_dev(part, 0, B, 1);
+	CHECK(nsa_collect_dax_blocks(ctx, part, true) == 1);
+	nsa_snapshot_free(s);
+	nsa_snapshot_free(part);
 	nsa_unref(ctx);
 	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
