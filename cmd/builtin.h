@@ -112,6 +112,9 @@ void cmd_json_document_written(void);
  */
 int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, bool need_addresses,
 		     struct nsa_snapshot **out);
+/* The same, a live system collected leaving out what collect_flags (NSA_COLLECT_*) say. */
+int cmd_get_snapshot_some(const char *cmd, struct nsa_ctx *ctx, const char *path,
+			  bool need_addresses, unsigned collect_flags, struct nsa_snapshot **out);
 /*
  * The preamble of a command that changes the system: --snapshot only with
  * --dry-run, root unless --dry-run.  `what` completes "changing ... needs

@@ -698,7 +698,8 @@ int list_ndctl(int argc, char **argv, struct nsa_ctx *ctx)
 		o.namespaces = true;
 
 	/* ndctl list prints no physical address: no root needed */
-	r = cmd_get_snapshot("list", ctx, snapshot_path, false, &s);
+	/* ndctl list shows no memory blocks: only the dax devices' own are read */
+	r = cmd_get_snapshot_some("list", ctx, snapshot_path, false, NSA_COLLECT_NO_BLOCKS, &s);
 	if (r)
 		return r;
 	for (size_t i = 0; media && i < s->n_regions; i++)

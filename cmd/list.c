@@ -437,7 +437,9 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 			return r;
 	}
 
-	r = cmd_get_snapshot("list", ctx, snapshot_path, true, &s);
+	/* the memory blocks only for -B: the rest of list reads none (dax devices' their own) */
+	r = cmd_get_snapshot_some("list", ctx, snapshot_path, true,
+				  blocks ? 0 : NSA_COLLECT_NO_BLOCKS, &s);
 	if (r)
 		return r;
 	/* --granularity, else nsalign.conf, else the architecture's */

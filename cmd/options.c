@@ -331,6 +331,12 @@ int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out)
 int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, bool need_addresses,
 		     struct nsa_snapshot **out)
 {
+	return cmd_get_snapshot_some(cmd, ctx, path, need_addresses, 0, out);
+}
+
+int cmd_get_snapshot_some(const char *cmd, struct nsa_ctx *ctx, const char *path,
+			  bool need_addresses, unsigned collect_flags, struct nsa_snapshot **out)
+{
 	char why[256] = "";
 	int r;
 
@@ -364,7 +370,7 @@ int cmd_get_snapshot(const char *cmd, struct nsa_ctx *ctx, const char *path, boo
 		}
 	}
 
-	r = nsa_collect(ctx, out);
+	r = nsa_collect_some(ctx, collect_flags, out);
 	if (r == -EACCES || r == -EPERM) {
 		cmd_error(cmd,
 			  "cannot read the PMEM configuration: permission denied (run as root)");
