@@ -11,9 +11,11 @@
 # the firmware as the cause (NSALIGN_CAUSE=firmware).
 IMAGE=systemd
 BOOTS=2
+# boot 2's reinstall and purge run dpkg and apt under TCG
+BOOT_TIMEOUT=480
 setup() { truncate -s 4G "$RUN/nv0.img"; }
 qemu_args() { one_nvdimm "$([ "$1" = 2 ] && echo 0x104000000)"; }
-append_args() { echo "systemd.show_status=0 systemd.journald.forward_to_console=0"; }
+append_args() { echo "systemd.show_status=0 systemd.journald.forward_to_console=0$([ "$1" = 2 ] && echo " nsa_purge")"; }
 initrd_for() {
 	if [ "$1" = 1 ]; then
 		echo "$SYSTEMD_INITRD"
@@ -80,5 +82,33 @@ assert_boot() {
 		check "state: boot 2 kept in the history, boot 1 still the known-good one" \
 			jqf --arg id "$id" '(.boots | length == 2) and ([.boots[] | select(.baseline)] | length == 1) and (.boots[0].boot_id == $id) and (.boots[0].baseline)' "$d/state/state.json"
 		jq -s '.[] | select(.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE")' "$d/journal.json" >"$RUN/moved-unavailable.journal.json"
+		assert_packages "$d/purge"
 	fi
+}
+
+# assert_packages DIR: the reinstall and the purge of the packages (collect, nsa_purge)
+assert_packages() {
+	local p=$1 before after
+	before=$(cat "$p/pid.before") after=$(cat "$p/pid.after")
+	echo "# nsalignd's pid: $before before the reinstall, $after after"
+	check "packages installed over themselves (an upgrade's maintainer scripts)" test "$(cat "$p/reinstall.rc")" = 0
+	check "... the running nsalignd was restarted: another pid" \
+		test "$before" -gt 0 -a "$after" -gt 0 -a "$before" != "$after"
+	check "... the boot unit was neither stopped nor run again: same invocation, still failed" \
+		sh -c "diff '$p/boot-unit.before' '$p/boot-unit.after' >/dev/null && grep -qx ActiveState=failed '$p/boot-unit.after'"
+	check "purge: apt-get purge nsalign nsalignd succeeded, dpkg knows neither" \
+		sh -c "[ \$(cat '$p/purge.rc') = 0 ] && ! grep -qE '^nsalignd? .[^n]' '$p/status'"
+	check "purge: nsalignd stopped, its unit gone" \
+		sh -c "grep -qx ActiveState=inactive '$p/daemon.after' && grep -qx LoadState=not-found '$p/daemon.after'"
+	check "purge: the catalog database lost the packages' entries" \
+		test "$(cat "$p/catalog.before")/$(cat "$p/catalog.after")" = 1/0
+	echo "# purge: $(wc -l <"$p/files") paths of the packages, $(wc -l <"$p/left.files") left: $(tr '\n' ' ' <"$p/left.files")"
+	check "purge: none of the packages' files or own directories is left" test ! -s "$p/left.files"
+	# named after nsalign and still there: the lab's own files (its units,
+	# scripts, the Prometheus drop-in and what it wrote, as an admin's) aside
+	grep -vE '^/usr/lib/nsalign-lab|^/etc/systemd/system/(.*\.wants/)?nsalign-lab-|^/etc/systemd/system/nsalign-boot-check\.service\.d|^/var/lib/prometheus/node-exporter/nsalign\.prom$' \
+		"$p/left.named" >"$p/left.other"
+	echo "# purge left, named after nsalign: $(tr '\n' ' ' <"$p/left.other")"
+	check "purge: nothing named after nsalign is left but /var/lib/nsalign, the recorded layouts" \
+		sh -c "grep -qx /var/lib/nsalign '$p/left.other' && ! grep -v '^/var/lib/nsalign' '$p/left.other'"
 }
