@@ -63,6 +63,110 @@ static int analyze_dax_unbound(struct ctx *c, const struct nsa_namespace *ns,
 	return 0;
 }
 
+/*
+ * A namespace the kernel runs raw although the 4 KiB at 4096 hold a pfn/dax
+ * signature: the block does not validate (a torn write, damage, another
+ * namespace's block; nsa_infoblock_classify()), so the kernel ignored it.
+ * Its data start past the block: /dev/pmemX is not the data.
+ */
+static int analyze_damaged_block(struct ctx *c, const struct nsa_namespace *ns)
+{
+	const struct nsa_infoblock *ib = &ns->ib;
+	const char *key = ns->uuid[0] ? ns->uuid : ns->dev;
+	const char *mode = nsa_infoblock_is_devdax(ib) ? "devdax" : "fsdax";
+	uint64_t align = nsa_infoblock_effective_align(ib), a = align;
+	char disk[NSA_DEV_LEN + 8], write[400] = "";
+	struct nsa_finding *f;
+
+	if (!ns->enabled || ns->mode != NSA_MODE_RAW || ib->valid || !ib->damage[0])
+		return 0;
+	f = nsa_analysis_add(c->a, "NSA-NS-INFOBLOCK-DAMAGED", ns->dev, ns->uuid);
+	if (!f)
+		return -ENOMEM;
+	snprintf(disk, sizeof(disk), "/dev/%s", ns->blockdev[0] ? ns->blockdev : "pmemX");
+	nsa_finding_set_message(
+		f,
+		"%s holds an info block (%s, %s) that does not validate: %s. The kernel "
+		"ignored it and runs the namespace raw%s, so %s is not its data (the data "
+		"start %#" PRIx64 " bytes in, past the block, if that field is intact).",
+		ns->dev, ib->signature, mode, ib->damage,
+		ns->force_raw ? " (force_raw is set as well)" : "", disk,
+		(uint64_t)ib->start_pad + ib->dataoff);
+	/*
+	 * ndctl write-infoblock computes the data offset from offset 0: the
+	 * kernel's layout only where the namespace starts on the align.
+	 */
+	if (a < 2 * NSA_MiB)
+		a = 2 * NSA_MiB;
+	if (ib->uuid[0] && align && ns->spa_start && ns->spa_start % a == 0)
+		snprintf(write, sizeof(write),
+			 " Without a backup, 'ndctl write-infoblock %s -m %s -M %s -a %" PRIu64
+			 " -u %s' writes a block with the settings this one names; compare "
+			 "'ndctl read-infoblock %s' (dataoff %#" PRIx64 ") before enabling it.",
+			 ns->dev, mode, ib->mode == NSA_PFN_MODE_RAM ? "mem" : "dev", align,
+			 ib->uuid, ns->dev, ib->dataoff);
+	nsa_finding_set_remedy(
+		f,
+		"Do not write to %s and do not run mkfs on it: that destroys the data. "
+		"'ndctl disable-namespace %s', then 'nsalign repair %s --restore BACKUP "
+		"--force' puts back the block 'nsalign repair' saved (in %s/backup, named "
+		"%s-...); 'ndctl enable-namespace %s' after it.%s",
+		disk, ns->dev, key, NSA_STATE_DIR, ns->dev, ns->dev, write);
+	nsa_finding_fact_str(f, "damage", ib->damage);
+	nsa_finding_fact_str(f, "signature", ib->signature);
+	if (ns->blockdev[0])
+		nsa_finding_fact_str(f, "blockdev", ns->blockdev);
+	nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
+	return 0;
+}
+
+/*
+ * Start padding: from the info block when it was read (a raw namespace),
+ * else from what sysfs shows of a live fsdax/devdax one (nsa_kernel_live_pad()).
+ */
+static int analyze_start_pad(struct ctx *c, const struct nsa_namespace *ns)
+{
+	struct nsa_pad pad = { 0 };
+	struct nsa_finding *f;
+	const char *src = "infoblock";
+
+	if (ns->ib.valid) {
+		pad.start_pad = ns->ib.start_pad;
+		pad.end_trunc = ns->ib.end_trunc;
+	} else if (ns->enabled) {
+		nsa_kernel_live_pad(&c->p, ns, &pad);
+		src = pad.source == NSA_PAD_SYSFS_MIN ? "sysfs-minimum" : "sysfs";
+	}
+	if (!pad.start_pad)
+		return 0;
+	f = nsa_analysis_add(c->a, "NSA-NS-START-PAD", ns->dev, ns->uuid);
+	if (!f)
+		return -ENOMEM;
+	if (ns->ib.valid)
+		nsa_finding_set_message(f,
+					"%s was created by a kernel before 5.3 with %" PRIu64
+					" bytes of start padding "
+					"to reach a section boundary. Current kernels no longer "
+					"create such layouts and "
+					"the padding breaks when the platform moves the PMEM.",
+					ns->dev, pad.start_pad);
+	else
+		nsa_finding_set_message(
+			f,
+			"%s starts at %#" PRIx64 " and its data at %#" PRIx64 " (sysfs): its "
+			"info block carries %s%" PRIu64 " bytes of start padding, which kernels "
+			"before 5.3 wrote to reach a section boundary. Current kernels no longer "
+			"create such layouts and the padding breaks when the platform moves the "
+			"PMEM.",
+			ns->dev, ns->spa_start, ns->data_start,
+			pad.source == NSA_PAD_SYSFS_MIN ? "at least " : "", pad.start_pad);
+	nsa_finding_set_remedy(f, "Back up the data, re-create the namespace, restore.");
+	nsa_finding_fact_u64(f, "start_pad", pad.start_pad);
+	nsa_finding_fact_u64(f, "end_trunc", pad.end_trunc);
+	nsa_finding_fact_str(f, "start_pad_source", src);
+	return 0;
+}
+
 static int analyze_namespace(struct ctx *c, size_t i)
 {
 	const struct nsa_namespace *ns = &c->s->namespaces[i];
@@ -78,6 +182,8 @@ static int analyze_namespace(struct ctx *c, size_t i)
 	v->ns_index = i;
 	v->available = ns->enabled;
 	r = analyze_dax_unbound(c, ns, v);
+	if (r == 0)
+		r = analyze_damaged_block(c, ns);
 	if (r < 0)
 		return r;
 	if (!ns->size || !ns->spa_start)
@@ -159,21 +265,9 @@ static int analyze_namespace(struct ctx *c, size_t i)
 			f, "Use 4K, 2M or 1G (see 'ndctl list -R -v' supported_alignments).");
 		nsa_finding_fact_u64(f, "align", g.align);
 	}
-	if (ns->ib.valid && ns->ib.start_pad) {
-		struct nsa_finding *f =
-			nsa_analysis_add(c->a, "NSA-NS-START-PAD", ns->dev, ns->uuid);
-		if (!f)
-			return -ENOMEM;
-		nsa_finding_set_message(f,
-					"%s was created by a kernel before 5.3 with %" PRIu32
-					" bytes of start padding "
-					"to reach a section boundary. Current kernels no longer "
-					"create such layouts and "
-					"the padding breaks when the platform moves the PMEM.",
-					ns->dev, ns->ib.start_pad);
-		nsa_finding_set_remedy(f, "Back up the data, re-create the namespace, restore.");
-		nsa_finding_fact_u64(f, "start_pad", ns->ib.start_pad);
-	}
+	r = analyze_start_pad(c, ns);
+	if (r < 0)
+		return r;
 
 	/* kmem yield for devdax */
 	if (ns->mode == NSA_MODE_DEVDAX || nsa_ns_daxdev(c->s, ns)) {

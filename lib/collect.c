@@ -208,12 +208,13 @@ static void read_alignments_dax(struct ndctl_dax *dax, struct nsa_region *r)
  * A namespace up raw (force_raw, as 'nsalign rescue' leaves it, or a
  * kernel that found no valid info block) shows its info block at byte
  * 4096 of its pmem disk: read it there, read-only, and only there.  A
- * refused namespace is disabled and stays unread: reading it would mean
- * enabling it, and collecting changes nothing.
+ * block that does not validate is kept with valid false and why in
+ * damage.  A refused namespace is disabled and stays unread: reading it
+ * would mean enabling it, and collecting changes nothing.
  */
 static void read_raw_infoblock(struct nsa_namespace *ns)
 {
-	char path[64], why[128];
+	char path[64];
 	struct nsa_infoblock ib;
 	void *block = NULL;
 	int fd;
@@ -224,7 +225,7 @@ static void read_raw_infoblock(struct nsa_namespace *ns)
 		return; /* root only, as the disk is */
 	if (posix_memalign(&block, 4096, NSA_INFOBLOCK_SIZE) == 0 &&
 	    pread(fd, block, NSA_INFOBLOCK_SIZE, NSA_INFOBLOCK_OFFSET) == NSA_INFOBLOCK_SIZE &&
-	    nsa_infoblock_parse(block, NSA_INFOBLOCK_SIZE, ns->uuid, &ib, why, sizeof(why)) == 0)
+	    nsa_infoblock_classify(block, ns->uuid, &ib) != 0)
 		ns->ib = ib;
 	free(block);
 	close(fd);

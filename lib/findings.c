@@ -53,6 +53,8 @@ static const struct nsa_code_info codes[] = {
 	  "devdax alignment this kernel does not support" },
 	{ "NSA-NS-START-PAD", "f034c33140e74f51aa42feae1e86be75", NSA_SEV_WARNING,
 	  "info block uses the deprecated start padding" },
+	{ "NSA-NS-INFOBLOCK-DAMAGED", "84c635d86d3b4740a814cae3740391a3", NSA_SEV_ERROR,
+	  "fsdax/devdax info block does not validate: the kernel runs the namespace raw" },
 	/* across boots (compare.c, state.c) */
 	{ "NSA-STATE-DAMAGED", "cea4b2f90bfb488d9bda87796b1eaed9", NSA_SEV_WARNING,
 	  "the recorded layout could not be read: it was kept aside and recording starts over" },

@@ -172,6 +172,19 @@ int nsa_infoblock_parse(const void *buf, size_t len, const char *parent_uuid,
 	return 0;
 }
 
+int nsa_infoblock_classify(const void *block, const char *parent_uuid, struct nsa_infoblock *ib)
+{
+	char why[sizeof(ib->damage)] = "";
+	int r = nsa_infoblock_parse(block, NSA_INFOBLOCK_SIZE, parent_uuid, ib, why, sizeof(why));
+
+	if (r == 0)
+		return 1;
+	if (r == -ENODATA || !why[0])
+		return 0;
+	nsa_strlcpy(ib->damage, why, sizeof(ib->damage));
+	return r;
+}
+
 static int uuid_in(const char *s, uint8_t *raw)
 {
 	if (!s[0]) {

@@ -89,7 +89,7 @@ void nsa_kernel_ns_geometry(const struct nsa_namespace *ns, const struct nsa_reg
 			    struct nsa_pfn_geometry *g)
 {
 	bool dax = ns->mode == NSA_MODE_DEVDAX || strcmp(ns->holder_class, "dax") == 0 ||
-		   strcmp(ns->ib.signature, "NVDIMM_DAX_INFO") == 0;
+		   (ns->ib.valid && strcmp(ns->ib.signature, "NVDIMM_DAX_INFO") == 0);
 	bool pfn = dax || ns->mode == NSA_MODE_FSDAX || strcmp(ns->holder_class, "pfn") == 0 ||
 		   ns->ib.valid;
 
@@ -476,6 +476,87 @@ int nsa_kernel_pfn_layout(const struct nsa_platform *p, bool map_ram, uint64_t s
 	else
 		*dataoff = nsa_align_up(start + SZ_8K + MAX_STRUCT_PAGE_SIZE * npfns, a) - start;
 	return *dataoff >= size - *end_trunc ? -ENOSPC : 0;
+}
+
+/* ------------------------------------------------------------ live padding */
+
+/*
+ * Whether dataoff is what one of the kernels' nd_pfn_init() lays out for
+ * the data at base (namespace start + start_pad) with the given end_trunc:
+ * the info block's 8 KiB (v4.x-5.2 devdax 128 KiB more for labels), the
+ * memmap at 64 bytes a page unless map=mem (npfns after padding, rounded
+ * to a section by v4.x, or of the whole namespace since 5.5), aligned to
+ * align, max(align, PMD) or max(align, compat).
+ */
+static bool kernel_dataoff(const struct nsa_platform *p, bool ram, uint64_t base, uint64_t size,
+			   uint64_t pad, uint64_t trunc, uint64_t align, uint64_t dataoff)
+{
+	uint64_t page = p->page_size ? p->page_size : 4096, sec = p->section_size / page;
+	uint64_t aligns[3] = { align, align > p->pmd_size ? align : p->pmd_size,
+			       align > p->memremap_compat_align ? align
+								: p->memremap_compat_align };
+
+	if (size < pad + trunc + SZ_8K)
+		return false;
+	for (int x = 0; x < 2; x++)
+		for (int n = 0; n < 3; n++)
+			for (int k = 0; k < 3; k++) {
+				uint64_t npfns = n == 2 ? (size - SZ_8K) / page
+							: (size - pad - trunc - SZ_8K) / page;
+				uint64_t head = base + SZ_8K + (x ? 128 * NSA_KiB : 0);
+
+				if (n == 1 && sec)
+					npfns = nsa_align_up(npfns, sec);
+				if (!ram)
+					head += MAX_STRUCT_PAGE_SIZE * npfns;
+				if (aligns[k] && nsa_align_up(head, aligns[k]) - base == dataoff)
+					return true;
+			}
+	return false;
+}
+
+void nsa_kernel_live_pad(const struct nsa_platform *p, const struct nsa_namespace *ns,
+			 struct nsa_pad *out)
+{
+	uint64_t spa = ns->spa_start, compat = p->memremap_compat_align, gap, cand[3];
+	bool ram = ns->map == NSA_MAP_MEM, zero_ok;
+	int found = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!spa || !ns->data_start || ns->data_start < spa || !ns->holder[0] ||
+	    (ns->mode != NSA_MODE_FSDAX && ns->mode != NSA_MODE_DEVDAX))
+		return;
+	gap = ns->data_start - spa;
+	if (!ns->data_size || gap + ns->data_size > ns->size)
+		return;
+	out->end_trunc = ns->size - gap - ns->data_size;
+	/* nd_pfn_validate(): "resource start misaligned" unless start + start_pad is */
+	zero_ok = !(p->compat_align_enforced && compat && spa % compat);
+	cand[0] = 0;
+	cand[1] = compat ? nsa_align_up(spa, compat) - spa : 0;
+	cand[2] = p->section_size ? nsa_align_up(spa, p->section_size) - spa : 0;
+	for (int i = 0; i < 3; i++) {
+		if ((cand[i] == 0 && (i || !zero_ok)) || cand[i] >= gap)
+			continue;
+		if ((i == 2 && cand[2] == cand[1]) ||
+		    !kernel_dataoff(p, ram, spa + cand[i], ns->size, cand[i], out->end_trunc,
+				    ns->align, gap - cand[i]))
+			continue;
+		if (found++ && out->start_pad != cand[i]) {
+			found = 2; /* two kernels' layouts fit: not known */
+			break;
+		}
+		out->start_pad = cand[i];
+	}
+	if (found == 1) {
+		out->source = NSA_PAD_SYSFS;
+	} else if (!zero_ok) {
+		out->source = NSA_PAD_SYSFS_MIN;
+		out->start_pad = cand[1];
+	} else {
+		out->source = NSA_PAD_SYSFS;
+		out->start_pad = 0; /* no padded layout fits better than none */
+	}
 }
 
 /* ------------------------------------------------------------ kmem */

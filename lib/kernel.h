@@ -108,6 +108,27 @@ int nsa_kernel_pfn_layout(const struct nsa_platform *p, bool map_ram, uint64_t s
 			  uint64_t align, uint64_t *dataoff, uint64_t *end_trunc);
 
 /*
+ * The start padding and end truncation of a live fsdax/devdax namespace
+ * from what sysfs shows: the pfn/dax device's resource is the namespace
+ * start + start_pad + dataoff and its size the namespace size - start_pad
+ * - end_trunc - dataoff, so end_trunc is exact; start_pad is the one
+ * candidate a kernel writes (0, since 5.3 the only one; the section
+ * padding of kernels before 5.3; the least that reaches the compat
+ * align) for which nd_pfn_init()'s data offset explains the rest.
+ */
+enum nsa_pad_source {
+	NSA_PAD_UNKNOWN = 0, /* sysfs does not say (no pfn/dax data range) */
+	NSA_PAD_SYSFS,	     /* derived exactly */
+	NSA_PAD_SYSFS_MIN,   /* at least this: the kernel maps it only padded */
+};
+struct nsa_pad {
+	enum nsa_pad_source source;
+	uint64_t start_pad, end_trunc;
+};
+void nsa_kernel_live_pad(const struct nsa_platform *p, const struct nsa_namespace *ns,
+			 struct nsa_pad *out);
+
+/*
  * What kmem makes of [start, start + size): dev_dax_kmem_probe() aligns
  * the range inward to whole memory blocks; with the memmap on the memory
  * (memmap_in_range) each block gives up the struct pages of its own pages.

@@ -32,6 +32,15 @@ uint64_t nsa_infoblock_checksum(const void *block);
 int nsa_infoblock_parse(const void *buf, size_t len, const char *parent_uuid,
 			struct nsa_infoblock *ib, char *err, size_t errlen);
 /*
+ * What the 4 KiB at offset 4096 of a namespace the kernel runs raw hold:
+ * 1 a valid info block, 0 none (no pfn/dax signature), or a negative
+ * nsa_infoblock_parse() error when a block is there but does not validate
+ * (torn by a power cut, damaged, another namespace's): the kernel ignores
+ * it and runs the namespace raw.  ib holds what could be read; on damage
+ * ib->damage says why.
+ */
+int nsa_infoblock_classify(const void *block, const char *parent_uuid, struct nsa_infoblock *ib);
+/*
  * ib's fields into a 4 KiB block and a new checksum; the bytes no field
  * names (padding) stay as they are.  -EINVAL for a bad signature or uuid.
  */

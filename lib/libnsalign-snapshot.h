@@ -139,6 +139,8 @@ struct nsa_infoblock {
 	uint16_t page_struct_size;
 	uint32_t flags;
 	uint64_t checksum;
+	/* a block with a pfn/dax signature that does not validate: why ("" none) */
+	char damage[160];
 };
 
 struct nsa_namespace {

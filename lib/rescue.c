@@ -204,9 +204,12 @@ static int raw_block_damaged(struct nsa_ctx *ctx, const char *blockdev,
 		return 0;
 	r = block_io(ctx, path, block, false, &scratch);
 	if (r == 0)
-		r = nsa_infoblock_parse(block, NSA_INFOBLOCK_SIZE, out->uuid, &ib, why, len);
+		r = nsa_infoblock_classify(block, out->uuid, &ib);
 	free(block);
-	return r < 0 && r != -ENODATA && why[0] ? r : 0;
+	if (r >= 0)
+		return 0;
+	nsa_strlcpy(why, ib.damage, len);
+	return r;
 }
 
 /* Why the namespace needs no rescue, or 0 when it does. */

@@ -226,10 +226,15 @@ static void namespace_more(struct json_object *o, const void *item)
 {
 	const struct nsa_namespace *ns = item;
 
-	if (ns->ib.valid || ns->ib.signature[0])
-		json_object_object_add(
-			o, "infoblock",
-			JF_WRITE(json_object_new_object(), &ns->ib, infoblock_fields));
+	struct json_object *ib;
+
+	if (!ns->ib.valid && !ns->ib.signature[0])
+		return;
+	ib = JF_WRITE(json_object_new_object(), &ns->ib, infoblock_fields);
+	/* a block that does not validate: why (absent otherwise) */
+	if (ib && ns->ib.damage[0])
+		jf_put_str(ib, "damage", ns->ib.damage);
+	json_object_object_add(o, "infoblock", ib);
 }
 
 static bool same_run(const struct nsa_memblock *a, const struct nsa_memblock *b)
@@ -344,6 +349,7 @@ static int namespace_check(struct jf_reader *rd, struct json_object *o, void *it
 	if (ib) {
 		JF_TRY(jf_get_object(rd, ib, "an info block"));
 		JF_TRY(JF_READ(rd, ib, &ns->ib, infoblock_fields));
+		JF_TRY(jf_get_str(rd, ib, "damage", false, ns->ib.damage, sizeof(ns->ib.damage)));
 	}
 	return 0;
 }

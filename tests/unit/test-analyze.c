@@ -496,3 +496,102 @@ TEST(devdax_without_driver_is_not_available)
 	nsa_analysis_free(a);
 	nsa_snapshot_free(s);
 }
+
+static uint64_t fact_u64(const struct nsa_finding *f, const char *key)
+{
+	for (int i = 0; f && i < f->n_facts; i++)
+		if (strcmp(f->facts[i].key, key) == 0 && f->facts[i].type == NSA_FACT_U64)
+			return f->facts[i].u64;
+	return UINT64_MAX;
+}
+
+/*
+ * The fsdax namespace of lab-shift-boot1 as the kernel leaves it after a
+ * torn write of its info block: enabled raw, the block's signature there,
+ * its checksum wrong.  Error, naming the raw disk and the damage.
+ */
+TEST(raw_namespace_with_a_damaged_block)
+{
+	struct nsa_snapshot *s = load("lab-shift-boot1");
+	struct nsa_namespace *ns;
+	struct nsa_analysis *a;
+	const struct nsa_finding *f;
+
+	REQUIRE(s);
+	ns = &s->namespaces[ns_index(s, "namespace0.0")];
+	a = analyze(s);
+	REQUIRE(a);
+	CHECK(!finding(a, "NSA-NS-INFOBLOCK-DAMAGED", NULL));
+	nsa_analysis_free(a);
+
+	ns->mode = NSA_MODE_RAW;
+	ns->holder[0] = ns->holder_class[0] = ns->holder_uuid[0] = '\0';
+	ns->data_start = ns->data_size = ns->align = 0;
+	ns->map = NSA_MAP_NONE;
+	strcpy(ns->blockdev, "pmem0");
+	ns->ib = (struct nsa_infoblock){ .signature = "NVDIMM_PFN_INFO",
+					 .uuid = "69016291-f88f-44fa-80b9-9c1bf7a07b5f",
+					 .version_major = 1,
+					 .version_minor = 4,
+					 .dataoff = 18 * NSA_MiB,
+					 .mode = NSA_PFN_MODE_PMEM,
+					 .align = 2 * NSA_MiB,
+					 .damage =
+						 "checksum 0x1 does not match the contents (0x2)" };
+	a = analyze(s);
+	REQUIRE(a);
+	f = finding(a, "NSA-NS-INFOBLOCK-DAMAGED", "namespace0.0");
+	REQUIRE(f);
+	CHECK(f->severity == NSA_SEV_ERROR);
+	CHECK_STR(fact_str(f, "damage"), "checksum 0x1 does not match the contents (0x2)");
+	CHECK_STR(fact_str(f, "blockdev"), "pmem0");
+	CHECK(strstr(f->message, "/dev/pmem0 is not its data") != NULL);
+	CHECK(strstr(f->remedy, "ndctl disable-namespace namespace0.0") != NULL);
+	CHECK(strstr(f->remedy, "--restore BACKUP --force") != NULL);
+	/* at 4 GiB, on its 2 MiB align: ndctl write-infoblock lays it out as the kernel did */
+	CHECK(strstr(f->remedy, "ndctl write-infoblock namespace0.0 -m fsdax -M dev -a 2097152 "
+				"-u 69016291-f88f-44fa-80b9-9c1bf7a07b5f") != NULL);
+	/* the damaged block is not the namespace's geometry: nothing else reads it */
+	CHECK(!finding(a, "NSA-NS-START-PAD", NULL));
+	nsa_analysis_free(a);
+
+	/* a valid block (force_raw, as rescue leaves it) is no damage */
+	ns->ib.damage[0] = '\0';
+	ns->ib.valid = true;
+	a = analyze(s);
+	REQUIRE(a);
+	CHECK(!finding(a, "NSA-NS-INFOBLOCK-DAMAGED", NULL));
+	nsa_analysis_free(a);
+	nsa_snapshot_free(s);
+}
+
+/* NSA-NS-START-PAD on a live namespace, from sysfs: the data range shows the padding */
+TEST(start_pad_of_a_live_namespace_from_sysfs)
+{
+	struct nsa_snapshot *s = load("lab-shift-boot1");
+	struct nsa_namespace *ns;
+	struct nsa_analysis *a;
+	const struct nsa_finding *f;
+
+	REQUIRE(s);
+	a = analyze(s);
+	REQUIRE(a);
+	CHECK(!finding(a, "NSA-NS-START-PAD", NULL)); /* what 6.1 wrote: no padding */
+	nsa_analysis_free(a);
+
+	/* fsdax map=dev 1 GiB at 4 GiB + 64 MiB as a 4.x kernel padded it (test-kernel.c) */
+	ns = &s->namespaces[ns_index(s, "namespace0.0")];
+	ns->spa_start += 64 * NSA_MiB;
+	ns->data_start = ns->spa_start + 80 * NSA_MiB;
+	ns->data_size = ns->size - 80 * NSA_MiB - 64 * NSA_MiB;
+	a = analyze(s);
+	REQUIRE(a);
+	f = finding(a, "NSA-NS-START-PAD", "namespace0.0");
+	REQUIRE(f);
+	CHECK(f->severity == NSA_SEV_WARNING);
+	CHECK_U64(fact_u64(f, "start_pad"), 64 * NSA_MiB);
+	CHECK_U64(fact_u64(f, "end_trunc"), 64 * NSA_MiB);
+	CHECK_STR(fact_str(f, "start_pad_source"), "sysfs");
+	nsa_analysis_free(a);
+	nsa_snapshot_free(s);
+}

@@ -363,3 +363,38 @@ TEST(blocks_the_kernel_wrote_moved_64m_and_1m)
 	CHECK(nsa_infoblock_parse(b, sizeof(b), captured[1].label_uuid, &ib, msg, sizeof(msg)) ==
 	      -ESTALE);
 }
+
+/*
+ * nsa_infoblock_classify(), what check, rescue and repair tell a raw
+ * namespace's block by: valid, none, or damaged with the reason.
+ */
+TEST(classify_valid_none_torn_and_foreign)
+{
+	uint8_t block[NSA_INFOBLOCK_SIZE], old[NSA_INFOBLOCK_SIZE];
+	struct nsa_infoblock ib;
+
+	devdax_1g(block);
+	CHECK(nsa_infoblock_classify(block, NS_UUID, &ib) == 1);
+	CHECK(ib.valid && !ib.damage[0]);
+
+	memset(block, 0, sizeof(block));
+	CHECK(nsa_infoblock_classify(block, NS_UUID, &ib) == 0);
+	CHECK(!ib.valid && !ib.damage[0] && !ib.signature[0]);
+
+	/* torn: the first half of a new block (align 2 MiB) over the old one's second half */
+	devdax_1g(old);
+	devdax_1g(block);
+	block[84 + 2] = 0x20; /* align 0x40000000 -> 0x40200000: any change of the first half */
+	memcpy(block + 2048, old + 2048, 2048);
+	CHECK(nsa_infoblock_classify(block, NS_UUID, &ib) == -EBADMSG);
+	CHECK(!ib.valid);
+	CHECK_STR(ib.signature, "NVDIMM_DAX_INFO");
+	CHECK(strstr(ib.damage, "checksum") != NULL);
+	CHECK_U64(ib.dataoff, GiB); /* what could be read is kept */
+
+	/* another namespace's block: the kernel ignores it as well */
+	devdax_1g(block);
+	CHECK(nsa_infoblock_classify(block, "11111111-2222-4333-8444-555555555555", &ib) ==
+	      -ESTALE);
+	CHECK(strstr(ib.damage, "parent uuid") != NULL);
+}

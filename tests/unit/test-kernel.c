@@ -592,3 +592,89 @@ TEST(interleave_set_aligns_and_sizes)
 	r.align = 16 * MiB;
 	CHECK(nsa_kernel_region_align_valid(&r, 4096));
 }
+
+/* a live fsdax/devdax namespace as sysfs shows it: its start, size, data range */
+static struct nsa_namespace live(enum nsa_mode mode, enum nsa_map map, uint64_t spa, uint64_t size,
+				 uint64_t align, uint64_t gap, uint64_t trunc)
+{
+	struct nsa_namespace ns = { .dev = "namespace0.0",
+				    .mode = mode,
+				    .map = map,
+				    .spa_start = spa,
+				    .size = size,
+				    .align = align,
+				    .enabled = true,
+				    .holder = "pfn0.0" };
+
+	ns.data_start = spa + gap;
+	ns.data_size = size - gap - trunc;
+	return ns;
+}
+
+TEST(live_padding_of_todays_kernel_is_none)
+{
+	struct nsa_platform p = x86();
+	struct nsa_pad pad;
+	/* the lab's fsdax -a 2M -s 1G (tests/fixtures/infoblocks/fsdax-2m.bin): dataoff 18 MiB */
+	struct nsa_namespace ns =
+		live(NSA_MODE_FSDAX, NSA_MAP_DEV, 4 * GiB, GiB, 2 * MiB, 18 * MiB, 0);
+
+	nsa_kernel_live_pad(&p, &ns, &pad);
+	CHECK(pad.source == NSA_PAD_SYSFS);
+	CHECK_U64(pad.start_pad, 0);
+	CHECK_U64(pad.end_trunc, 0);
+	/* devdax -a 1G -s 2G at 5 GiB: dataoff 1 GiB */
+	ns = live(NSA_MODE_DEVDAX, NSA_MAP_DEV, 5 * GiB, 2 * GiB, GiB, GiB, 0);
+	nsa_kernel_live_pad(&p, &ns, &pad);
+	CHECK(pad.source == NSA_PAD_SYSFS);
+	CHECK_U64(pad.start_pad, 0);
+	/* no pfn/dax device, no data range: nothing to say */
+	ns.holder[0] = '\0';
+	nsa_kernel_live_pad(&p, &ns, &pad);
+	CHECK(pad.source == NSA_PAD_UNKNOWN);
+}
+
+TEST(live_padding_of_a_pre_5_3_kernel_is_the_section_padding)
+{
+	struct nsa_platform p = x86();
+	struct nsa_pad pad;
+	/*
+	 * map=mem at 4 GiB + 1 MiB, 256 MiB: padded 127 MiB to the section at
+	 * 4 GiB + 128 MiB, the end truncated 1 MiB to the section at 4 GiB +
+	 * 256 MiB, dataoff 2 MiB (8 KiB up to the 2 MiB align): data at
+	 * 4 GiB + 130 MiB.  Off the 2 MiB compat align, no padding is impossible.
+	 */
+	struct nsa_namespace ns = live(NSA_MODE_FSDAX, NSA_MAP_MEM, 4 * GiB + MiB, 256 * MiB,
+				       2 * MiB, 129 * MiB, MiB);
+
+	nsa_kernel_live_pad(&p, &ns, &pad);
+	CHECK(pad.source == NSA_PAD_SYSFS);
+	CHECK_U64(pad.start_pad, 127 * MiB);
+	CHECK_U64(pad.end_trunc, MiB);
+	/*
+	 * map=dev, 1 GiB at 4 GiB + 64 MiB (2 MiB aligned): a 4.x kernel padded
+	 * 64 MiB and truncated 64 MiB to sections; npfns (896 MiB - 8 KiB) / 4 KiB
+	 * rounded up to a section's 32768 pages, 64 bytes each: 14 MiB, so
+	 * dataoff ALIGN(8 KiB + 14 MiB, 2 MiB) = 16 MiB.
+	 */
+	ns = live(NSA_MODE_FSDAX, NSA_MAP_DEV, 4 * GiB + 64 * MiB, GiB, 2 * MiB, 80 * MiB,
+		  64 * MiB);
+	nsa_kernel_live_pad(&p, &ns, &pad);
+	CHECK(pad.source == NSA_PAD_SYSFS);
+	CHECK_U64(pad.start_pad, 64 * MiB);
+	CHECK_U64(pad.end_trunc, 64 * MiB);
+}
+
+TEST(live_padding_off_the_compat_align_is_at_least_the_way_there)
+{
+	struct nsa_platform p = x86();
+	struct nsa_pad pad;
+	/* at 4 GiB + 1 MiB, data 5 MiB in: no kernel's layout, but mapped only padded */
+	struct nsa_namespace ns =
+		live(NSA_MODE_DEVDAX, NSA_MAP_MEM, 4 * GiB + MiB, 256 * MiB, 2 * MiB, 5 * MiB, MiB);
+
+	nsa_kernel_live_pad(&p, &ns, &pad);
+	CHECK(pad.source == NSA_PAD_SYSFS_MIN);
+	CHECK_U64(pad.start_pad, MiB);
+	CHECK_U64(pad.end_trunc, MiB);
+}

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -347,6 +348,13 @@ static struct nsa_snapshot *generate(uint64_t seed)
 				ib->page_struct_size = 64;
 				ib->flags = (uint32_t)pick(3);
 				ib->checksum = rnd();
+				/* a block that does not validate carries why (no draw: same
+				 * layouts) */
+				if (!ib->valid)
+					snprintf(ib->damage, sizeof(ib->damage),
+						 "checksum %#018" PRIx64
+						 " does not match the contents",
+						 ib->checksum);
 			}
 			if (ns->spa_start) {
 				int nsr = (int)s->n_iomem;

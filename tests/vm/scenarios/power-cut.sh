@@ -140,7 +140,8 @@ assert_boot() {
 	[ "$n" -ge 3 ] && echo "# RESULT $TARGET record cut at $(cat "$RUN/cut.record"): state.json $want, $(grep -c '\.tmp\.' "$d/state.ls") temp file(s)"
 	check "state.json parses, the old or the new one ($want)" eval '[ "$want" = old ] || [ "$want" = new ]'
 	check "nsalign check --state-dir reads it (not moved aside as damaged)" eval '
-		jq -e .findings "$d/state.check.out" >/dev/null && ! grep -qi damaged "$d/state.check.err" "$d/state.check.out" &&
+		jq -e .findings "$d/state.check.out" >/dev/null && ! grep -qi damaged "$d/state.check.err" &&
+		jqf "[.findings[] | select(.code == \"NSA-STATE-DAMAGED\")] | length == 0" "$d/state.check.out" &&
 		! grep -q "state.json.damaged" "$d/state.ls"'
 	[ "$n" = 2 ] && check "boot 2, moved +64 MiB: the kernel refused both 1 GiB namespaces" eval '
 		[ "$(verdict "$(cat "$RUN/fsdax.id")" "$d/ndctl.start.json")" = refused ] &&
