@@ -301,6 +301,8 @@ nv_addr() {
 #   auto-online    the kernel onlines hot-added memory itself (auto_online_blocks=online)
 #   memmap-on-memory  kmem's per-device daxX.Y/memmap_on_memory (6.8+), which the
 #                  lab boots with memory_hotplug.memmap_on_memory=1 to honour
+#   x86_64         the x86_64 targets: a scenario whose arithmetic is x86's
+#                  (128 MiB sections, the 2 MiB compat align)
 #   default-target the lab's default target only: a costly scenario whose
 #                  subject is the same on every kernel (daemon-burst)
 target_lacks() {
@@ -313,10 +315,11 @@ target_lacks() {
 		align-1g:arm64-*) echo "arm64 offers 4 KiB and 2 MiB aligns only (supported_alignments), no 1 GiB" ;;
 		systemd-image:arm64-*) echo "the systemd image is made by mmdebstrap, which runs the target's binaries (no qemu-user here)" ;;
 		auto-online:x86_64-6.1 | auto-online:arm64-*) echo "$TARGET's kernel leaves hot-added memory offline (auto_online_blocks=offline); only Debian's x86_64 6.12 onlines it itself" ;;
+		x86_64:arm64-*) echo "its layout is x86_64's arithmetic (128 MiB sections, 2 MiB compat align)" ;;
 		memmap-on-memory:*-6.1) echo "6.1 has no per-device memmap_on_memory for kmem (daxX.Y/memmap_on_memory came in 6.8)" ;;
 		default-target:*) [ "$TARGET" = "$DEFAULT_TARGET" ] && continue
 			echo "runs on the default target, $DEFAULT_TARGET, only: what it tests does not change with the kernel" ;;
-		memmap:* | acpi-hotplug:* | zone-device:* | align-1g:* | systemd-image:* | auto-online:* | memmap-on-memory:*) continue ;;
+		memmap:* | acpi-hotplug:* | zone-device:* | align-1g:* | systemd-image:* | auto-online:* | memmap-on-memory:* | x86_64:*) continue ;;
 		*) echo "unknown capability '$c' in REQUIRES" ;;
 		esac
 		return 0
