@@ -140,6 +140,14 @@ int cmd_parse_granularity(const char *cmd, const char *arg, uint64_t *out);
  * changed only with a new N.  A snapshot carries its own (NSA_SNAPSHOT_SCHEMA).
  */
 #define CMD_JSON_SCHEMA JSON_SCHEMA
+/*
+ * 2: a namespace's "size" is ndctl's (the usable size), "raw_size" the
+ * namespace's, as in list (schema 2); the plan's and rescue's alike.
+ */
+#define CHECK_JSON_SCHEMA    2
+#define SIMULATE_JSON_SCHEMA 2
+#define CREATE_JSON_SCHEMA   2
+#define RESCUE_JSON_SCHEMA   2 /* rescue and repair */
 /* obj with "schema" first (a new reference; obj itself when it has one). */
 struct json_object *cmd_json_document(struct json_object *obj);
 /* Print one JSON document on stdout (json_text of cmd_json_document()); EX_IOERR when stdout fails.

@@ -286,6 +286,7 @@ static int print_json(struct nsa_ctx *ctx, const char *output, const struct nsa_
 	struct json_object *namespaces = json_object_new_array();
 	int r;
 
+	json_object_object_add(root, "schema", json_object_new_int(CHECK_JSON_SCHEMA));
 	json_object_object_add(summary, "errors", json_object_new_int(a->counts[NSA_SEV_ERROR]));
 	json_object_object_add(summary, "warnings",
 			       json_object_new_int(a->counts[NSA_SEV_WARNING]));

@@ -281,6 +281,7 @@ int cmd_create_namespace(int argc, char **argv, struct nsa_ctx *ctx)
 		goto out;
 	}
 	root = json_object_new_object();
+	json_object_object_add(root, "schema", json_object_new_int(CREATE_JSON_SCHEMA));
 	json_object_object_add(root, "plan", nsa_plan_to_json(&plan));
 	if (dry_run) {
 		summary(&plan, NULL);

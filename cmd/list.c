@@ -322,7 +322,7 @@ int cmd_list(int argc, char **argv, struct nsa_ctx *ctx)
 	struct json_object *root;
 	struct list_table_opts text = { 0 };
 	bool json = true, text_asked = false, json_asked = false, dimms = false;
-	unsigned flags = JSON_NDCTL_SIZE;
+	unsigned flags = 0;
 	int c, r;
 
 	if (list_wants_ndctl(argc, argv))

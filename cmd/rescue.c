@@ -153,13 +153,15 @@ static struct json_object *result_json(const struct nsa_rescue_result *res)
 {
 	struct json_object *o = json_object_new_object();
 
+	json_object_object_add(o, "schema", json_object_new_int(RESCUE_JSON_SCHEMA));
 	json_object_object_add(o, "dev", json_object_new_string(res->dev));
 	/* a label-less namespace has no raw_uuid: absent, not "" */
 	if (res->uuid[0])
 		json_object_object_add(o, "raw_uuid", json_object_new_string(res->uuid));
 	json_object_object_add(o, "region", json_object_new_string(res->region));
 	json_object_object_add(o, "resource", json_object_new_uint64(res->start));
-	json_object_object_add(o, "size", json_object_new_uint64(res->size));
+	/* the namespace's size; the data's is data_size (rescue reads it raw) */
+	json_object_object_add(o, "raw_size", json_object_new_uint64(res->size));
 	if (res->ib.signature[0]) {
 		json_object_object_add(o, "infoblock", infoblock_json(&res->ib));
 		json_object_object_add(o, "data_offset", json_object_new_uint64(res->data_offset));

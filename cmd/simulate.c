@@ -334,6 +334,7 @@ int cmd_simulate(int argc, char **argv, struct nsa_ctx *ctx)
 		flags |= JSON_NO_ADDRESSES;
 	if (json) {
 		root = json_object_new_object();
+		json_object_object_add(root, "schema", json_object_new_int(SIMULATE_JSON_SCHEMA));
 		shifts = json_object_new_array();
 		nss = json_object_new_array();
 		json_object_object_add(root, "source", json_object_new_string(s->source));

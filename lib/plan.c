@@ -458,7 +458,11 @@ struct json_object *nsa_plan_to_json(const struct nsa_plan *p)
 	}
 	if (nsa_map_name(p->map))
 		json_object_object_add(o, "map", json_object_new_string(nsa_map_name(p->map)));
-	json_object_object_add(o, "size", json_object_new_uint64(p->size));
+	/* as a namespace's: ndctl's usable size (null: a BTT's is not known), raw_size */
+	json_object_object_add(o, "size",
+			       p->mode == NSA_MODE_SECTOR ? NULL
+							  : json_object_new_uint64(p->data_size));
+	json_object_object_add(o, "raw_size", json_object_new_uint64(p->size));
 	if (p->align) {
 		json_object_object_add(o, "align", json_object_new_uint64(p->align));
 		json_object_object_add(o, "align_auto", json_object_new_boolean(p->align_auto));

@@ -204,19 +204,14 @@ struct json_object *json_namespace(const struct nsa_snapshot *s, const struct ns
 	add(o, "mode", json_object_new_string(nsa_mode_name(ns->mode)));
 	if (nsa_map_name(ns->map))
 		add(o, "map", json_object_new_string(nsa_map_name(ns->map)));
-	if (flags & JSON_NDCTL_SIZE) {
-		uint64_t usable = ns_usable_size(ns);
-
-		add(o, "size", usable ? json_size(usable, flags) : NULL);
-		add(o, "raw_size", json_size(ns->size, flags));
-	} else {
-		add(o, "size", json_size(ns->size, flags));
-	}
+	/* in every document: ndctl's size (usable, null unknown), the namespace's raw_size */
+	add(o, "size", ns_usable_size(ns) ? json_size(ns_usable_size(ns), flags) : NULL);
+	add(o, "raw_size", json_size(ns->size, flags));
 	/* ndctl: "uuid" is the info-block (fsdax, devdax) or BTT (sector) uuid, else the label's */
 	add_str(o, "uuid", ns->holder_uuid[0] ? ns->holder_uuid : ns->uuid);
 	add_str(o, "raw_uuid", ns->uuid);
 	add_str(o, "name", ns->name);
-	if ((flags & JSON_NDCTL_SIZE) && ns->sector_size)
+	if (ns->sector_size)
 		add(o, "sector_size", json_object_new_int((int)ns->sector_size));
 	if (ns->align)
 		add(o, "align", json_size(ns->align, flags));

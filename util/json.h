@@ -12,9 +12,6 @@ struct json_object;
 enum {
 	JSON_HUMAN = 1 << 0, /* sizes printed as "2.00 GiB (2.15 GB)", addresses as "0x..." */
 	JSON_NO_ADDRESSES = 1 << 1, /* addresses hidden (no CAP_SYS_ADMIN): null */
-	/* list's document (schema 2): a namespace's "size" is ndctl's (usable), "raw_size" its own
-	 */
-	JSON_NDCTL_SIZE = 1 << 2,
 };
 struct json_object *json_size(uint64_t v, unsigned flags);
 /* NULL (JSON null) with JSON_NO_ADDRESSES */
@@ -31,6 +28,7 @@ struct json_object *json_document(struct json_object *obj);
 struct json_object *json_platform(const struct nsa_platform *p, uint64_t granularity,
 				  unsigned flags);
 struct json_object *json_region(const struct nsa_region *r, unsigned flags);
+/* A namespace: "size" is ndctl's (usable; null unknown), "raw_size" the namespace's. */
 struct json_object *json_namespace(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 				   size_t index, unsigned flags);
 struct json_object *json_daxdev(const struct nsa_daxdev *d, unsigned flags);

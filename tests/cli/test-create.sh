@@ -32,7 +32,7 @@ expect_err_line "not supported by region0 for devdax \(4 KiB, 2 MiB, 1 GiB\)" "u
 
 run "$NSALIGN" create-namespace --dry-run --snapshot "$b1" -m fsdax -s 100M
 expect_rc 0 "100M: rounded"
-jq -e '.plan.size == 100663296 and (.plan.notes | contains("rounded down"))' "$TMP/out" >/dev/null &&
+jq -e '.plan.raw_size == 100663296 and (.plan.notes | contains("rounded down"))' "$TMP/out" >/dev/null &&
 	ok "size rounded down to 96 MiB, and the plan says so" || not_ok "rounding not reported"
 
 # arm64 lab snapshots: 6.1 has no ZONE_DEVICE; on 6.12 a -12 this boot held
@@ -65,10 +65,10 @@ expect_err_line "label-less.*only its mode can change" "label-less: says what ca
 # -e: plans in place; needs -f to do it
 run "$NSALIGN" create-namespace --dry-run --snapshot "$b1" -e namespace0.1
 expect_rc 0 "-e dry run"
-jq -e '.plan | .mode == "devdax" and .resource == 5368709120 and .size == 2147483648 and .align == 2097152' "$TMP/out" >/dev/null &&
+jq -e '.plan | .mode == "devdax" and .resource == 5368709120 and .raw_size == 2147483648 and .align == 2097152' "$TMP/out" >/dev/null &&
 	ok "-e keeps mode, place and size; auto align makes it robust" || { not_ok "-e plan wrong"; jq -c .plan "$TMP/out" | diag; }
 run "$NSALIGN" create-namespace --dry-run --snapshot "$legacy" -e namespace1.0 -m devdax
-jq -e '.plan | .ok and .resource == 5452595200 and .size == 62914560' "$TMP/out" >/dev/null &&
+jq -e '.plan | .ok and .resource == 5452595200 and .raw_size == 62914560' "$TMP/out" >/dev/null &&
 	ok "-e on a label-less range keeps its range" || not_ok "label-less -e plan wrong"
 run "$NSALIGN" create-namespace --dry-run --snapshot "$legacy" -e namespace1.0 -s 32M
 expect_rc 73 "-e on a label-less range with --size"

@@ -28,7 +28,7 @@ while read -r ways align fsdax ask devdax1g; do
 	run "$NSALIGN" create-namespace --dry-run --snapshot "$snap" -m fsdax -s 1000M
 	expect_rc 0 "$name: fsdax 1000M planned"
 	jq -e --argjson s "$fsdax" --argjson a "$align" --argjson w "$ways" \
-		'.plan | .size == $s and .size % $a == 0 and .size % (.align * $w) == 0' "$TMP/out" >/dev/null &&
+		'.plan | .raw_size == $s and .raw_size % $a == 0 and .raw_size % (.align * $w) == 0' "$TMP/out" >/dev/null &&
 		ok "$name: fsdax rounded to $((fsdax >> 20)) MiB, a multiple of the region align and of 2 MiB x $ways" ||
 		{ not_ok "$name: fsdax plan wrong"; jq -c .plan "$TMP/out" | diag; }
 	grep -q "in this ${ways}-way interleave set" "$TMP/err" && ok "$name: the plan says why it rounded" ||
@@ -40,7 +40,7 @@ while read -r ways align fsdax ask devdax1g; do
 	else
 		expect_rc 0 "$name: devdax 1G (forced) planned"
 		jq -e --argjson s "$devdax1g" --argjson a "$align" --argjson w "$ways" \
-			'.plan | .size == $s and .size % $a == 0 and .size % (.align * $w) == 0' "$TMP/out" >/dev/null &&
+			'.plan | .raw_size == $s and .raw_size % $a == 0 and .raw_size % (.align * $w) == 0' "$TMP/out" >/dev/null &&
 			ok "$name: devdax 1G rounded to a multiple of $ways GiB" ||
 			{ not_ok "$name: devdax 1G plan wrong"; jq -c .plan "$TMP/out" | diag; }
 	fi
@@ -48,7 +48,7 @@ while read -r ways align fsdax ask devdax1g; do
 	run "$NSALIGN" create-namespace --dry-run --snapshot "$snap" -m devdax
 	expect_rc 0 "$name: devdax over the rest planned"
 	jq -e --argjson a "$align" --argjson w "$ways" \
-		'.plan | .size > 0 and .size % $a == 0 and .size % (.align * $w) == 0' "$TMP/out" >/dev/null &&
+		'.plan | .raw_size > 0 and .raw_size % $a == 0 and .raw_size % (.align * $w) == 0' "$TMP/out" >/dev/null &&
 		ok "$name: the rest of the region, in multiples the kernel and ndctl take" ||
 		{ not_ok "$name: devdax rest plan wrong"; jq -c .plan "$TMP/out" | diag; }
 done <<'TABLE'

@@ -5,10 +5,11 @@
 # "message"}}, the exit code unchanged; -q keeps stdout empty.
 . "$TOP_SRCDIR/tests/cli/lib.sh"
 
-# every document a command prints carries "schema": N, first (list's is 2: nsalign-list(8))
+# every document a command prints carries "schema": N, first (list's, check's and
+# simulate's are 2: a namespace's size is ndctl's, raw_size its own)
 for cmd in "list --json" "check --json" "simulate --json" "map --json" "list -J" "list --format json"; do
 	n=1
-	case "$cmd" in list*) n=2 ;; esac
+	case "$cmd" in list* | check* | simulate*) n=2 ;; esac
 	# shellcheck disable=SC2086
 	run "$NSALIGN" $cmd -s "$FIXTURES/lab-kmem-devdax.json"
 	if [ "$(command jq -c '[keys_unsorted[0], .schema]' "$TMP/out" 2>/dev/null)" = "[\"schema\",$n]" ]; then
@@ -18,8 +19,24 @@ for cmd in "list --json" "check --json" "simulate --json" "map --json" "list -J"
 	fi
 done
 run "$NSALIGN" create-namespace --dry-run --snapshot "$FIXTURES/lab-kmem-devdax.json" -s 256M
-jq -e '.schema == 1 and (.plan | type == "object")' "$TMP/out" >/dev/null &&
-	ok "create-namespace --dry-run: \"schema\": 1" || not_ok "create-namespace --dry-run: no schema"
+jq -e '.schema == 2 and (.plan | type == "object")' "$TMP/out" >/dev/null &&
+	ok "create-namespace --dry-run: \"schema\": 2" || not_ok "create-namespace --dry-run: no schema"
+# one meaning of size in every document: ndctl's usable size, raw_size the namespace's
+jq -e '.plan | .mode == "fsdax" and .size == .data_size and .raw_size > .size' "$TMP/out" >/dev/null &&
+	ok "create-namespace's plan: size is the usable size (data_size), raw_size the namespace's" ||
+	{ not_ok "plan's size"; jq -c .plan "$TMP/out" | diag; }
+run "$NSALIGN" create-namespace --dry-run --snapshot "$FIXTURES/lab-kmem-devdax.json" -s 256M -m sector
+jq -e '.plan | .size == null and .raw_size == 268435456' "$TMP/out" >/dev/null &&
+	ok "a sector plan's size is null (the BTT's is not known), raw_size 256M" ||
+	{ not_ok "sector plan's size"; jq -c .plan "$TMP/out" | diag; }
+for f in "$FIXTURES"/lab-*.json; do
+	a=$("$NSALIGN" list --json -s "$f" 2>/dev/null | command jq -c '[.regions[]?.namespaces[]?, .namespaces[]? | {dev, size, raw_size}] | sort_by(.dev)')
+	b=$("$NSALIGN" check --json -s "$f" 2>/dev/null | command jq -c '[.namespaces[] | {dev, size, raw_size}] | sort_by(.dev)')
+	c=$("$NSALIGN" simulate --json --shift 64M -s "$f" 2>/dev/null | command jq -c '[.namespaces[] | {dev, size, raw_size}] | sort_by(.dev)')
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ] || { echo "$(basename "$f"): list $a check $b simulate $c"; break; }
+done >"$TMP/sizes"
+[ -s "$TMP/sizes" ] && { not_ok "list, check and simulate disagree on a namespace's size"; diag <"$TMP/sizes"; } ||
+	ok "list, check and simulate give every namespace of the lab fixtures the same size and raw_size"
 
 # error_doc CODE MESSAGE_REGEX CMD...: the error as JSON on stdout, also said on stderr
 error_doc() {

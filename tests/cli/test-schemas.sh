@@ -231,7 +231,7 @@ refuses rescue "$TMP/doc/mem-1.json"
 refuses repair "$TMP/doc/mem-1.json"
 refuses error "$TMP/doc/mem-1.json"
 # a rescue that says neither where the data are, nor that it was undone, nor an error
-echo '{"schema": 1, "dev": "namespace0.0", "region": "region0", "resource": 4294967296, "size": 1073741824}' >"$TMP/doc/rescue-nothing.json"
+echo '{"schema": 2, "dev": "namespace0.0", "region": "region0", "resource": 4294967296, "raw_size": 1073741824}' >"$TMP/doc/rescue-nothing.json"
 refuses rescue "$TMP/doc/rescue-nothing.json"
 
 echo "1..$_n"

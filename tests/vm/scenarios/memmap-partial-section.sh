@@ -71,7 +71,7 @@ assert_boot() {
 		fi
 	done <"$d/steps"
 	check "every namespace the kernel runs is available in check, and only those" \
-		jqf '. as $c | ([$c.namespaces[] | select(.available)] | length) == ([$c.namespaces[] | select(.size > 0)] | length) - ([$c.findings[] | select(.code == "NSA-DAX-UNBOUND")] | length)' "$d/check.end.json"
+		jqf '. as $c | ([$c.namespaces[] | select(.available)] | length) == ([$c.namespaces[] | select(.raw_size > 0)] | length) - ([$c.findings[] | select(.code == "NSA-DAX-UNBOUND")] | length)' "$d/check.end.json"
 	if [ "$refused" -gt 0 ]; then
 		check "check explains the kernel's -12 (NSA-KERNEL-MEMMAP-NO-ROOM)" \
 			jqf '[.findings[] | select(.code == "NSA-KERNEL-MEMMAP-NO-ROOM")] | length == 1' "$d/check.end.json"
