@@ -299,10 +299,12 @@ static struct json_object *add_facts(struct json_object *o, const struct nsa_fac
 			v = json_object_new_boolean(fact->b);
 			break;
 		case NSA_FACT_STR:
-			v = json_object_new_string(fact->str ? fact->str : "");
+			v = fact->str && *fact->str ? json_object_new_string(fact->str) : NULL;
 			break;
 		}
-		json_object_object_add(o, fact->key, v);
+		/* an unknown (empty) text is absent, never "" */
+		if (v || fact->type != NSA_FACT_STR)
+			json_object_object_add(o, fact->key, v);
 	}
 	return o;
 }

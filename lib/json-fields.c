@@ -9,9 +9,11 @@
 #include "private.h"
 #include "json-fields.h"
 
+/* An unknown (empty) string is absent, never "" (schema 4; readers take both). */
 void jf_put_str(struct json_object *o, const char *key, const char *v)
 {
-	json_object_object_add(o, key, json_object_new_string(v ? v : ""));
+	if (v && *v)
+		json_object_object_add(o, key, json_object_new_string(v));
 }
 
 void jf_put_u64(struct json_object *o, const char *key, uint64_t v)

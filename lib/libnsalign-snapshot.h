@@ -22,8 +22,10 @@
  * iset_id, persistence_domain, bus, badblock_count, idle namespace seed;
  * namespaces' usable_size and sector_size; "dimms" and "mappings".
  * Schema 1 and 2 files still read (those facts unknown).
+ * 4: an unknown string (host_id, name, blockdev, holder, map, security...)
+ * is absent, not ""; "" in older files reads the same.
  */
-#define NSA_SNAPSHOT_SCHEMA 3
+#define NSA_SNAPSHOT_SCHEMA 4
 #define NSA_DEV_LEN	    32
 #define NSA_UUID_LEN	    37 /* 36 chars + NUL */
 

@@ -86,9 +86,11 @@ n=$(ls "$TMP"/doc/*-u-*.json | wc -l)
 follows snapshot "the $(ls "$FIXTURES"/*.json "$SNAPSHOTS"/*.json | wc -l) fixture and hand snapshots" "$FIXTURES"/*.json "$SNAPSHOTS"/*.json
 if "$NSALIGN" snapshot >"$TMP/doc/snap-live.json" 2>/dev/null; then
 	follows snapshot "this machine's snapshot" "$TMP/doc/snap-live.json"
-	jq -e '.schema == 3 and (.collected_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' \
-		"$TMP/doc/snap-live.json" >/dev/null && ok "snapshot: schema 3, collected_at in RFC 3339" ||
+	jq -e '.schema == 4 and (.collected_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' \
+		"$TMP/doc/snap-live.json" >/dev/null && ok "snapshot: schema 4, collected_at in RFC 3339" ||
 		not_ok "snapshot: schema or collected_at"
+	jq -e '[.. | strings | select(. == "")] | length == 0' "$TMP/doc/snap-live.json" >/dev/null &&
+		ok "snapshot: no unknown string written as \"\"" || not_ok "snapshot: a string is \"\""
 else
 	skip "nsalign snapshot does not run here"
 fi
@@ -100,6 +102,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 		([.regions[], .namespaces[], .dax[] | select(has("resource")) | .resource == null] | all)' \
 		"$TMP/doc/snap-nobody.json" >/dev/null && ok "nobody's snapshot: addresses null, not 0" ||
 		not_ok "nobody's snapshot: an address is not null"
+	jq -e '[.. | strings | select(. == "")] | length == 0' "$TMP/doc/snap-nobody.json" >/dev/null &&
+		ok "nobody's snapshot: no unknown string written as \"\"" || not_ok "nobody's snapshot: a string is \"\""
 	run "$NSALIGN" list --json -s "$TMP/doc/snap-nobody.json"
 	[ "$rc" = 0 ] && ok "nobody's snapshot loads" || not_ok "nobody's snapshot does not load (exit $rc)"
 else

@@ -196,6 +196,52 @@ TEST(unknown_numbers_are_absent_and_read_back_unknown)
 	nsa_snapshot_free(s);
 }
 
+/* Unknown strings (no machine-id, no name, blockdev, holder, map, security) are absent, never "".
+ */
+TEST(unknown_strings_are_absent_and_old_empty_strings_read)
+{
+	struct nsa_snapshot *s = nsa_snapshot_new(), *b = NULL;
+	struct nsa_namespace *ns = nsa_snapshot_add_namespace(s);
+	struct nsa_dimm *m = nsa_snapshot_add_dimm(s);
+	struct json_object *o;
+	char err[128] = "", *t = NULL;
+
+	REQUIRE(ns && m);
+	snprintf(ns->dev, sizeof(ns->dev), "namespace0.0");
+	ns->size = NSA_GiB;
+	ns->mode = NSA_MODE_RAW;
+	snprintf(m->dev, sizeof(m->dev), "nmem0");
+	b = round_trip(s, &t);
+	REQUIRE(b && t);
+	CHECK(!strstr(t, "\"\""));
+	CHECK(!strstr(t, "host_id") && !strstr(t, "blockdev") && !strstr(t, "holder") &&
+	      !strstr(t, "\"map\"") && !strstr(t, "security") && !strstr(t, "\"name\""));
+	CHECK(strstr(t, "\"schema\": 4") || strstr(t, "\"schema\":4"));
+	REQUIRE(b->n_namespaces == 1 && b->n_dimms == 1);
+	CHECK_STR(b->namespaces[0].blockdev, "");
+	CHECK_STR(b->namespaces[0].holder, "");
+	CHECK(b->namespaces[0].map == NSA_MAP_NONE);
+	free(t);
+	nsa_snapshot_free(b);
+	b = NULL;
+	/* schema 3 wrote "" for them: read as unknown all the same */
+	o = json_tokener_parse(
+		"{\"schema\": 3, \"platform\": {\"host_id\": \"\"}, \"namespaces\": [{\"dev\": "
+		"\"namespace0.0\", \"size\": 1073741824, \"mode\": \"raw\", \"map\": \"\", "
+		"\"name\": \"\", \"blockdev\": \"\", \"holder\": \"\"}], \"dimms\": [{\"dev\": "
+		"\"nmem0\", \"security\": \"\"}]}");
+	REQUIRE(o);
+	CHECK(nsa_snapshot_from_json(o, &b, err, sizeof(err)) == 0);
+	json_object_put(o);
+	REQUIRE(b && b->n_namespaces == 1 && b->n_dimms == 1);
+	CHECK_STR(b->platform.host_id, "");
+	CHECK_STR(b->namespaces[0].holder, "");
+	CHECK(b->namespaces[0].map == NSA_MAP_NONE);
+	CHECK_STR(b->dimms[0].security, "");
+	nsa_snapshot_free(b);
+	nsa_snapshot_free(s);
+}
+
 TEST(a_million_blocks_are_runs)
 {
 	struct nsa_snapshot *s = nsa_snapshot_new(), *b;

@@ -160,6 +160,6 @@ done
 # and this host, which has no PMEM (no identities kept)
 "${NSALIGN:-$REPO_TOP/build/nsalign}" snapshot |
 	jq --arg s "host without PMEM, kernel $(uname -r)" \
-		'.source = $s | .platform.hostname = "" | .platform.host_id = "" | .platform.boot_id = ""' \
+		'.source = $s | del(.platform.hostname, .platform.host_id, .platform.boot_id)' \
 		>"$REPO_TOP/tests/fixtures/host-no-pmem.json"
 echo "captured host-no-pmem"
