@@ -128,4 +128,23 @@ struct json_object *nsa_time_to_json(int64_t t);
 /* "2026-12-03T17:00:57Z", or seconds since the epoch (older files): 0 or -EINVAL */
 int nsa_time_from_json(struct json_object *v, int64_t *t);
 
+/*
+ * What a rescue records in RUN_DIR/rescue/ID.json (rescue.c), schema 2:
+ * dev, raw_uuid (absent: label-less), blockdev, loop, data_offset,
+ * data_size, rescued_at (RFC 3339).  Schema 1 (no "schema"; uuid, offset,
+ * size, time in seconds) reads the same.
+ */
+struct nsa_rescue_state {
+	char dev[NSA_DEV_LEN];
+	char uuid[NSA_UUID_LEN];
+	char blockdev[NSA_DEV_LEN];
+	char loopdev[32];
+	uint64_t data_offset, data_size;
+	int64_t rescued_at; /* seconds since the epoch; 0 unknown */
+};
+#define NSA_RESCUE_STATE_SCHEMA 2
+struct json_object *nsa_rescue_state_to_json(const struct nsa_rescue_state *st);
+/* 0, or -EINVAL when o is not a rescue's record */
+int nsa_rescue_state_from_json(struct json_object *o, struct nsa_rescue_state *st);
+
 #endif

@@ -296,24 +296,89 @@ static void state_path(const char *run_dir, const struct nsa_rescue_result *out,
 	snprintf(buf, len, "%s/rescue/%s.json", run_dir, out->uuid[0] ? out->uuid : out->dev);
 }
 
+static void put_str(struct json_object *o, const char *key, const char *v)
+{
+	if (v[0]) /* unknown: absent */
+		json_object_object_add(o, key, json_object_new_string(v));
+}
+
+struct json_object *nsa_rescue_state_to_json(const struct nsa_rescue_state *st)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "schema", json_object_new_int(NSA_RESCUE_STATE_SCHEMA));
+	put_str(o, "dev", st->dev);
+	put_str(o, "raw_uuid", st->uuid);
+	put_str(o, "blockdev", st->blockdev);
+	put_str(o, "loop", st->loopdev);
+	json_object_object_add(o, "data_offset", json_object_new_uint64(st->data_offset));
+	json_object_object_add(o, "data_size", json_object_new_uint64(st->data_size));
+	if (st->rescued_at)
+		json_object_object_add(o, "rescued_at", nsa_time_to_json(st->rescued_at));
+	return o;
+}
+
+static void get_str(struct json_object *o, const char *key, const char *old, char *buf, size_t len)
+{
+	struct json_object *v;
+
+	if ((json_object_object_get_ex(o, key, &v) ||
+	     (old && json_object_object_get_ex(o, old, &v))) &&
+	    json_object_is_type(v, json_type_string))
+		nsa_strlcpy(buf, json_object_get_string(v), len);
+}
+
+static void get_u64(struct json_object *o, const char *key, const char *old, uint64_t *out)
+{
+	struct json_object *v;
+
+	if ((json_object_object_get_ex(o, key, &v) || json_object_object_get_ex(o, old, &v)) &&
+	    json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0)
+		*out = json_object_get_uint64(v);
+}
+
+int nsa_rescue_state_from_json(struct json_object *o, struct nsa_rescue_state *st)
+{
+	struct json_object *v;
+
+	*st = (struct nsa_rescue_state){ 0 };
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	/* schema 1: "uuid", "offset", "size", "time" in seconds */
+	get_str(o, "dev", NULL, st->dev, sizeof(st->dev));
+	get_str(o, "raw_uuid", "uuid", st->uuid, sizeof(st->uuid));
+	get_str(o, "blockdev", NULL, st->blockdev, sizeof(st->blockdev));
+	get_str(o, "loop", NULL, st->loopdev, sizeof(st->loopdev));
+	get_u64(o, "data_offset", "offset", &st->data_offset);
+	get_u64(o, "data_size", "size", &st->data_size);
+	if ((json_object_object_get_ex(o, "rescued_at", &v) ||
+	     json_object_object_get_ex(o, "time", &v)) &&
+	    nsa_time_from_json(v, &st->rescued_at) < 0)
+		st->rescued_at = 0;
+	return st->dev[0] ? 0 : -EINVAL;
+}
+
 static void save_state(struct nsa_ctx *ctx, const char *run_dir,
 		       const struct nsa_rescue_result *out)
 {
-	struct json_object *o = json_object_new_object();
+	struct nsa_rescue_state st = { .data_offset = out->data_offset,
+				       .data_size = out->data_size,
+				       .rescued_at = (int64_t)time(NULL) };
+	struct json_object *o;
 	char path[PATH_MAX];
 	const char *text;
 
+	nsa_strlcpy(st.dev, out->dev, sizeof(st.dev));
+	nsa_strlcpy(st.uuid, out->uuid, sizeof(st.uuid));
+	nsa_strlcpy(st.blockdev, out->blockdev, sizeof(st.blockdev));
+	nsa_strlcpy(st.loopdev, out->loopdev, sizeof(st.loopdev));
+	o = nsa_rescue_state_to_json(&st);
 	if (!o)
 		return;
 	snprintf(path, sizeof(path), "%s/rescue", run_dir);
 	nsa_mkdir_p(path, 0755);
-	json_object_object_add(o, "dev", json_object_new_string(out->dev));
-	json_object_object_add(o, "uuid", json_object_new_string(out->uuid));
-	json_object_object_add(o, "blockdev", json_object_new_string(out->blockdev));
-	json_object_object_add(o, "loop", json_object_new_string(out->loopdev));
-	json_object_object_add(o, "offset", json_object_new_int64((int64_t)out->data_offset));
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)out->data_size));
-	json_object_object_add(o, "time", json_object_new_int64((int64_t)time(NULL)));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	state_path(run_dir, out, path, sizeof(path));
 	if (nsa_write_file_atomic(ctx, path, text, strlen(text), 0644) < 0)
@@ -379,6 +444,20 @@ out:
 	return r;
 }
 
+/* What the rescue recorded (either schema), for the debug log: sysfs is what undo follows. */
+static void log_state(struct nsa_ctx *ctx, const char *path)
+{
+	struct json_object *o = json_object_from_file(path);
+	struct nsa_rescue_state st;
+
+	if (o && nsa_rescue_state_from_json(o, &st) == 0)
+		dbg(ctx,
+		    "%s: %s rescued at %" PRId64 " as %s (offset %" PRIu64 ", %" PRIu64 " bytes)\n",
+		    path, st.dev, st.rescued_at, st.loopdev[0] ? st.loopdev : "no loop device",
+		    st.data_offset, st.data_size);
+	json_object_put(o);
+}
+
 int nsa_rescue_undo(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 		    struct nsa_rescue_result *out)
 {
@@ -420,6 +499,7 @@ int nsa_rescue_undo(struct nsa_ctx *ctx, const char *key, const char *run_dir,
 	if (r < 0)
 		goto out;
 	state_path(run_dir, out, path, sizeof(path));
+	log_state(ctx, path);
 	unlink(path);
 	info(ctx, "%s: rescue undone\n", out->dev);
 out:

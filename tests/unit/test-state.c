@@ -652,3 +652,56 @@ TEST(machine_id_of_older_state_files_is_read_and_dropped)
 	free(dir);
 	nsa_unref(ctx);
 }
+
+/* The rescue's record: raw_uuid and RFC 3339 as everywhere; the older uuid and seconds read too. */
+TEST(rescue_state_names_raw_uuid_and_reads_the_old_form)
+{
+	struct nsa_rescue_state st = { .dev = "namespace0.0",
+				       .uuid = "0b8a2f1e-7c55-4f6e-9d3a-5b2c1e0f4a77",
+				       .blockdev = "pmem0",
+				       .loopdev = "/dev/loop0",
+				       .data_offset = 2097152,
+				       .data_size = 1071644672,
+				       .rescued_at = 1796310057 },
+				back;
+	struct json_object *o = nsa_rescue_state_to_json(&st), *v;
+	const char *text;
+
+	REQUIRE(o);
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	CHECK(strstr(text, "\"raw_uuid\":\"0b8a2f1e-7c55-4f6e-9d3a-5b2c1e0f4a77\""));
+	CHECK(strstr(text, "\"rescued_at\":\"2026-12-03T15:00:57Z\""));
+	CHECK(strncmp(text, "{\"schema\":2,", 12) == 0);
+	CHECK(!strstr(text, "\"uuid\"") && !strstr(text, "\"time\"") && !strstr(text, "\"size\""));
+	CHECK(nsa_rescue_state_from_json(o, &back) == 0);
+	CHECK_STR(back.dev, st.dev);
+	CHECK_STR(back.uuid, st.uuid);
+	CHECK_STR(back.blockdev, st.blockdev);
+	CHECK_STR(back.loopdev, st.loopdev);
+	CHECK_U64(back.data_offset, st.data_offset);
+	CHECK_U64(back.data_size, st.data_size);
+	CHECK(back.rescued_at == st.rescued_at);
+	json_object_put(o);
+	/* label-less: no raw_uuid, not "" */
+	st.uuid[0] = '\0';
+	o = nsa_rescue_state_to_json(&st);
+	REQUIRE(o);
+	CHECK(!json_object_object_get_ex(o, "raw_uuid", &v));
+	json_object_put(o);
+	/* the form written before: uuid, offset, size, time in seconds */
+	o = json_tokener_parse("{\"dev\":\"namespace1.0\",\"uuid\":\"\",\"blockdev\":\"pmem1\","
+			       "\"loop\":\"/dev/loop3\",\"offset\":4096,\"size\":8192,"
+			       "\"time\":1796310057}");
+	REQUIRE(o);
+	CHECK(nsa_rescue_state_from_json(o, &back) == 0);
+	CHECK_STR(back.dev, "namespace1.0");
+	CHECK_STR(back.uuid, "");
+	CHECK_STR(back.loopdev, "/dev/loop3");
+	CHECK_U64(back.data_offset, 4096);
+	CHECK_U64(back.data_size, 8192);
+	CHECK(back.rescued_at == 1796310057);
+	json_object_put(o);
+	o = json_tokener_parse("[1]");
+	CHECK(nsa_rescue_state_from_json(o, &back) == -EINVAL);
+	json_object_put(o);
+}

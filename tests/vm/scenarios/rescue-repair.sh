@@ -107,6 +107,10 @@ assert_boot() {
 		check "rescue devdax (--json): exit 0, its loop device, data at 1 GiB, 1 GiB long" eval '
 			rc rescue.devdax 0 &&
 			jq -e --arg l "$(cat "$d/rescue.devdax.loop")" ".loop == \$l and .data_offset == 1073741824 and .data_size == 1073741824" "$d/rescue.devdax.out"'
+		check "rescue devdax: its record in /run/nsalign/rescue names raw_uuid, the loop device, rescued_at in RFC 3339" \
+			jq -e --arg u "$D" --arg l "$(cat "$d/rescue.devdax.loop")" '.schema == 2 and .raw_uuid == $u and .loop == $l and
+				.data_offset == 1073741824 and .data_size == 1073741824 and (has("uuid") or has("time") | not) and
+				(.rescued_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' "$d/rescue.devdax.state.json"
 		check "rescue devdax: read-only loop device at dataoff 1 GiB, 1 GiB long" \
 			test "$(cat "$d/rescue.devdax.loopinfo")" = "1073741824 1073741824 1"
 		check "rescue devdax: the 16 MiB at the loop device's start are boot 1's bytes" \
