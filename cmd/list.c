@@ -181,7 +181,8 @@ static struct json_object *json_iomem(const struct nsa_snapshot *s, unsigned fla
 
 		json_object_object_add(o, "start", json_addr(r->start, flags));
 		json_object_object_add(o, "end", json_addr(r->end, flags));
-		json_object_object_add(o, "name", json_object_new_string(r->name ? r->name : ""));
+		if (r->name && r->name[0]) /* unknown: absent, never "" */
+			json_object_object_add(o, "name", json_object_new_string(r->name));
 		json_object_object_add(o, "type",
 				       json_object_new_string(nsa_res_type_name(r->type)));
 		json_object_object_add(o, "depth", json_object_new_int(r->depth));
@@ -248,7 +249,8 @@ static struct json_object *json_dimms(const struct nsa_snapshot *s, unsigned fla
 			json_object_object_add(o, "security", json_object_new_string(d->security));
 		if (d->security_frozen)
 			json_object_object_add(o, "security_frozen", json_object_new_boolean(true));
-		json_object_object_add(o, "bus", json_object_new_string(d->bus));
+		if (d->bus[0])
+			json_object_object_add(o, "bus", json_object_new_string(d->bus));
 		json_object_array_add(arr, o);
 	}
 	return arr;

@@ -457,7 +457,7 @@ static int report_vanished(struct cmp *c, const struct nsa_namespace *o)
 		"-i -e nvdimm -e nfit' and the platform's DIMM inventory.");
 	common_facts(c, f, o, !o->uuid[0]);
 	nsa_finding_fact_addr(f, "spa_old", o->spa_start);
-	nsa_finding_fact_u64(f, "size", o->size);
+	nsa_finding_fact_u64(f, "raw_size", o->size);
 	if (r)
 		nsa_finding_fact_str(f, "region_recorded", r->dev);
 	return 0;
@@ -479,7 +479,7 @@ static int report_new(struct cmp *c, size_t i)
 	nsa_finding_set_remedy(f, "'nsalign check --record' records the layout as it is now; "
 				  "'nsalign check --boot' does it at the next clean boot.");
 	nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
-	nsa_finding_fact_u64(f, "size", ns->size);
+	nsa_finding_fact_u64(f, "raw_size", ns->size);
 	return 0;
 }
 

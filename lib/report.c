@@ -112,7 +112,7 @@ int nsa_report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 			a1, nsa_size_str(c->p.section_size, a2, sizeof(a2)));
 		nsa_finding_fact_str(f, "kernel_message", pl->kernel_message);
 		nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
-		nsa_finding_fact_u64(f, "size", ns->size);
+		nsa_finding_fact_u64(f, "raw_size", ns->size);
 		nsa_finding_fact_u64(f, "required_align", pl->violated_align);
 		v->refusal = nsa_analysis_keep_string(c->a, pl->kernel_message);
 		return 0;
@@ -232,7 +232,7 @@ int nsa_report_unavailable(struct ctx *c, const struct nsa_namespace *ns,
 				key, how);
 		}
 		nsa_finding_fact_addr(f, "spa_start", ns->spa_start);
-		nsa_finding_fact_u64(f, "size", ns->size);
+		nsa_finding_fact_u64(f, "raw_size", ns->size);
 		if (ns->holder_class[0])
 			nsa_finding_fact_str(f, "holder_class", ns->holder_class);
 		if (ns->probe_error)
