@@ -313,11 +313,6 @@ static const struct column dax_columns[] = {
 
 #define BLOCK (&r->s->blocks[r->i])
 
-static const char *block_owner(const struct row *r)
-{
-	return r->a && r->a->block_owner && r->a->block_owner[r->i] ? r->a->block_owner[r->i] : "";
-}
-
 static const char *blk_range(const struct row *r, char *b, size_t l)
 {
 	uint64_t bs = r->s->platform.block_size;
@@ -360,7 +355,7 @@ static const char *blk_zones(const struct row *r, char *b, size_t l)
 }
 static const char *blk_owner(const struct row *r, char *b, size_t l)
 {
-	return block_owner(r);
+	return list_block_owner_str(r->s, r->a, r->i, b, l);
 }
 
 static const struct column block_columns[] = {
@@ -529,7 +524,7 @@ static int add_row(struct libscols_table *tb, struct libscols_line *parent,
 		   struct libscols_line **out)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, parent);
-	char buf[128];
+	char buf[512];
 
 	if (!ln)
 		return -1;
@@ -542,16 +537,16 @@ static int add_row(struct libscols_table *tb, struct libscols_line *parent,
 	return 0;
 }
 
-/* Two blocks in one run: consecutive, alike, with the same owner. */
+/* Two blocks in one run: consecutive, alike, with the same owners. */
 static bool same_run(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t i, size_t j)
 {
 	const struct nsa_memblock *x = &s->blocks[i], *y = &s->blocks[j];
-	const char *ox = a && a->block_owner && a->block_owner[i] ? a->block_owner[i] : "";
-	const char *oy = a && a->block_owner && a->block_owner[j] ? a->block_owner[j] : "";
+	char ox[512], oy[512];
 
 	return y->index == s->blocks[j - 1].index + 1 && y->state == x->state &&
 	       y->zones == x->zones && y->node == x->node && y->removable == x->removable &&
-	       strcmp(ox, oy) == 0;
+	       strcmp(list_block_owner_str(s, a, i, ox, sizeof(ox)),
+		      list_block_owner_str(s, a, j, oy, sizeof(oy))) == 0;
 }
 
 static int fill(struct libscols_table *tb, enum list_table which, const struct column *cols,

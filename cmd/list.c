@@ -130,21 +130,62 @@ static const char *owner(const struct nsa_analysis *a, size_t i)
 	return a && a->block_owner && a->block_owner[i] ? a->block_owner[i] : "";
 }
 
+int list_block_owners(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t i,
+		      const char *owners[LIST_BLOCK_OWNERS])
+{
+	int n = s->platform.block_size
+			? nsa_block_owners(s, s->blocks[i].index, owners, LIST_BLOCK_OWNERS)
+			: 0;
+
+	if (n > 1) {
+		/* the memory's owner first, then the rest by address */
+		for (int k = 1; k < n && owner(a, i)[0]; k++)
+			if (strcmp(owners[k], owner(a, i)) == 0) {
+				memmove(owners + 1, owners, (size_t)k * sizeof(*owners));
+				owners[0] = owner(a, i);
+			}
+		return n;
+	}
+	/* one owner or none: the analysis's (System RAM or kmem; PMEM alone shows none) */
+	owners[0] = owner(a, i);
+	return owners[0][0] ? 1 : 0;
+}
+
+const char *list_block_owner_str(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+				 size_t i, char *buf, size_t len)
+{
+	const char *o[LIST_BLOCK_OWNERS];
+	int n = list_block_owners(s, a, i, o);
+	size_t at = 0;
+
+	if (n <= 1)
+		return n ? o[0] : "";
+	for (int k = 0; k < n && at < len; k++) {
+		int w = snprintf(buf + at, len - at, "%s%s", k ? ", " : "shared: ", o[k]);
+
+		at += w > 0 ? (size_t)w : 0;
+	}
+	return buf;
+}
+
 static struct json_object *json_blocks(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 				       unsigned flags)
 {
 	struct json_object *arr = json_object_new_array();
-	char zones[64];
+	char zones[64], oi[512], oj[512];
 
-	/* runs of consecutive blocks with equal attributes, as lsmem prints them */
+	/* runs of consecutive blocks with equal attributes and owners, as lsmem prints them */
 	for (size_t i = 0; i < s->n_blocks;) {
 		const struct nsa_memblock *b = &s->blocks[i];
+		const char *own[LIST_BLOCK_OWNERS];
 		size_t j = i + 1;
+		const char *whose = list_block_owner_str(s, a, i, oi, sizeof(oi));
+		int n;
 
 		while (j < s->n_blocks && s->blocks[j].index == s->blocks[j - 1].index + 1 &&
 		       s->blocks[j].state == b->state && s->blocks[j].zones == b->zones &&
 		       s->blocks[j].node == b->node && s->blocks[j].removable == b->removable &&
-		       strcmp(owner(a, j), owner(a, i)) == 0)
+		       strcmp(list_block_owner_str(s, a, j, oj, sizeof(oj)), whose) == 0)
 			j++;
 		struct json_object *o = json_object_new_object();
 		uint64_t bs = s->platform.block_size;
@@ -164,6 +205,15 @@ static struct json_object *json_blocks(const struct nsa_snapshot *s, const struc
 			json_object_object_add(o, "node", json_object_new_int(b->node));
 		if (owner(a, i)[0])
 			json_object_object_add(o, "owner", json_object_new_string(owner(a, i)));
+		/* a shared block: every owner (online-memory refuses it) */
+		n = list_block_owners(s, a, i, own);
+		if (n > 1) {
+			struct json_object *all = json_object_new_array();
+
+			for (int k = 0; k < n; k++)
+				json_object_array_add(all, json_object_new_string(own[k]));
+			json_object_object_add(o, "owners", all);
+		}
 		json_object_array_add(arr, o);
 		i = j;
 	}

@@ -35,6 +35,18 @@ int list_check_columns(const struct list_table_opts *o);
 int list_print_tables(const struct nsa_snapshot *s, const struct nsa_analysis *a,
 		      const struct list_table_opts *o);
 
+/* Owners a block's row names at most (nsa_block_owners()) */
+#define LIST_BLOCK_OWNERS 8
+/*
+ * Block i's owners (nsa_block_owners()) in owners[]: how many.  One owner
+ * is the analysis's (a block's System RAM or kmem), several are all of them.
+ */
+int list_block_owners(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t i,
+		      const char *owners[LIST_BLOCK_OWNERS]);
+/* The OWNER column: the one owner, or "shared: A, B" for several. */
+const char *list_block_owner_str(const struct nsa_snapshot *s, const struct nsa_analysis *a,
+				 size_t i, char *buf, size_t len);
+
 /* The document's version: 2 since namespaces' "size" is ndctl's (see nsalign-list(8)). */
 #define LIST_JSON_SCHEMA 2
 

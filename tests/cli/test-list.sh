@@ -52,6 +52,22 @@ run "$NSALIGN" list -B --snapshot "$kmem"
 jq -e '[.memory_blocks[] | select(.owner == "dax0.0") | .count] == [7]' "$TMP/out" >/dev/null &&
 	ok "-B: 7 blocks owned by dax0.0's System RAM (kmem)" || not_ok "-B owners"
 
+# a shared block shows every owner, as online-memory sees them, and online-memory refuses it
+legacy=$FIXTURES/lab-legacy-misaligned.json
+run "$NSALIGN" list -B --snapshot "$legacy"
+jq -e '[.memory_blocks[] | select(.first == 39) | [.count, .owner, .owners]] == [[3, "System RAM", ["System RAM", "Persistent Memory (legacy)"]]]' "$TMP/out" >/dev/null &&
+	ok "-B: memory39-41 shared by System RAM and legacy PMEM: owners has both" || not_ok "-B shared owners"
+jq -e '[.memory_blocks[] | select(.first == 42) | has("owners")] == [false]' "$TMP/out" >/dev/null &&
+	ok "-B: a block of one owner has no owners" || not_ok "-B owners on a one-owner block"
+jq -e '[.memory_blocks[] | select(.first == 0) | .owners[0]] == ["System RAM"]' "$TMP/out" >/dev/null &&
+	ok "-B: the memory's owner first, then firmware" || not_ok "-B owners order"
+run "$NSALIGN" online-memory --blocks 39 --dry-run --snapshot "$legacy"
+expect_rc 73 "online-memory on the block list -B calls shared"
+expect_err_line "shared by System RAM and Persistent Memory \(legacy\)" "  names the same owners"
+run "$NSALIGN" list -B --format text --noheadings -o block,owner --snapshot "$legacy"
+grep -qx ' *39-41 shared: System RAM, Persistent Memory (legacy)' "$TMP/out" &&
+	ok "-B text: OWNER says shared and names both" || not_ok "-B text shared: $(grep -A1 39-41 "$TMP/out")"
+
 run "$NSALIGN" list -I --snapshot "$kmem"
 # 6.1 nests it as Persistent Memory > dax0.0 > System RAM (kmem); namespace0.0 is
 # dax0.0's sibling and covers only the info block and memmap
