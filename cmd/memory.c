@@ -128,6 +128,7 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 	struct json_object *root;
 	struct nsa_snapshot *s = NULL;
 	bool dry_run = false, json = false;
+	char kd[320];
 	uint64_t B;
 	int c, r, targets = 0;
 
@@ -251,6 +252,11 @@ static int run(const struct cmd_spec *spec, bool online, int argc, char **argv, 
 	if (res.blocks.interrupted)
 		cmd_warn(cmd, "interrupted: %" PRIu64 " of %" PRIu64 " blocks done",
 			 res.blocks.changed + res.blocks.already, res.n);
+	/* a loaded crash kernel: reload it (a warning), or the kernel updated it */
+	if (res.kdump.reload)
+		cmd_warn(cmd, "%s", nsa_kdump_str(&res.kdump, kd, sizeof(kd)));
+	else if (!json && nsa_kdump_str(&res.kdump, kd, sizeof(kd))[0])
+		fprintf(stderr, "nsalign %s: %s\n", cmd, kd);
 	root = act_memory_json(&res);
 	r = json ? json_print(root) : 0;
 	json_object_put(root);

@@ -132,6 +132,7 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 	struct json_object *root;
 	enum nsa_memmap_request memmap = NSA_MEMMAP_AS_IS;
 	bool movable = true, dry_run = false, json = false, to_ram;
+	char kd[320];
 	int c, r;
 
 	/* DAX before, between or after the options, as daxctl takes it */
@@ -206,6 +207,11 @@ int cmd_reconfigure(int argc, char **argv, struct nsa_ctx *ctx)
 	if (res.blocks.interrupted)
 		cmd_warn("reconfigure", "interrupted: %" PRIu64 " of %" PRIu64 " blocks are online",
 			 res.blocks.changed + res.blocks.already, res.plan.n_blocks);
+	/* a loaded crash kernel: reload it (a warning), or the kernel updated it */
+	if (res.kdump.reload)
+		cmd_warn("reconfigure", "%s", nsa_kdump_str(&res.kdump, kd, sizeof(kd)));
+	else if (!json && nsa_kdump_str(&res.kdump, kd, sizeof(kd))[0])
+		fprintf(stderr, "nsalign reconfigure: %s\n", kd);
 	root = act_reconfigure_json(&res);
 	r = json ? json_print(root) : 0;
 	json_object_put(root);

@@ -183,11 +183,31 @@ static const char *zone_balance(struct nsa_finding *f, const struct nsa_zone_bal
 	return buf;
 }
 
+/*
+ * A loaded crash kernel after the change: facts and a sentence (into buf,
+ * "" when none is loaded); one to reload is a warning.
+ */
+static const char *kdump(struct nsa_finding *f, const struct nsa_kdump *k, char *buf, size_t len)
+{
+	char line[320];
+
+	buf[0] = '\0';
+	if (!nsa_kdump_str(k, line, sizeof(line))[0])
+		return buf;
+	nsa_finding_fact_bool(f, "kdump_reload", k->reload);
+	if (k->crash_hotplug >= 0)
+		nsa_finding_fact_bool(f, "crash_hotplug", k->crash_hotplug == 1);
+	if (k->reload)
+		f->severity = NSA_SEV_WARNING;
+	snprintf(buf, len, ". %s", line);
+	return buf;
+}
+
 static void fill_done(struct nsa_finding *f, void *data)
 {
 	const struct done *d = data;
 	const struct action *a = d->a;
-	char size[32], zb[340];
+	char size[32], zb[340], kd[340];
 
 	nsa_finding_fact_str(f, "action", a->kind == ACTION_DAX_TO_RAM ? "system-ram" : "online");
 	nsa_finding_fact_str(f, "target", a->what);
@@ -222,17 +242,19 @@ static void fill_done(struct nsa_finding *f, void *data)
 		nsa_finding_set_message(
 			f,
 			"%s is System RAM now, by the DaxDevices policy: %s in %" PRIu64
-			" memory blocks onlined into ZONE_%s%s",
+			" memory blocks onlined into ZONE_%s%s%s",
 			a->what, nsa_size_str(bytes, size, sizeof(size)), x->plan.n_blocks, zone,
-			zone_balance(f, &x->zones, zb, sizeof(zb)));
+			zone_balance(f, &x->zones, zb, sizeof(zb)),
+			kdump(f, &x->kdump, kd, sizeof(kd)));
 	} else {
 		nsa_finding_fact_u64(f, "blocks", a->blocks);
 		nsa_finding_set_message(
 			f,
 			"%s: %" PRIu64
-			" new memory block%s onlined by the MemoryBlocks policy (%s)%s",
+			" new memory block%s onlined by the MemoryBlocks policy (%s)%s%s",
 			a->what, a->blocks, a->blocks == 1 ? "" : "s", zone_word(a->mem.policy),
-			zone_balance(f, &d->res->mem.zones, zb, sizeof(zb)));
+			zone_balance(f, &d->res->mem.zones, zb, sizeof(zb)),
+			kdump(f, &d->res->mem.kdump, kd, sizeof(kd)));
 	}
 }
 

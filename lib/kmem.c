@@ -248,6 +248,7 @@ static int to_ram(struct nsa_ctx *ctx, struct daxctl_dev *dev, const char *dax,
 			     opts->progress, opts->data, &out->blocks);
 	if (r < 0)
 		return to_ram_failed(ctx, dev, dax, was_devdax, memmap_was, out);
+	nsa_kdump_read(ctx, was_devdax || out->blocks.changed || out->blocks.moved, &out->kdump);
 	return 0;
 }
 
@@ -255,9 +256,10 @@ static int to_devdax(struct nsa_ctx *ctx, struct daxctl_dev *dev, const char *da
 		     const struct nsa_act_opts *opts, struct nsa_reconfigure_result *out)
 {
 	const struct nsa_kmem_plan *k = &out->plan;
+	bool was_ram = daxctl_dev_get_memory(dev) != NULL;
 	int r;
 
-	if (daxctl_dev_get_memory(dev)) {
+	if (was_ram) {
 		r = nsa_blocks_set(ctx, k->first_block, k->n_blocks, false, NSA_ONLINE_DEFAULT,
 				   opts->stop, opts->progress, opts->data, &out->blocks);
 		if (r < 0 || out->blocks.interrupted) {
@@ -286,6 +288,7 @@ static int to_devdax(struct nsa_ctx *ctx, struct daxctl_dev *dev, const char *da
 	if (r < 0)
 		return FAIL(NSA_ACT_REFUSED, "%s: cannot enable it as devdax: %s", dax,
 			    strerror(-r));
+	nsa_kdump_read(ctx, was_ram, &out->kdump);
 	return 0;
 }
 

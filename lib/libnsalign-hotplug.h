@@ -97,6 +97,24 @@ void nsa_zone_balance_after(struct nsa_zone_balance *z, uint64_t adding, bool mo
 /* "ZONE_MOVABLE:kernel zones 2.50:1 after it (...)", one line. */
 const char *nsa_zone_balance_str(const struct nsa_zone_balance *z, char *buf, size_t len);
 
+/*
+ * kdump after a change of memory (kdump.c): is a crash kernel loaded
+ * (/sys/kernel/kexec_crash_loaded), does the kernel update its memory map
+ * on hotplug itself (/sys/devices/system/memory/crash_hotplug, Linux 6.6),
+ * so must it be reloaded.
+ */
+struct nsa_kdump {
+	bool checked;	      /* read after the action */
+	bool changed;	      /* the action added, removed, onlined or offlined memory */
+	int8_t loaded;	      /* kexec_crash_loaded: 1, 0, -1 not there (no kexec) */
+	int8_t crash_hotplug; /* memory/crash_hotplug: 1, 0, -1 not there (before 6.6) */
+	bool reload; /* changed, a crash kernel loaded, and the kernel does not update it */
+};
+/* Read both files under ctx's sysfs root; `changed`: the action changed memory. */
+void nsa_kdump_read(struct nsa_ctx *ctx, bool changed, struct nsa_kdump *out);
+/* One sentence for a loaded crash kernel after a change ("kdump: ..."), else "". */
+const char *nsa_kdump_str(const struct nsa_kdump *k, char *buf, size_t len);
+
 struct nsa_memory_result {
 	enum nsa_act_status status;
 	char why[NSA_ACT_WHY_LEN]; /* status != DONE: the reason, one line */
@@ -108,6 +126,7 @@ struct nsa_memory_result {
 	struct nsa_zone_balance zones; /* onlining: the zones it leads to */
 	struct nsa_block_result blocks; /* what was written, when applied */
 	double seconds;			/* how long the writing took */
+	struct nsa_kdump kdump;		/* applied: must kdump be reloaded */
 };
 /*
  * Online or offline memory blocks after checking every one of them in the
@@ -146,6 +165,7 @@ struct nsa_reconfigure_result {
 	bool rolled_back;	       /* a block refused: the device is back as it was */
 	struct nsa_block_result blocks;
 	double seconds;
+	struct nsa_kdump kdump; /* applied: must kdump be reloaded */
 };
 /*
  * Make dax device `dax` System RAM (to_ram: kmem, its whole memory blocks

@@ -161,6 +161,7 @@ int nsa_memory_set(struct nsa_ctx *ctx, const struct nsa_snapshot *s,
 			   opts->progress, opts->data, &out->blocks);
 	out->seconds = act_seconds_since(&t0);
 	out->applied = true;
+	nsa_kdump_read(ctx, out->blocks.changed > 0, &out->kdump);
 	if (r < 0)
 		return FAIL(NSA_ACT_REFUSED,
 			    "the kernel refused memory%" PRIu64 ": %s%s; %" PRIu64

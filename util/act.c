@@ -58,6 +58,21 @@ static void zones_json(struct json_object *o, const struct nsa_zone_balance *z)
 	add(o, "zones", j);
 }
 
+/* after a change: kdump's crash kernel, and whether it must be reloaded */
+static void kdump_json(struct json_object *o, const struct nsa_kdump *k)
+{
+	struct json_object *j;
+
+	if (!k->checked)
+		return;
+	j = json_object_new_object();
+	add(j, "crash_kernel_loaded", k->loaded < 0 ? NULL : json_object_new_boolean(k->loaded));
+	add(j, "crash_hotplug",
+	    k->crash_hotplug < 0 ? NULL : json_object_new_boolean(k->crash_hotplug));
+	add(j, "reload", json_object_new_boolean(k->reload));
+	add(o, "kdump", j);
+}
+
 struct json_object *act_memory_json(const struct nsa_memory_result *r)
 {
 	struct json_object *o = json_object_new_object();
@@ -72,6 +87,7 @@ struct json_object *act_memory_json(const struct nsa_memory_result *r)
 		add(o, "unchanged", json_object_new_uint64(r->blocks.already));
 		add(o, "interrupted", json_object_new_boolean(r->blocks.interrupted));
 		add(o, "seconds", json_object_new_double(r->seconds));
+		kdump_json(o, &r->kdump);
 	}
 	return o;
 }
@@ -127,6 +143,7 @@ struct json_object *act_reconfigure_json(const struct nsa_reconfigure_result *r)
 						: "Normal"));
 	add(res, "interrupted", json_object_new_boolean(b->interrupted));
 	add(res, "seconds", json_object_new_double(r->seconds));
+	kdump_json(res, &r->kdump);
 	add(o, "result", res);
 	return o;
 }

@@ -18,7 +18,7 @@
  */
 #include "harness.h"
 
-#define PLAN 20
+#define PLAN 21
 
 static int n_test, n_failed;
 
@@ -311,6 +311,8 @@ int main(int argc, char **argv)
 		     "00000000-3fffffff : System RAM\n"
 		     "100000000-1ffffffff : Reserved\n"
 		     "200000000-20fffffff : System RAM\n");
+	/* a crash kernel loaded, on a kernel without memory/crash_hotplug */
+	harness_file(&h, "/sys/kernel/kexec_crash_loaded", "1\n");
 	mark = h.n_lines;
 	if (!frozen_burst(64, 2))
 		h_bail("cannot stop nsalignd");
@@ -320,6 +322,10 @@ int main(int argc, char **argv)
 				  "MemoryBlocks policy (movable)") &&
 		   harness_count(&h, mark, "NSA-HOTPLUG-FAILED") == 0,
 	   "2 new blocks of System RAM: NSA-HOTPLUG-ONLINED memory64-memory65 (movable)");
+	ok(has_line(mark,
+		    ". kdump: the loaded crash kernel's memory map no longer "
+		    "matches the memory (this kernel has no memory/crash_hotplug): reload it"),
+	   "... with a crash kernel loaded and no crash_hotplug: the entry says to reload kdump");
 	{
 		char path[PATH_MAX], state[64] = "";
 		bool right = true;

@@ -263,6 +263,95 @@ TEST(memory_set_writes_and_says_what_it_did)
 	remove_tree();
 }
 
+/* offline then online dax0.0's 7 blocks of lab-kmem-system-ram; its kdump verdict */
+static void offline_online(struct nsa_ctx *ctx, const struct nsa_snapshot *s,
+			   struct nsa_memory_result *res)
+{
+	struct nsa_memory_request req = { .dax = "dax0.0", .online = false };
+	struct nsa_act_opts opts = { 0 };
+
+	nsa_memory_set(ctx, s, &req, &opts, res);
+	req.online = true;
+	req.policy = NSA_ONLINE_MOVABLE;
+	nsa_memory_set(ctx, s, &req, &opts, res);
+}
+
+TEST(kdump_after_a_change_of_memory)
+{
+	struct nsa_ctx *ctx = fake_sysfs();
+	struct nsa_snapshot *s = load("lab-kmem-system-ram");
+	struct nsa_memory_request req = { .dax = "dax0.0",
+					  .online = true,
+					  .policy = NSA_ONLINE_MOVABLE };
+	struct nsa_act_opts opts = { 0 };
+	struct nsa_memory_result res;
+	struct json_object *j;
+	char text[320];
+
+	REQUIRE(ctx && s);
+	for (uint64_t i = 33; i <= 39; i++)
+		make_block(i, "online");
+
+	/* no kexec in the kernel (no kexec_crash_loaded), no crash_hotplug: nothing said */
+	offline_online(ctx, s, &res);
+	CHECK(res.applied && res.kdump.checked && res.kdump.changed);
+	CHECK(res.kdump.loaded == -1 && res.kdump.crash_hotplug == -1 && !res.kdump.reload);
+	CHECK_STR(nsa_kdump_str(&res.kdump, text, sizeof(text)), "");
+	j = act_memory_json(&res);
+	CHECK(strstr(json_text(j), "\"kdump\": {\n    \"crash_kernel_loaded\": null,\n    "
+				   "\"crash_hotplug\": null,\n    \"reload\": false\n  }") != NULL);
+	json_object_put(j);
+
+	/* a crash kernel loaded on a kernel before 6.6 (no crash_hotplug): reload it */
+	tree_mkdirs(root, "/sys/kernel");
+	tree_put(root, "/sys/kernel/kexec_crash_loaded", "1\n");
+	offline_online(ctx, s, &res);
+	CHECK(res.kdump.loaded == 1 && res.kdump.crash_hotplug == -1 && res.kdump.reload);
+	CHECK(strstr(nsa_kdump_str(&res.kdump, text, sizeof(text)),
+		     "(this kernel has no memory/crash_hotplug): reload it (Debian: 'systemctl "
+		     "restart kdump-tools'") != NULL);
+	j = act_memory_json(&res);
+	CHECK(strstr(json_text(j), "\"crash_kernel_loaded\": true,\n    \"crash_hotplug\": "
+				   "null,\n    \"reload\": true") != NULL);
+	json_object_put(j);
+
+	/* crash_hotplug 0 (loaded by kexec_load() without the flag that allows updates) */
+	tree_put(root, "/sys/devices/system/memory/crash_hotplug", "0\n");
+	offline_online(ctx, s, &res);
+	CHECK(res.kdump.crash_hotplug == 0 && res.kdump.reload);
+	CHECK(strstr(nsa_kdump_str(&res.kdump, text, sizeof(text)),
+		     "(memory/crash_hotplug is 0): reload it") != NULL);
+
+	/* crash_hotplug 1: the kernel updated it */
+	tree_put(root, "/sys/devices/system/memory/crash_hotplug", "1\n");
+	offline_online(ctx, s, &res);
+	CHECK(res.kdump.crash_hotplug == 1 && !res.kdump.reload);
+	CHECK_STR(nsa_kdump_str(&res.kdump, text, sizeof(text)),
+		  "kdump: the kernel updated the loaded crash kernel's memory map itself "
+		  "(memory/crash_hotplug is 1); nothing to reload");
+	j = act_memory_json(&res);
+	CHECK(strstr(json_text(j), "\"crash_kernel_loaded\": true,\n    \"crash_hotplug\": "
+				   "true,\n    \"reload\": false") != NULL);
+	json_object_put(j);
+
+	/* a run that changes nothing (all online already): nothing to reload, nothing said */
+	tree_put(root, "/sys/devices/system/memory/crash_hotplug", "0\n");
+	for (uint64_t i = 33; i <= 39; i++)
+		make_block(i, "online");
+	REQUIRE(nsa_memory_set(ctx, s, &req, &opts, &res) == 0);
+	CHECK(res.applied && res.blocks.changed == 0 && !res.kdump.changed && !res.kdump.reload);
+	CHECK_STR(nsa_kdump_str(&res.kdump, text, sizeof(text)), "");
+
+	/* a crash kernel not loaded: nothing to reload */
+	tree_put(root, "/sys/kernel/kexec_crash_loaded", "0\n");
+	offline_online(ctx, s, &res);
+	CHECK(res.kdump.changed && res.kdump.loaded == 0 && !res.kdump.reload);
+	CHECK_STR(nsa_kdump_str(&res.kdump, text, sizeof(text)), "");
+	nsa_snapshot_free(s);
+	nsa_unref(ctx);
+	remove_tree();
+}
+
 TEST(probe_checks_the_range_then_writes_each_block)
 {
 	struct nsa_ctx *ctx = fake_sysfs();
