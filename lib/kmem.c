@@ -260,6 +260,19 @@ static int to_devdax(struct nsa_ctx *ctx, struct daxctl_dev *dev, const char *da
 	int r;
 
 	if (was_ram) {
+		/* a block spanning two zones or nodes (valid_zones "none") cannot be offlined */
+		for (uint64_t i = k->first_block; i < k->first_block + k->n_blocks; i++) {
+			enum nsa_block_state st;
+			uint8_t zone;
+
+			if (nsa_block_state(ctx, i, &st) == 0 && st == NSA_BLOCK_ONLINE &&
+			    nsa_block_zone(ctx, i, &zone) == 0 && zone == NSA_ZONE_NONE)
+				return FAIL(NSA_ACT_REFUSED,
+					    "memory%" PRIu64 " of %s spans two zones or two NUMA "
+					    "nodes (its valid_zones says none): the kernel cannot "
+					    "offline it; %s stays System RAM, nothing was changed",
+					    i, dax, dax);
+		}
 		r = nsa_blocks_set(ctx, k->first_block, k->n_blocks, false, NSA_ONLINE_DEFAULT,
 				   opts->stop, opts->progress, opts->data, &out->blocks);
 		if (r < 0 || out->blocks.interrupted) {

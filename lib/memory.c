@@ -77,6 +77,15 @@ static int check_range(const struct nsa_snapshot *s, struct nsa_memory_result *o
 		    out->first, last, s->blocks[s->n_blocks - 1].index);
 }
 
+/*
+ * An online block whose valid_zones says "none" spans two zones or two NUMA
+ * nodes: the kernel set no zone for it at boot and memory_block_offline()
+ * refuses it (-EINVAL).
+ */
+#define SPANS_WHY                                                                               \
+	"memory%" PRIu64 " (%#" PRIx64 "-%#" PRIx64 ") spans two zones or two NUMA nodes (its " \
+	"valid_zones says none): the kernel cannot offline it; nothing was changed"
+
 /* Every block checked before the first is touched. */
 static int check_blocks(const struct nsa_snapshot *s, const struct nsa_memory_request *req,
 			struct nsa_memory_result *out)
@@ -116,6 +125,10 @@ static int check_blocks(const struct nsa_snapshot *s, const struct nsa_memory_re
 			break;
 		}
 		at = nsa_snapshot_block_at(s, i * B);
+		/* valid_zones "none" when online: it spans two zones or nodes (no mem->zone) */
+		if (!req->online && s->blocks[at].state == NSA_BLOCK_ONLINE &&
+		    s->blocks[at].zones == NSA_ZONE_NONE)
+			return FAIL(NSA_ACT_REFUSED, SPANS_WHY, i, i * B, (i + 1) * B - 1);
 		if ((req->online && s->blocks[at].state == NSA_BLOCK_ONLINE) ||
 		    (!req->online && s->blocks[at].state == NSA_BLOCK_OFFLINE))
 			out->already++;

@@ -352,6 +352,38 @@ TEST(kdump_after_a_change_of_memory)
 	remove_tree();
 }
 
+TEST(offline_refuses_a_block_spanning_zones_or_nodes)
+{
+	struct nsa_ctx *ctx = fake_sysfs();
+	struct nsa_snapshot *s = load("lab-kmem-system-ram");
+	struct nsa_memory_request req = { .dax = "dax0.0", .online = false };
+	struct nsa_act_opts opts = { 0 };
+	struct nsa_memory_result res;
+	char buf[64];
+	ssize_t at;
+
+	REQUIRE(ctx && s);
+	for (uint64_t i = 33; i <= 39; i++)
+		make_block(i, "online");
+	/* memory35 online with valid_zones "none": the kernel gave it no zone at boot */
+	at = nsa_snapshot_block_at(s, 35 * s->platform.block_size);
+	REQUIRE(at >= 0);
+	s->blocks[at].zones = NSA_ZONE_NONE;
+	CHECK(nsa_memory_set(ctx, s, &req, &opts, &res) == -1);
+	CHECK(res.status == NSA_ACT_REFUSED && !res.applied);
+	CHECK_STR(res.why, "memory35 (0x118000000-0x11fffffff) spans two zones or two NUMA nodes "
+			   "(its valid_zones says none): the kernel cannot offline it; nothing "
+			   "was changed");
+	CHECK_STR(block(33, buf, sizeof(buf)), "online"); /* the blocks before it too */
+	/* onlining does not mind */
+	req.online = true;
+	req.policy = NSA_ONLINE_MOVABLE;
+	CHECK(nsa_memory_set(ctx, s, &req, &opts, &res) == 0);
+	nsa_snapshot_free(s);
+	nsa_unref(ctx);
+	remove_tree();
+}
+
 TEST(probe_checks_the_range_then_writes_each_block)
 {
 	struct nsa_ctx *ctx = fake_sysfs();
