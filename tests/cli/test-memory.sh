@@ -120,4 +120,22 @@ if [ ! -e /sys/devices/system/memory/probe ]; then
 	expect_err_line "no memory probe interface" "no interface: one line"
 fi
 
+# a block across two NUMA nodes (lab: valid_zones none, the kernel's offline fails with EINVAL)
+spans=$FIXTURES/lab-spans-nodes.json
+run "$NSALIGN" offline-memory --blocks 8 --dry-run --snapshot "$spans"
+expect_rc 73 "offline-memory of a block spanning two nodes (valid_zones none)"
+expect_err_line "memory8 \(0x40000000-0x47ffffff\) spans two zones or two NUMA nodes \(its valid_zones says none\): the kernel cannot offline it" "  says why, in one line"
+run "$NSALIGN" offline-memory --blocks 7 --dry-run --snapshot "$spans"
+expect_rc 0 "offline-memory of its neighbour, in one zone and node"
+
+# 2 GiB memory blocks (lab: -m 65G): the block size is the snapshot's, whatever the section size
+big=$FIXTURES/lab-2g-blocks.json
+run "$NSALIGN" offline-memory dax0.2 --dry-run --json --snapshot "$big"
+expect_rc 0 "2 GiB blocks: offline-memory dax0.2"
+jq -e '.first_block == 35 and .blocks == 1 and .bytes == 2147483648' "$TMP/out" >/dev/null &&
+	ok "2 GiB blocks: dax0.2's kmem is memory35, one 2 GiB block" || not_ok "2 GiB blocks: $(cat "$TMP/out")"
+run "$NSALIGN" online-memory --range 0x1080000000+1G --dry-run --snapshot "$big"
+expect_rc 64 "2 GiB blocks: a 1 GiB range is no whole block"
+expect_err_line "holds no whole memory block of 0x80000000" "  names the 2 GiB block size"
+
 done_testing

@@ -136,9 +136,11 @@ captures=(
 	"lab-cause-boot1 move-cause 1 end"
 	"lab-cause-boot2 move-cause 2 start"
 	"lab-cause-boot3 move-cause 3 start"
+	"lab-2g-blocks big-blocks 1 end"
+	"lab-spans-nodes block-spans-nodes 1 end"
 )
 if [ $run = 1 ]; then
-	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss pmem-pmem-section move-cause >/dev/null || die "the lab failed: run tests/vm/run.sh"
+	"$VM_TOP/run.sh" shift-1g-devdax legacy-misaligned kmem-loss pmem-pmem-section move-cause big-blocks block-spans-nodes >/dev/null || die "the lab failed: run tests/vm/run.sh"
 	"$VM_TOP/run.sh" --target arm64-6.12 pmem-pmem-section kmem-loss memmap-partial-section >/dev/null ||
 		die "the lab failed: run tests/vm/run.sh --target arm64-6.12"
 	"$VM_TOP/run.sh" --target arm64-6.1 target-facts >/dev/null || die "the lab failed: run tests/vm/run.sh --target arm64-6.1"
