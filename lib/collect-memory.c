@@ -175,7 +175,8 @@ int nsa_collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 		*b = one;
 	}
 	closedir(d);
-	qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
+	if (s->n_blocks) /* qsort(NULL, 0, ...) is undefined */
+		qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
 	collect_block_nodes(ctx, s);
 	return 0;
 }
@@ -241,7 +242,8 @@ int nsa_collect_dax_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s, bool blo
 		}
 	}
 	close(memfd);
-	qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
+	if (s->n_blocks) /* qsort(NULL, 0, ...) is undefined */
+		qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
 	return r;
 }
 
