@@ -308,7 +308,7 @@ static int read_resources(struct jf_reader *rd, struct nsa_snapshot *s, struct j
 		/* null: hidden (read as 0, as schema 1 files wrote it) */
 		JF_TRY(jf_get_u64(rd, o, "start", !has_null(o, "start"), &start));
 		JF_TRY(jf_get_u64(rd, o, "end", !has_null(o, "end"), &end));
-		JF_TRY(jf_get_str(rd, o, "name", true, name, sizeof(name)));
+		JF_TRY(jf_get_str(rd, o, "name", false, name, sizeof(name)));
 		if (end < start)
 			return jf_fail(rd, "end", "before start");
 		if (parent >= 0 && (start < s->iomem[parent].start || end > s->iomem[parent].end))

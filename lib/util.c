@@ -479,7 +479,9 @@ struct json_object *nsa_time_to_json(int64_t t)
 	char buf[32];
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	/* RFC 3339 has four-digit years: any other is written as seconds */
+	if (!gmtime_r(&tt, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900 ||
+	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		return json_object_new_int64(t);
 	return json_object_new_string(buf);
 }
