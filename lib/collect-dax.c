@@ -93,22 +93,6 @@ int nsa_collect_daxdevs(struct nsa_snapshot *s, const struct nd_dirs *dirs, stru
 	return 0;
 }
 
-/* The first block at or after index (s->blocks sorted by index). */
-static size_t block_at_or_after(const struct nsa_snapshot *s, uint64_t index)
-{
-	size_t lo = 0, hi = s->n_blocks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->blocks[mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Does any block belong to node? (only asked when an address or the block size is unknown) */
 static bool node_has_blocks(const struct nsa_snapshot *s, int node)
 {
@@ -150,7 +134,7 @@ void nsa_collect_dax_ram_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s, boo
 		}
 		first = d->spa_start / bs + (d->spa_start % bs != 0);
 		last = (d->spa_start + d->size - 1) / bs;
-		for (size_t j = block_at_or_after(s, first);
+		for (size_t j = nsa_snapshot_block_from(s, first);
 		     j < s->n_blocks && s->blocks[j].index <= last; j++) {
 			const struct nsa_memblock *b = &s->blocks[j];
 

@@ -318,6 +318,8 @@ const struct nsa_namespace *nsa_snapshot_find_namespace(const struct nsa_snapsho
 bool nsa_snapshot_has_pmem(const struct nsa_snapshot *s);
 /* Index of the block containing addr, or -1. O(log n). */
 ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr);
+/* Index of the first block whose index is >= index (n_blocks: none). O(log n). */
+size_t nsa_snapshot_block_from(const struct nsa_snapshot *s, uint64_t index);
 
 const char *nsa_mode_name(enum nsa_mode m); /* "raw", "sector", "fsdax", "devdax", "unknown" */
 enum nsa_mode nsa_mode_from_name(const char *s);

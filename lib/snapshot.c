@@ -243,24 +243,32 @@ bool nsa_snapshot_has_pmem(const struct nsa_snapshot *s)
 	return false;
 }
 
-ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr)
+/* The first block whose index is >= index (s->blocks sorted by index). */
+size_t nsa_snapshot_block_from(const struct nsa_snapshot *s, uint64_t index)
 {
-	uint64_t bs = s->platform.block_size, want;
 	size_t lo = 0, hi = s->n_blocks;
 
-	if (!bs)
-		return -1;
-	want = addr / bs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->blocks[mid].index < want)
+		if (s->blocks[mid].index < index)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < s->n_blocks && s->blocks[lo].index == want)
-		return (ssize_t)lo;
+	return lo;
+}
+
+ssize_t nsa_snapshot_block_at(const struct nsa_snapshot *s, uint64_t addr)
+{
+	uint64_t bs = s->platform.block_size;
+	size_t i;
+
+	if (!bs)
+		return -1;
+	i = nsa_snapshot_block_from(s, addr / bs);
+	if (i < s->n_blocks && s->blocks[i].index == addr / bs)
+		return (ssize_t)i;
 	return -1;
 }
 
