@@ -12,6 +12,12 @@
  * and "unknown" when a side lacks the inventory or the memory map (a
  * record by an older nsalign, addresses hidden), or when what changed does
  * not explain a move that way.
+ *
+ * Why a recorded namespace is not on this boot at all (nsa_vanish_cause()),
+ * in this order: a DIMM of its region is gone ("dimm-removed") or reports a
+ * failure now ("dimm-failed"); the region is gone ("region-gone") or
+ * disabled ("region-disabled"); same DIMMs, the region here: its label was
+ * destroyed ("namespace-destroyed"); "unknown" without both inventories.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,6 +35,17 @@ const char *const *nsa_cause_codes(size_t *n)
 {
 	*n = ARRAY_SIZE(codes);
 	return codes;
+}
+
+static const char *const vanish_codes[] = {
+	"dimm-removed",	   "dimm-failed",	  "region-gone",
+	"region-disabled", "namespace-destroyed", "unknown",
+};
+
+const char *const *nsa_vanish_cause_codes(size_t *n)
+{
+	*n = ARRAY_SIZE(vanish_codes);
+	return vanish_codes;
 }
 
 /* ------------------------------------------------------------ the inventory */
@@ -383,5 +400,154 @@ struct nsa_cause *nsa_move_cause(const struct nsa_snapshot *old, const struct ns
 					   health_str(d->flags, list, sizeof(list)));
 		}
 	}
+	return c;
+}
+
+/* ------------------------------------------------------------ a namespace that vanished */
+
+/* no region and no DIMM: the inventory is known, and empty */
+static bool inventory_known_or_empty(const struct nsa_snapshot *s)
+{
+	return inventory_known(s) || (!s->n_regions && !s->n_dimms);
+}
+
+bool nsa_region_lost_dimm(const struct nsa_snapshot *old, const struct nsa_region *o,
+			  const struct nsa_snapshot *cur)
+{
+	if (!inventory_known(old) || !inventory_known_or_empty(cur))
+		return false;
+	for (size_t i = 0; i < old->n_mappings; i++) {
+		const struct nsa_mapping *m = &old->mappings[i];
+
+		if (strcmp(m->region, o->dev) != 0)
+			continue;
+		for (size_t k = 0; k < old->n_dimms; k++)
+			if (strcmp(old->dimms[k].dev, m->dimm) == 0 &&
+			    !find_dimm(cur, &old->dimms[k]))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * The region of cur that is o of the record: none when one of its DIMMs is
+ * gone; else the same name and size, else the one of that size.
+ */
+static const struct nsa_region *same_region(const struct nsa_snapshot *old,
+					    const struct nsa_region *o,
+					    const struct nsa_snapshot *cur)
+{
+	return nsa_region_lost_dimm(old, o, cur) ? NULL : nsa_snapshot_same_region(cur, o);
+}
+
+static void dimm_evidence(struct nsa_cause *c, const struct nsa_dimm *d)
+{
+	char h[64];
+
+	nsa_cause_fact_str(c, "dimm", d->dev);
+	nsa_cause_fact_str(c, "dimm_serial", d->serial);
+	nsa_cause_fact_u64(c, "dimm_handle", d->handle);
+	nsa_cause_fact_str(c, "dimm_health", health_str(d->flags, h, sizeof(h)));
+}
+
+struct nsa_cause *nsa_vanish_cause(const struct nsa_snapshot *old, const struct nsa_region *o,
+				   const struct nsa_snapshot *cur)
+{
+	struct nsa_cause *c = calloc(1, sizeof(*c));
+	bool inv = inventory_known(old) && inventory_known_or_empty(cur);
+	const struct nsa_dimm *gone = NULL, *failed = NULL, *failed_was = NULL;
+	const struct nsa_region *r = o ? same_region(old, o, cur) : NULL;
+	char n1[96], h1[64], h0[64], list[160] = "";
+	int ret;
+
+	if (!c)
+		return NULL;
+	/* the region's DIMMs on the recorded boot, in interleave order */
+	for (size_t i = 0; o && inv && i < old->n_mappings; i++) {
+		const struct nsa_mapping *m = &old->mappings[i];
+		const struct nsa_dimm *d = NULL, *now;
+		size_t l = strlen(list);
+
+		if (strcmp(m->region, o->dev) != 0)
+			continue;
+		snprintf(list + l, sizeof(list) - l, "%s%s", l ? " " : "", m->dimm);
+		for (size_t k = 0; k < old->n_dimms && !d; k++)
+			if (strcmp(old->dimms[k].dev, m->dimm) == 0)
+				d = &old->dimms[k];
+		if (!d)
+			continue;
+		now = find_dimm(cur, d);
+		if (!now && !gone)
+			gone = d;
+		else if (now && (now->flags & ~d->flags) && !failed) {
+			failed = now;
+			failed_was = d;
+		}
+	}
+
+	if (!o)
+		ret = say(c, "unknown",
+			  "the record does not say which region held it, so the cause cannot be "
+			  "told");
+	else if (gone)
+		ret = say(c, "dimm-removed",
+			  "%s, a DIMM of %s (at %#" PRIx64 " on the recorded boot), is gone%s",
+			  dimm_name(gone, n1, sizeof(n1)), o->dev, o->spa_start,
+			  r ? "" : ", and the region with it");
+	else if (failed)
+		ret = say(c, "dimm-failed",
+			  "%s, a DIMM of %s, reports %s now (%s on the recorded boot): the "
+			  "platform does not map a failing DIMM",
+			  dimm_name(failed, n1, sizeof(n1)), o->dev,
+			  health_str(failed->flags, h1, sizeof(h1)),
+			  health_str(failed_was->flags, h0, sizeof(h0)));
+	else if (!r && o->legacy)
+		ret = say(c, "region-gone",
+			  "%s, the label-less range at %#" PRIx64 ", is not on this boot: the "
+			  "e820 table (memmap= on the kernel command line, or the firmware) no "
+			  "longer has it",
+			  o->dev, o->spa_start);
+	else if (!r && inv)
+		ret = say(c, "region-gone",
+			  "%s (at %#" PRIx64 " on the recorded boot) is not on this boot, though "
+			  "its DIMMs are: a firmware setting (interleave, memory mode) no longer "
+			  "maps them as that region",
+			  o->dev, o->spa_start);
+	else if (r && !r->enabled)
+		ret = say(c, "region-disabled",
+			  "%s is here but disabled ('ndctl disable-region', or the kernel could "
+			  "not enable it), so none of its namespaces is",
+			  r->dev);
+	else if (r && inv)
+		ret = say(c, "namespace-destroyed",
+			  "same DIMMs, and %s is here: the namespace's label was destroyed "
+			  "('ndctl destroy-namespace', 'ndctl init-labels') or the label area "
+			  "damaged",
+			  r->dev);
+	else
+		ret = say(c, "unknown",
+			  "the DIMM inventory of %s is not known (a record by an older nsalign), "
+			  "so the cause cannot be told",
+			  inventory_known(old) ? "this boot" : "the recorded boot");
+	if (ret < 0) {
+		nsa_cause_free(c);
+		return NULL;
+	}
+
+	/* the evidence: what was compared */
+	if (o)
+		nsa_cause_fact_str(c, "region_recorded", o->dev);
+	if (r)
+		nsa_cause_fact_str(c, "region_now", r->dev);
+	if (inv) {
+		nsa_cause_fact_u64(c, "dimms_old", old->n_dimms);
+		nsa_cause_fact_u64(c, "dimms_new", cur->n_dimms);
+		if (list[0])
+			nsa_cause_fact_str(c, "region_dimms", list);
+	}
+	if (strcmp(c->code, "dimm-removed") == 0)
+		dimm_evidence(c, gone);
+	else if (strcmp(c->code, "dimm-failed") == 0)
+		dimm_evidence(c, failed);
 	return c;
 }

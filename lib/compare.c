@@ -27,6 +27,7 @@ struct cmp {
 	ssize_t *match;	       /* per current namespace: old index or -1 */
 	bool *weak;	       /* matched without a UUID */
 	bool *old_used;
+	bool moves_only; /* nsa_compare_moves(): only the findings with a cause */
 };
 
 static const char *sz(uint64_t v, char *buf, size_t len)
@@ -432,29 +433,45 @@ static int report_vanished(struct cmp *c, const struct nsa_namespace *o)
 	const struct nsa_region *r = old_region(c, o);
 	bool region_gone = true;
 	struct nsa_finding *f;
-	char size[32];
+	char size[32], why[400], undo[160] = "";
 
 	for (size_t k = 0; r && k < c->cur->n_regions; k++)
 		if (c->cur->regions[k].size == r->size &&
 		    strcmp(c->cur->regions[k].provider, r->provider) == 0)
 			region_gone = false;
 	f = nsa_analysis_add(c->a, "NSA-NS-VANISHED", o->dev, o->uuid);
-	if (!f)
+	if (!f || !(f->cause = nsa_vanish_cause(c->old, r, c->cur)))
 		return -ENOMEM;
+	/* a known cause knows whether the region is here (region_now) */
+	if (r && strcmp(f->cause->code, "unknown") != 0) {
+		region_gone = true;
+		for (int i = 0; i < f->cause->n_evidence; i++)
+			if (strcmp(f->cause->evidence[i].key, "region_now") == 0)
+				region_gone = false;
+	}
+	cause_sentence(f->cause, why, sizeof(why));
 	nsa_finding_set_message(
 		f,
 		"%s namespace %s (%s at %#" PRIx64 ", uuid %s), recorded on %s, is not on this "
-		"boot%s. A DIMM removed, failed or moved to another slot, a disabled region, a "
-		"damaged label area or a firmware setting that hides the PMEM can do this.",
+		"boot%s.%s",
 		nsa_mode_name(o->mode), o->dev, sz(o->size, size, sizeof(size)), o->spa_start,
 		o->uuid[0] ? o->uuid : "none, label-less", c->when,
-		region_gone && r ? "; its region is gone too" : "");
+		region_gone && r ? "; its region is gone too" : "",
+		why[0] ? why
+		       : " A DIMM removed, failed or moved to another slot, a disabled region, a "
+			 "damaged label area or a firmware setting that hides the PMEM can do "
+			 "this.");
+	if (strcmp(f->cause->code, "dimm-removed") == 0)
+		snprintf(undo, sizeof(undo),
+			 " First choice: put %s; the namespace then comes back.",
+			 undo_cause(f->cause, why, sizeof(why)));
 	nsa_finding_set_remedy(
 		f,
 		"Do not create namespaces or run 'ndctl init-labels' on that PMEM until the cause "
-		"is known: that overwrites the labels that describe this namespace. Look at "
+		"is known: that overwrites the labels that describe this namespace.%s Look at "
 		"'ndctl list -RDi' (DIMMs, health, disabled regions), 'journalctl -k -b | grep "
-		"-i -e nvdimm -e nfit' and the platform's DIMM inventory.");
+		"-i -e nvdimm -e nfit' and the platform's DIMM inventory.",
+		undo);
 	common_facts(c, f, o, !o->uuid[0]);
 	nsa_finding_fact_addr(f, "spa_old", o->spa_start);
 	nsa_finding_fact_u64(f, "raw_size", o->size);
@@ -493,7 +510,7 @@ static int compare_namespaces(struct cmp *c)
 		bool was_ok, now_ok, moved;
 
 		if (c->match[i] < 0) {
-			r = report_new(c, i);
+			r = c->moves_only ? 0 : report_new(c, i);
 			continue;
 		}
 		o = &c->old->namespaces[c->match[i]];
@@ -504,7 +521,8 @@ static int compare_namespaces(struct cmp *c)
 			r = report_moved_unavailable(c, i, o);
 		else if (moved)
 			r = report_moved(c, i, o);
-		else if (was_ok && has_mode(o) && (ns->mode != o->mode || !now_ok))
+		else if (was_ok && has_mode(o) && (ns->mode != o->mode || !now_ok) &&
+			 !c->moves_only)
 			r = report_mode_lost(c, i, o);
 	}
 	for (size_t j = 0; j < c->old->n_namespaces && r == 0; j++)
@@ -515,11 +533,52 @@ static int compare_namespaces(struct cmp *c)
 
 /* ------------------------------------------------------------ regions, platform */
 
+/* The region of this boot that is recorded region j, or NULL; taken marks those matched. */
+static const struct nsa_region *match_region(struct cmp *c, size_t j, bool *taken)
+{
+	const struct nsa_region *o = &c->old->regions[j];
+	ssize_t one = -1;
+	int n = 0;
+
+	/* the same name and size, unless a DIMM of it is gone ... */
+	if (nsa_region_lost_dimm(c->old, o, c->cur))
+		return NULL;
+	for (size_t k = 0; k < c->cur->n_regions; k++)
+		if (strcmp(c->cur->regions[k].dev, o->dev) == 0 &&
+		    c->cur->regions[k].size == o->size) {
+			taken[k] = true;
+			return &c->cur->regions[k];
+		}
+	/* ... else the one region of that size and provider no other recorded one is by name */
+	for (size_t k = 0; k < c->cur->n_regions; k++) {
+		const struct nsa_region *r = &c->cur->regions[k];
+		bool by_name = false;
+
+		for (size_t i = 0; i < c->old->n_regions && !by_name; i++)
+			by_name = i != j && strcmp(c->old->regions[i].dev, r->dev) == 0 &&
+				  c->old->regions[i].size == r->size &&
+				  !nsa_region_lost_dimm(c->old, &c->old->regions[i], c->cur);
+		if (!taken[k] && !by_name && r->size == o->size &&
+		    strcmp(r->provider, o->provider) == 0) {
+			one = (ssize_t)k;
+			n++;
+		}
+	}
+	if (n != 1)
+		return NULL;
+	taken[one] = true;
+	return &c->cur->regions[one];
+}
+
 static int compare_regions(struct cmp *c)
 {
+	_cleanup_free_ bool *taken = calloc(c->cur->n_regions + 1, sizeof(*taken));
+
+	if (!taken)
+		return -ENOMEM;
 	for (size_t j = 0; j < c->old->n_regions; j++) {
 		const struct nsa_region *o = &c->old->regions[j];
-		const struct nsa_region *r = nsa_snapshot_same_region(c->cur, o);
+		const struct nsa_region *r = match_region(c, j, taken);
 		struct nsa_finding *f;
 		char sh[40], size[32], why[400];
 		int64_t shift;
@@ -624,10 +683,12 @@ static int compare_platform(struct cmp *c)
 	return 0;
 }
 
-int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
-		struct nsa_analysis *a)
+static int compare(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
+		   struct nsa_analysis *a, bool moves_only)
 {
-	struct cmp c = { .base = base, .old = base->layout, .cur = cur, .a = a };
+	struct cmp c = {
+		.base = base, .old = base->layout, .cur = cur, .a = a, .moves_only = moves_only
+	};
 	time_t t = (time_t)base->recorded_at;
 	struct tm tm;
 	int r;
@@ -648,7 +709,7 @@ int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *c
 	c.weak = calloc(cur->n_namespaces + 1, sizeof(*c.weak));
 	c.old_used = calloc(c.old->n_namespaces + 1, sizeof(*c.old_used));
 	r = (c.match && c.weak && c.old_used) ? 0 : -ENOMEM;
-	if (r == 0)
+	if (r == 0 && !moves_only)
 		r = compare_platform(&c);
 	if (r == 0)
 		r = compare_regions(&c);
@@ -658,4 +719,16 @@ int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *c
 	free(c.weak);
 	free(c.old_used);
 	return r;
+}
+
+int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
+		struct nsa_analysis *a)
+{
+	return compare(base, cur, a, false);
+}
+
+int nsa_compare_moves(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
+		      struct nsa_analysis *a)
+{
+	return compare(base, cur, a, true);
 }

@@ -65,8 +65,14 @@ struct nsa_cause {
 	struct nsa_fact evidence[NSA_MAX_FACTS];
 	int n_evidence;
 };
-/* Every cause code, for metrics that list them all. */
+/* Every cause code of a move, for metrics that list them all. */
 const char *const *nsa_cause_codes(size_t *n);
+/*
+ * Every cause code of a vanished namespace (nsa_vanish_cause()):
+ * "dimm-removed", "dimm-failed", "region-gone", "region-disabled",
+ * "namespace-destroyed", "unknown".
+ */
+const char *const *nsa_vanish_cause_codes(size_t *n);
 
 struct nsa_finding {
 	const struct nsa_code_info *code;
@@ -304,6 +310,14 @@ void nsa_state_free(struct nsa_state *st);
 int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
 		   size_t errlen);
 /*
+ * Read DIR/state.json as nsa_state_load() does, changing nothing: a
+ * damaged file is -EBADMSG (err says why) and stays where it is; damaged
+ * records are left out (records_dropped).  For readers beside the boot
+ * check, which alone moves a damaged file aside.
+ */
+int nsa_state_read(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
+		   size_t errlen);
+/*
  * Write DIR/state.json atomically (mode 0600); call with the lock held.
  * A positive errno: written, the directory's fsync failed (nsa_write_file_atomic()).
  */
@@ -346,6 +360,13 @@ struct nsa_snapshot *nsa_snapshot_layout(const struct nsa_snapshot *s);
 int nsa_compare(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
 		struct nsa_analysis *a);
 /*
+ * nsa_compare() with only the findings that carry a cause: the regions and
+ * namespaces that moved and those that vanished (nsalignd's view; new
+ * namespaces, lost modes and platform changes stay the boot check's).
+ */
+int nsa_compare_moves(const struct nsa_boot_record *base, const struct nsa_snapshot *cur,
+		      struct nsa_analysis *a);
+/*
  * The moves of each region through the recorded boots (oldest first) and
  * this one (cur; NULL: the recorded ones only): NSA-GRANULARITY-COARSE for
  * a region that moved by something not a multiple of the granularity.
@@ -360,6 +381,13 @@ int nsa_check_recorded_moves(const struct nsa_state *st, const struct nsa_snapsh
  */
 struct nsa_cause *nsa_move_cause(const struct nsa_snapshot *old, const struct nsa_region *o,
 				 const struct nsa_snapshot *cur, const struct nsa_region *r);
+/*
+ * Why a namespace of the recorded layout old, in its region o (NULL: not
+ * known), is not on cur: a DIMM of o gone or failed, o gone or disabled, or
+ * same DIMMs and o here (its label destroyed).  A new cause, or NULL (ENOMEM).
+ */
+struct nsa_cause *nsa_vanish_cause(const struct nsa_snapshot *old, const struct nsa_region *o,
+				   const struct nsa_snapshot *cur);
 
 /* ------------------------------------------------------------------ */
 /* Others that online memory (competitors.c)                           */

@@ -119,6 +119,14 @@ const struct nsa_daxdev *nsa_ns_daxdev(const struct nsa_snapshot *s,
  */
 char *nsa_kernel_refusals(const struct nsa_snapshot *s, const char *only, bool with_probe);
 
+/*
+ * Whether region o of the recorded layout old had a DIMM that cur lacks
+ * (cause.c): then no region of cur is o, whatever its size.  False when a
+ * side keeps no DIMM inventory.
+ */
+bool nsa_region_lost_dimm(const struct nsa_snapshot *old, const struct nsa_region *o,
+			  const struct nsa_snapshot *cur);
+
 /* Free what a finding owns (message, remedy, string facts). */
 void nsa_finding_clear(struct nsa_finding *f);
 

@@ -440,8 +440,8 @@ static int move_aside(const char *dir, const char *path, char **aside)
 	return -EEXIST;
 }
 
-int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
-		   size_t errlen)
+static int load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
+		size_t errlen, bool readonly)
 {
 	_cleanup_free_ char *text = NULL;
 	struct json_tokener *tok;
@@ -515,6 +515,17 @@ int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out,
 		return 0;
 	}
 
+	/* read only: the records that could be read; a file that could not be, refused */
+	if (readonly && why[0]) {
+		fail(err, errlen, "%s is damaged (%s)", path, why);
+		nsa_state_free(st);
+		return -EBADMSG;
+	}
+	if (readonly) {
+		*out = st;
+		return 0;
+	}
+
 	/* damaged: kept aside, reported, never silently replaced */
 	err(ctx, "%s is damaged (%s)\n", path, why);
 	nsa_strlcpy(st->damage_reason, why, sizeof(st->damage_reason));
@@ -528,6 +539,18 @@ int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out,
 	}
 	*out = st;
 	return 0;
+}
+
+int nsa_state_load(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
+		   size_t errlen)
+{
+	return load(ctx, dir, out, err, errlen, false);
+}
+
+int nsa_state_read(struct nsa_ctx *ctx, const char *dir, struct nsa_state **out, char *err,
+		   size_t errlen)
+{
+	return load(ctx, dir, out, err, errlen, true);
 }
 
 /* ------------------------------------------------------------ save */

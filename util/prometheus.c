@@ -65,7 +65,8 @@ static int render(FILE *f, const struct nsa_snapshot *s, const struct nsa_analys
 		fprintf(f, "nsalign_findings_by_severity{severity=\"%s\"} %d\n",
 			nsa_severity_name(sev), a->counts[sev]);
 
-	/* why the PMEM moved since the record (check --boot): move findings by cause */
+	/* why the PMEM moved since the record (check --boot): move findings (not vanished) by cause
+	 */
 	{
 		size_t n_causes;
 		const char *const *causes = nsa_cause_codes(&n_causes);
@@ -78,6 +79,7 @@ static int render(FILE *f, const struct nsa_snapshot *s, const struct nsa_analys
 
 			for (size_t i = 0; i < a->n_findings; i++)
 				count += a->findings[i].cause &&
+					 strstr(a->findings[i].code->code, "MOVED") &&
 					 strcmp(a->findings[i].cause->code, causes[c]) == 0;
 			fprintf(f, "nsalign_move_findings_by_cause{cause=\"%s\"} %d\n", causes[c],
 				count);

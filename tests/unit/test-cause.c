@@ -239,6 +239,235 @@ TEST(old_record_without_inventory_says_unknown_and_keeps_the_message)
 	run_free(&r);
 }
 
+/* Edited: every namespace of region `dev` gone from s (and the region too when drop_region). */
+static void empty_region(struct nsa_snapshot *s, const char *dev, bool drop_region)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		if (strcmp(s->namespaces[i].region, dev) != 0)
+			s->namespaces[k++] = s->namespaces[i];
+	s->n_namespaces = k;
+	for (size_t i = 0; drop_region && i < s->n_regions; i++)
+		if (strcmp(s->regions[i].dev, dev) == 0) {
+			memmove(&s->regions[i], &s->regions[i + 1],
+				(s->n_regions - i - 1) * sizeof(s->regions[0]));
+			s->n_regions--;
+			break;
+		}
+	for (size_t i = 0; i < s->n_namespaces; i++)
+		s->namespaces[i].region_index = -1;
+}
+
+static size_t count_code(const struct run *r, const char *code)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->a->n_findings; i++)
+		n += strcmp(r->a->findings[i].code->code, code) == 0;
+	return n;
+}
+
+TEST(vanished_dimm_removed_names_its_serial)
+{
+	struct nsa_snapshot *old = load("lab-shift-boot1"), *cur = load("lab-shift-boot1");
+	const struct nsa_finding *f;
+	struct run r;
+
+	REQUIRE(old && cur);
+	/* recorded: region0 on nmem0 and a 64 MiB region1 (nmem1) in front; now nmem1 alone */
+	add_dimm(old, "nmem0", "0x00000bd0", 1, "region0", old->regions[0].size);
+	add_front_region(old, 0xfc000000ULL);
+	empty_region(cur, "region0", true);
+	add_front_region(cur, 0xfc000000ULL);
+	REQUIRE(compare(&r, old, cur) == 0);
+	CHECK_U64(count_code(&r, "NSA-NS-VANISHED"), 2);
+	f = find(&r, "NSA-NS-VANISHED");
+	REQUIRE(f && f->cause);
+	CHECK_STR(f->cause->code, "dimm-removed");
+	CHECK(strstr(f->cause->text, "nmem0 (serial 0x00000bd0), a DIMM of region0 (at "
+				     "0x100000000 on the recorded boot), is gone, and the region "
+				     "with it") != NULL);
+	CHECK(strstr(f->message, "its region is gone too. Most likely cause: nmem0 (serial "
+				 "0x00000bd0)") != NULL);
+	CHECK(strstr(f->message, "A DIMM removed, failed or moved") == NULL);
+	CHECK(strstr(f->remedy, "First choice: put the NVDIMM with serial 0x00000bd0 back in "
+				"its slot; the namespace then comes back.") != NULL);
+	CHECK(evidence(f, "dimm_serial") &&
+	      strcmp(evidence(f, "dimm_serial")->str, "0x00000bd0") == 0);
+	CHECK(evidence(f, "region_recorded") &&
+	      strcmp(evidence(f, "region_recorded")->str, "region0") == 0);
+	CHECK(evidence(f, "region_now") == NULL);
+	CHECK(evidence(f, "dimms_old")->u64 == 2 && evidence(f, "dimms_new")->u64 == 1);
+	/* no move finding, so none counts in the move causes */
+	CHECK_U64(count_code(&r, "NSA-REGION-MOVED"), 0);
+	run_free(&r);
+}
+
+TEST(vanished_last_dimm_removed)
+{
+	struct nsa_snapshot *old = load("lab-shift-boot1"), *cur = load("lab-shift-boot1");
+	const struct nsa_finding *f;
+	struct run r;
+
+	REQUIRE(old && cur);
+	/* the machine's only NVDIMM gone: no region, no DIMM on this boot */
+	add_dimm(old, "nmem0", "0x00000bd0", 1, "region0", old->regions[0].size);
+	empty_region(cur, "region0", true);
+	REQUIRE(compare(&r, old, cur) == 0);
+	f = find(&r, "NSA-NS-VANISHED");
+	REQUIRE(f && f->cause);
+	CHECK_STR(f->cause->code, "dimm-removed");
+	CHECK(evidence(f, "dimms_new") && evidence(f, "dimms_new")->u64 == 0);
+	run_free(&r);
+}
+
+TEST(vanished_same_hardware_is_a_destroyed_label)
+{
+	struct nsa_snapshot *old = load("lab-shift-boot1"), *cur = load("lab-shift-boot1");
+	const struct nsa_finding *f;
+	struct run r;
+
+	REQUIRE(old && cur);
+	add_dimm(old, "nmem0", "0x00000bd0", 1, "region0", old->regions[0].size);
+	add_dimm(cur, "nmem0", "0x00000bd0", 1, "region0", cur->regions[0].size);
+	empty_region(cur, "region0", false);
+	REQUIRE(compare(&r, old, cur) == 0);
+	CHECK_U64(count_code(&r, "NSA-NS-VANISHED"), 2);
+	f = find(&r, "NSA-NS-VANISHED");
+	REQUIRE(f && f->cause);
+	CHECK_STR(f->cause->code, "namespace-destroyed");
+	CHECK(strstr(f->message, "Most likely cause: same DIMMs, and region0 is here: the "
+				 "namespace's label was destroyed ('ndctl destroy-namespace', "
+				 "'ndctl init-labels') or the label area damaged.") != NULL);
+	CHECK(strstr(f->remedy, "First choice") == NULL);
+	CHECK(evidence(f, "region_now") && strcmp(evidence(f, "region_now")->str, "region0") == 0);
+	CHECK(evidence(f, "region_dimms") &&
+	      strcmp(evidence(f, "region_dimms")->str, "nmem0") == 0);
+	CHECK(evidence(f, "dimm") == NULL);
+	run_free(&r);
+}
+
+TEST(vanished_region_disabled_or_gone_or_dimm_failed)
+{
+	struct nsa_snapshot *old, *cur;
+	const struct nsa_finding *f;
+	struct run r;
+
+	/* the region is listed, disabled */
+	old = load("lab-shift-boot1");
+	cur = load("lab-shift-boot1");
+	REQUIRE(old && cur);
+	add_dimm(old, "nmem0", "0x00000bd0", 1, "region0", old->regions[0].size);
+	add_dimm(cur, "nmem0", "0x00000bd0", 1, "region0", cur->regions[0].size);
+	empty_region(cur, "region0", false);
+	cur->regions[0].enabled = false;
+	REQUIRE(compare(&r, old, cur) == 0);
+	f = find(&r, "NSA-NS-VANISHED");
+	REQUIRE(f && f->cause);
+	CHECK_STR(f->cause->code, "region-disabled");
+	CHECK(strstr(f->cause->text, "region0 is here but disabled") != NULL);
+	run_free(&r);
+
+	/* the region is gone, its DIMM is here */
+	old = load("lab-shift-boot1");
+	cur = load("lab-shift-boot1");
+	REQUIRE(old && cur);
+	add_dimm(old, "nmem0", "0x00000bd0", 1, "region0", old->regions[0].size);
+	add_front_region(cur, 0xfc000000ULL);
+	add_dimm(cur, "nmem0", "0x00000bd0", 1, "region1", 0);
+	empty_region(cur, "region0", true);
+	REQUIRE(compare(&r, old, cur) == 0);
+	f = find(&r, "NSA-NS-VANISHED");
+	REQUIRE(f && f->cause);
+	CHECK_STR(f->cause->code, "region-gone");
+	CHECK(strstr(f->cause->text, "region0 (at 0x100000000 on the recorded boot) is not on "
+				     "this boot, though its DIMMs are") != NULL);
+	run_free(&r);
+
+	/* a DIMM of the region reports a failure now */
+	old = load("lab-shift-boot1");
+	cur = load("lab-shift-boot1");
+	REQUIRE(old && cur);
+	add_dimm(old, "nmem0", "0x00000bd0", 1, "region0", old->regions[0].size);
+	add_dimm(cur, "nmem0", "0x00000bd0", 1, "region0", cur->regions[0].size);
+	cur->dimms[0].flags = NSA_DIMM_FAILED_MAP;
+	empty_region(cur, "region0", false);
+	REQUIRE(compare(&r, old, cur) == 0);
+	f = find(&r, "NSA-NS-VANISHED");
+	REQUIRE(f && f->cause);
+	CHECK_STR(f->cause->code, "dimm-failed");
+	CHECK(strstr(f->cause->text, "nmem0 (serial 0x00000bd0), a DIMM of region0, reports "
+				     "map_fail now (ok on the recorded boot)") != NULL);
+	CHECK(evidence(f, "dimm_health") &&
+	      strcmp(evidence(f, "dimm_health")->str, "map_fail") == 0);
+	run_free(&r);
+}
+
+TEST(vanished_without_inventory_keeps_the_general_words)
+{
+	struct nsa_snapshot *old = load("lab-shift-boot1"), *cur = load("lab-shift-boot1");
+	const struct nsa_finding *f;
+	struct json_object *j, *c, *v;
+	struct run r;
+
+	REQUIRE(old && cur);
+	/* recorded by an older nsalign: no DIMMs */
+	add_dimm(cur, "nmem0", "0x00000bd0", 1, "region0", cur->regions[0].size);
+	empty_region(cur, "region0", false);
+	REQUIRE(compare(&r, old, cur) == 0);
+	f = find(&r, "NSA-NS-VANISHED");
+	REQUIRE(f && f->cause);
+	CHECK_STR(f->cause->code, "unknown");
+	CHECK(strstr(f->message, "A DIMM removed, failed or moved to another slot") != NULL);
+	CHECK(strstr(f->message, "Most likely cause") == NULL);
+	/* JSON: the cause object, as on the move findings */
+	j = nsa_finding_to_json(f, false);
+	REQUIRE(json_object_object_get_ex(j, "cause", &c));
+	CHECK(json_object_object_get_ex(c, "code", &v) &&
+	      strcmp(json_object_get_string(v), "unknown") == 0);
+	json_object_put(j);
+	run_free(&r);
+}
+
+TEST(moves_only_keeps_the_findings_with_a_cause)
+{
+	struct nsa_snapshot *old = load("lab-shift-boot1"), *cur = load("lab-shift-boot2");
+	struct run r;
+	size_t n_cause = 0;
+
+	REQUIRE(old && cur);
+	add_dimm(old, "nmem0", "0x00000bd0", 1, "region0", old->regions[0].size);
+	add_dimm(cur, "nmem0", "0x00000bd0", 1, "region0", cur->regions[0].size);
+	snprintf(cur->platform.kernel_release, sizeof(cur->platform.kernel_release), "6.12.0");
+	memset(&r, 0, sizeof(r));
+	r.base.layout = nsa_snapshot_layout(old);
+	r.base.recorded_at = old->collected_at;
+	r.base.baseline = true;
+	r.cur = cur;
+	nsa_snapshot_free(old);
+	{
+		struct nsa_analysis_opts opts = { .platform_granularity = 64 * NSA_MiB,
+						  .with_info = true };
+
+		REQUIRE(r.base.layout && nsa_analyze(cur, &opts, &r.a) == 0);
+	}
+	REQUIRE(nsa_compare_moves(&r.base, cur, r.a) == 0);
+	/* what moved, with its cause, as nsa_compare() says it; no kernel change */
+	CHECK_U64(count_code(&r, "NSA-REGION-MOVED"), 1);
+	CHECK_U64(count_code(&r, "NSA-NS-MOVED-UNAVAILABLE"), 1);
+	CHECK_U64(count_code(&r, "NSA-KERNEL-CHANGED") + count_code(&r, "NSA-NS-NEW") +
+			  count_code(&r, "NSA-NS-MODE-LOST"),
+		  0);
+	for (size_t i = 0; i < r.a->n_findings; i++)
+		n_cause += r.a->findings[i].cause != NULL;
+	CHECK_U64(n_cause, 3);
+	CHECK_STR(find(&r, "NSA-NS-MOVED-UNAVAILABLE")->cause->code, "firmware");
+	/* the analyzer's own finding about the broken namespace is replaced, as by check --boot */
+	CHECK_U64(count_code(&r, "NSA-NS-REFUSED"), 0);
+	run_free(&r);
+}
+
 TEST(record_keeps_the_inventory_and_the_memory_map)
 {
 	struct nsa_snapshot *s = load("lab-shift-boot1"), *l, *back = NULL;

@@ -405,6 +405,31 @@ TEST(missing_file_is_an_empty_state)
 	nsa_unref(ctx);
 }
 
+TEST(read_only_leaves_a_damaged_file_where_it_is)
+{
+	struct nsa_ctx *ctx = nsa_new();
+	char *dir = tmpdir(), err[256] = "";
+	struct nsa_state *st = NULL;
+
+	REQUIRE(dir);
+	nsa_set_log_priority(ctx, 0);
+	/* no file: an empty state, as nsa_state_load() */
+	REQUIRE(nsa_state_read(ctx, dir, &st, err, sizeof(err)) == 0 && st);
+	CHECK_U64(st->n_boots, 0);
+	nsa_state_free(st);
+	st = NULL;
+	/* a damaged one: refused, nothing renamed (nsalignd reads beside the boot check) */
+	write_text(dir, "{ \"schema\": 1, \"boots\": [ { \"boot_id\": ");
+	CHECK(nsa_state_read(ctx, dir, &st, err, sizeof(err)) == -EBADMSG);
+	CHECK(st == NULL);
+	CHECK(strstr(err, "is damaged (not JSON") != NULL);
+	CHECK_U64(count_entries(dir, "state.json.damaged-"), 0);
+	CHECK_U64(count_entries(dir, "state.json"), 1);
+	rmrf(dir);
+	free(dir);
+	nsa_unref(ctx);
+}
+
 TEST(lock_serializes_runs)
 {
 	struct nsa_ctx *ctx = nsa_new();
