@@ -161,12 +161,13 @@ static void usage(FILE *f)
 		"      --bus system|user|none  which D-Bus to serve on (default system)\n"
 		"      --log-target auto|journal|console  where messages go (default auto)\n"
 		"      --rules-root DIR    look for udev rules under DIR (tests)\n"
+		"      --state-dir DIR     the boot check's layouts (default %s)\n"
 		"      --exit-on-idle      exit after the first analysis and actions (tests)\n"
 		"  -d, --debug             debug messages\n"
 		"  -h, --help              this help\n"
 		"      --version           the version\n\n"
 		"See nsalignd(8), nsalign.conf(5) and org.nsalign1(5).\n",
-		SYSCONFDIR);
+		SYSCONFDIR, NSA_STATE_DIR);
 }
 
 enum {
@@ -174,6 +175,7 @@ enum {
 	OPT_BUS,
 	OPT_LOG_TARGET,
 	OPT_RULES_ROOT,
+	OPT_STATE_DIR,
 	OPT_EXIT_ON_IDLE,
 	OPT_VERSION,
 };
@@ -186,6 +188,7 @@ static int parse_args(struct manager *m, int argc, char **argv)
 		{ "bus", required_argument, NULL, OPT_BUS },
 		{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
 		{ "rules-root", required_argument, NULL, OPT_RULES_ROOT },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "exit-on-idle", no_argument, NULL, OPT_EXIT_ON_IDLE },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -235,6 +238,9 @@ static int parse_args(struct manager *m, int argc, char **argv)
 		case OPT_RULES_ROOT:
 			m->rules_root = optarg;
 			break;
+		case OPT_STATE_DIR:
+			m->state_dir = optarg;
+			break;
 		case OPT_EXIT_ON_IDLE:
 			m->exit_on_idle = true;
 			break;
@@ -272,6 +278,7 @@ static void manager_free(struct manager *m)
 	sd_event_unref(m->event);
 	nsa_analysis_free(m->analysis);
 	nsa_snapshot_free(m->snapshot);
+	manager_record_free(m);
 	free(m->competitors);
 	newset_clear(&m->fresh);
 	free(m->fresh.blocks);
@@ -288,6 +295,7 @@ int main(int argc, char **argv)
 		.config_dir = NSAD_CONFIG_DIR,
 		.runtime_dir = "/run/nsalign",
 		.rules_root = "",
+		.state_dir = NSA_STATE_DIR,
 	};
 	char err[512];
 	sigset_t mask;

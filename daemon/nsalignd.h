@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <systemd/sd-bus.h>
@@ -89,7 +90,11 @@ struct manager {
 
 	const char *config_dir;
 	const char *runtime_dir;
-	const char *rules_root; /* prefix for the udev rules directories ("" live) */
+	const char *rules_root;	  /* prefix for the udev rules directories ("" live) */
+	const char *state_dir;	  /* the boot check's recorded layouts ("": none read) */
+	struct nsa_state *record; /* as last read (record.c), NULL: none or unreadable */
+	struct stat record_stat;  /* of state.json when read (zeros: there was none) */
+	bool record_read;
 	struct nsad_config config;
 
 	struct nsa_snapshot *snapshot; /* the last analysis' */
@@ -122,6 +127,11 @@ int manager_reload(struct manager *m, char *err, size_t errlen);
 int monitor_start(struct manager *m);
 void monitor_stop(struct manager *m);
 void manager_schedule_analysis(struct manager *m);
+
+/* record.c */
+/* Add what moved or vanished since the layout recorded before this boot to a. */
+int manager_compare_record(struct manager *m, const struct nsa_snapshot *s, struct nsa_analysis *a);
+void manager_record_free(struct manager *m);
 
 /* reconcile.c */
 int manager_analyze(struct manager *m);

@@ -525,7 +525,10 @@ int manager_analyze(struct manager *m)
 		return r;
 	t1 = monotonic_usec();
 	r = nsa_analyze(s, &opts, &a);
+	if (r == 0)
+		r = manager_compare_record(m, s, a);
 	if (r < 0) {
+		nsa_analysis_free(a);
 		nsa_snapshot_free(s);
 		return r;
 	}

@@ -8,7 +8,9 @@
 # NSA-NS-MOVED-UNAVAILABLE with its MESSAGE_ID and NSALIGN_* fields,
 # journalctl -x shows the catalog text, the Prometheus drop-in wrote the
 # metrics.  Same DIMM, same RAM, another address: every move finding names
-# the firmware as the cause (NSALIGN_CAUSE=firmware).
+# the firmware as the cause (NSALIGN_CAUSE=firmware).  After the boot,
+# nsalignd's Check() over D-Bus (busctl --json=short) carries the same move
+# findings with the same cause (boot-check-systemd.late).
 IMAGE=systemd
 BOOTS=2
 # boot 2's reinstall and purge run dpkg and apt under TCG
@@ -81,6 +83,14 @@ assert_boot() {
 			grep -qx 'nsalign_move_findings_by_cause{cause="firmware"} 3' "$d/nsalign.prom"
 		check "state: boot 2 kept in the history, boot 1 still the known-good one" \
 			jqf --arg id "$id" '(.boots | length == 2) and ([.boots[] | select(.baseline)] | length == 1) and (.boots[0].boot_id == $id) and (.boots[0].baseline)' "$d/state/state.json"
+		# nsalignd compares with the same record: its Check() carries the move findings
+		check "D-Bus Check(): the three move findings, cause firmware" \
+			jqf '[.findings[] | select(.code | test("MOVED"))] | length == 3 and all(.cause.code == "firmware")' "$d/bus-check.json"
+		check "D-Bus Check(): the same findings as the boot check journaled (code, namespace, shift, cause)" \
+			jqf --slurpfile j <(jq -s '[.[] | select((.NSALIGN_CODE // "") | test("MOVED")) | [.NSALIGN_CODE, (.NSALIGN_UUID // ""), (.NSALIGN_SHIFT | tonumber), .NSALIGN_CAUSE]] | sort' "$d/journal.json") \
+			'[.findings[] | select(.code | test("MOVED")) | [.code, (.raw_uuid // ""), .shift, .cause.code]] | sort == $j[0]' "$d/bus-check.json"
+		check "D-Bus Check(): NSA-NS-MOVED-UNAVAILABLE with the kernel's line and the cause's words and evidence" \
+			jqf '.findings[] | select(.code == "NSA-NS-MOVED-UNAVAILABLE") | .kernel_confirms and (.cause.text | contains("a firmware setting or update moved the PMEM")) and .cause.evidence.shift == 67108864 and .cause.evidence.dimms_old == 1' "$d/bus-check.json"
 		jq -s '.[] | select(.NSALIGN_CODE == "NSA-NS-MOVED-UNAVAILABLE")' "$d/journal.json" >"$RUN/moved-unavailable.journal.json"
 		assert_packages "$d/purge"
 	fi
