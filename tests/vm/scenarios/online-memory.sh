@@ -10,6 +10,7 @@
 # the kernel's zone: online-memory --zone movable counts its blocks as
 # online already and moves none; the guest then takes nsalign's remedy
 # (auto_online_blocks=offline) and a second DIMM goes through the above.
+# Then the DIMM's blocks, offline again, go into Normal (--zone normal).
 # a memmap= range and a hot-added pc-dimm
 REQUIRES="memmap acpi-hotplug"
 BOOTS=1
@@ -81,8 +82,13 @@ assert_boot() {
 	check "... and the kernel indeed has no /sys/devices/system/memory/probe" grep -q "No such file" "$d/probe.ls"
 	check "offline-memory: exit 0, the 4 blocks offline again" \
 		test "$(cat "$d/offline.rc")" = 0 -a "$(grep -cE "^($first|$((first + 1))|$((first + 2))|$last) offline" "$d/states.3")" = 4
-	check_schema "online-memory --json (onlined, again) follows doc/nsalign-online-memory.schema.json" \
-		online-memory "$d/online.json" "$d/again.json"
+	check "online-memory --zone normal: exit 0, 4 changed" \
+		sh -c "[ \$(cat '$d/normal.rc') = 0 ] && jq -e '.changed == 4 and .unchanged == 0 and .blocks == 4' '$d/normal.json'"
+	check "... the kernel put exactly those 4 blocks online in Normal" \
+		sh -c "[ \$(grep -cE '^($first|$((first + 1))|$((first + 2))|$last) online Normal' '$d/states.4') = 4 ]"
+	check "... and nothing else changed" test "$(changed_blocks "$d/states.3" "$d/states.4")" = "$first $((first + 1)) $((first + 2)) $last "
+	check_schema "online-memory --json (onlined, again, into Normal) follows doc/nsalign-online-memory.schema.json" \
+		online-memory "$d/online.json" "$d/again.json" "$d/normal.json"
 	check_schema "offline-memory --json follows doc/nsalign-offline-memory.schema.json" offline-memory "$d/offline.json"
 	check "... offline-memory: 4 changed" jqf '.changed == 4 and .unchanged == 0 and .interrupted == false' "$d/offline.json"
 	check_schema "the refusals (--json: non-root, shared, partial, missing, the two probes) are the error document" \
