@@ -133,7 +133,9 @@ static const char *owner(const struct nsa_analysis *a, size_t i)
 int list_block_owners(const struct nsa_snapshot *s, const struct nsa_analysis *a, size_t i,
 		      const char *owners[LIST_BLOCK_OWNERS])
 {
-	int n = s->platform.block_size
+	/* the analysis counted them: ask for the names only where a block is shared */
+	bool shared = !a || !a->block_n_owners || a->block_n_owners[i] > 1;
+	int n = s->platform.block_size && shared
 			? nsa_block_owners(s, s->blocks[i].index, owners, LIST_BLOCK_OWNERS)
 			: 0;
 

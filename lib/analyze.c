@@ -331,13 +331,19 @@ static int block_owners(const struct nsa_snapshot *s, const struct nsa_platform 
 {
 	if (!s->n_blocks || !p->block_size)
 		return 0;
+	size_t from = 0;
+	bool sorted = nsa_iomem_top_sorted(s); /* blocks are sorted by index */
+
 	a->block_owner = calloc(s->n_blocks, sizeof(*a->block_owner));
-	if (!a->block_owner)
+	a->block_n_owners = calloc(s->n_blocks, sizeof(*a->block_n_owners));
+	if (!a->block_owner || !a->block_n_owners)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_blocks; i++) {
 		struct nsa_block_occupant o[4];
-		int n = nsa_block_occupants(s, p->block_size, s->blocks[i].index, o, 4);
+		int n = nsa_block_occupants_from(s, p->block_size, s->blocks[i].index,
+						 sorted ? &from : NULL, o, 4);
 
+		a->block_n_owners[i] = (unsigned char)n;
 		for (int k = 0; k < n && !a->block_owner[i]; k++)
 			if (o[k].kind == NSA_OCC_RAM || o[k].kind == NSA_OCC_KMEM)
 				a->block_owner[i] = o[k].name;

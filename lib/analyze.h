@@ -41,6 +41,13 @@ struct nsa_block_occupant {
 };
 int nsa_block_occupants(const struct nsa_snapshot *s, uint64_t B, uint64_t index,
 			struct nsa_block_occupant *out, int max);
+/*
+ * The same for blocks asked in ascending index order: *from (0 at first) is
+ * where the next block's walk starts; only where nsa_iomem_top_sorted().
+ */
+int nsa_block_occupants_from(const struct nsa_snapshot *s, uint64_t B, uint64_t index, size_t *from,
+			     struct nsa_block_occupant *out, int max);
+bool nsa_iomem_top_sorted(const struct nsa_snapshot *s);
 
 /* The first neighbour of each kind in a namespace's edge sections. */
 struct shared {

@@ -427,6 +427,7 @@ void nsa_analysis_free(struct nsa_analysis *a)
 	free(a->findings);
 	free(a->verdicts);
 	free(a->block_owner);
+	free(a->block_n_owners);
 	free(p);
 }
 

@@ -138,6 +138,8 @@ struct nsa_analysis {
 	 * snapshot.
 	 */
 	const char **block_owner;
+	/* Per block, how many have memory in it (nsa_block_owners()'s count, at most 4) */
+	unsigned char *block_n_owners;
 };
 
 enum nsa_accept {

@@ -243,17 +243,44 @@ static uint64_t kmem_cover(const struct nsa_snapshot *s, size_t i, uint64_t lo, 
 	return covered;
 }
 
-int nsa_block_occupants(const struct nsa_snapshot *s, uint64_t B, uint64_t index,
-			struct nsa_block_occupant *out, int max)
+/* /proc/iomem's top level in address order, no two overlapping, as the kernel lists it. */
+bool nsa_iomem_top_sorted(const struct nsa_snapshot *s)
+{
+	const struct nsa_resource *prev = NULL;
+
+	for (size_t i = 0; i < s->n_iomem; i++) {
+		if (s->iomem[i].depth != 0)
+			continue;
+		if (prev && s->iomem[i].start <= prev->end)
+			return false;
+		prev = &s->iomem[i];
+	}
+	return true;
+}
+
+int nsa_block_occupants_from(const struct nsa_snapshot *s, uint64_t B, uint64_t index, size_t *from,
+			     struct nsa_block_occupant *out, int max)
 {
 	uint64_t lo = index * B, hi = lo + B - 1;
 	int n = 0;
 
-	for (size_t i = 0; i < s->n_iomem; i++) {
+	/*
+	 * With a cursor (blocks asked in ascending order, the top level
+	 * sorted), the resources that end before this block are skipped for
+	 * good and the walk stops at the first that starts after it: a pass
+	 * over all blocks is linear in blocks + resources.
+	 */
+	for (size_t i = from ? *from : 0; i < s->n_iomem; i++) {
 		const struct nsa_resource *r = &s->iomem[i];
 		uint64_t a, b;
 
-		if (r->depth != 0 || r->end < lo || r->start > hi)
+		if (r->depth != 0)
+			continue;
+		if (from && r->end < lo)
+			*from = i + 1;
+		if (from && r->start > hi)
+			break;
+		if (r->end < lo || r->start > hi)
 			continue;
 		a = r->start > lo ? r->start : lo;
 		b = r->end < hi ? r->end : hi;
@@ -278,6 +305,12 @@ int nsa_block_occupants(const struct nsa_snapshot *s, uint64_t B, uint64_t index
 		}
 	}
 	return n;
+}
+
+int nsa_block_occupants(const struct nsa_snapshot *s, uint64_t B, uint64_t index,
+			struct nsa_block_occupant *out, int max)
+{
+	return nsa_block_occupants_from(s, B, index, NULL, out, max);
 }
 
 int nsa_block_owners(const struct nsa_snapshot *s, uint64_t index, const char **owners, int max)
