@@ -228,6 +228,7 @@ assert_boot() {
 		echo "# $t: $(cat "$d/$t.ms") ms; $(tr '\n' ' ' <"$d/$t.show"); blocks before $(tr '\n' ' ' <"$d/$t-states.before"), after $(tr '\n' ' ' <"$d/$t-states.after")"
 		echo "# $t: the call said: $(head -c 300 "$d/$t-online.err" | tr '\n' ' ')$(jq -r '.data[0]' "$d/$t-online.out" 2>/dev/null | jq -c . 2>/dev/null)"
 		if [ "$t" = term ]; then
+			echo "# term: the child caught on attempt $(cat "$d/term.attempts" 2>/dev/null) of at most 3"
 			check "$t: the action's child was held while it ran" test -s "$d/$t-child.status"
 		elif [ -s "$d/$t-child.status" ]; then
 			check "$t: the action's child runs with no signal blocked, SIGTERM and SIGINT caught" \
