@@ -329,11 +329,11 @@ static int analyze_regions(struct ctx *c)
 static int block_owners(const struct nsa_snapshot *s, const struct nsa_platform *p,
 			struct nsa_analysis *a)
 {
-	if (!s->n_blocks || !p->block_size)
-		return 0;
 	size_t from = 0;
 	bool sorted = nsa_iomem_top_sorted(s); /* blocks are sorted by index */
 
+	if (!s->n_blocks || !p->block_size)
+		return 0;
 	a->block_owner = calloc(s->n_blocks, sizeof(*a->block_owner));
 	a->block_n_owners = calloc(s->n_blocks, sizeof(*a->block_n_owners));
 	if (!a->block_owner || !a->block_n_owners)

@@ -14,6 +14,7 @@
 
 #include "libnsalign.h"
 #include "private.h"
+#include "analyze.h"
 #include "fixtures.h"
 #include "fake-tree.h"
 #include "test.h"
@@ -83,6 +84,64 @@ TEST(shared_blocks_have_every_owner_named)
 	CHECK_STR(o[0], "dax0.0");
 	REQUIRE(nsa_block_owners(s, 32, o, 4) >= 1); /* 0x100000000: the region's head */
 	CHECK(strcmp(o[0], "dax0.0") != 0);
+	nsa_snapshot_free(s);
+}
+
+/*
+ * The analysis walks /proc/iomem once for all blocks (a cursor); a block
+ * asked alone walks it whole: both see the same owners, block for block,
+ * and an iomem the cursor cannot use (top level out of order) is read whole.
+ */
+TEST(the_analysis_counts_each_blocks_owners_as_a_lone_lookup_does)
+{
+	static const char *const names[] = { "lab-legacy-misaligned", "lab-kmem-system-ram",
+					     "lab-pmem-pmem-section", "lab-2g-blocks" };
+
+	for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
+		struct nsa_analysis_opts opts = { .platform_granularity = 64 * NSA_MiB };
+		struct nsa_snapshot *s = load(names[f]);
+		struct nsa_analysis *a = NULL;
+		size_t shared = 0, wrong = 0;
+		const char *o[8];
+
+		REQUIRE(s && nsa_analyze(s, &opts, &a) == 0 && a->block_n_owners);
+		CHECK(nsa_iomem_top_sorted(s));
+		for (size_t i = 0; i < s->n_blocks; i++) {
+			int n = nsa_block_owners(s, s->blocks[i].index, o, 4);
+
+			wrong += n != a->block_n_owners[i];
+			shared += n > 1;
+		}
+		CHECK_U64(wrong, 0);
+		if (f == 0)
+			CHECK(shared >= 3); /* blocks 39, 40, 41 */
+		nsa_analysis_free(a);
+		nsa_snapshot_free(s);
+	}
+}
+
+TEST(an_iomem_out_of_order_is_not_walked_with_a_cursor)
+{
+	struct nsa_analysis_opts opts = { .platform_granularity = 64 * NSA_MiB };
+	struct nsa_snapshot *s = load("lab-legacy-misaligned");
+	struct nsa_analysis *a = NULL;
+	size_t top[2], n = 0, wrong = 0;
+	const char *o[8];
+
+	REQUIRE(s);
+	for (size_t i = 0; i < s->n_iomem && n < 2; i++)
+		if (s->iomem[i].depth == 0)
+			top[n++] = i;
+	REQUIRE(n == 2);
+	/* edited: the second top-level resource starts inside the first */
+	s->iomem[top[1]].start = s->iomem[top[0]].start;
+	CHECK(!nsa_iomem_top_sorted(s));
+	REQUIRE(nsa_analyze(s, &opts, &a) == 0 && a->block_n_owners);
+	for (size_t i = 0; i < s->n_blocks; i++)
+		wrong += nsa_block_owners(s, s->blocks[i].index, o, 4) != a->block_n_owners[i];
+	CHECK_U64(wrong, 0);
+	CHECK(a->block_n_owners[0] >= 1);
+	nsa_analysis_free(a);
 	nsa_snapshot_free(s);
 }
 
