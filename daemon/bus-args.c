@@ -10,8 +10,10 @@
 #include "util/act.h"
 #include "bus-args.h"
 
-#define ERROR_INVALID_ARGS "org.freedesktop.DBus.Error.InvalidArgs"
-#define ERROR_FAILED	   "org.nsalign1.Error.Failed"
+#define ERROR_INVALID_ARGS  "org.freedesktop.DBus.Error.InvalidArgs"
+#define ERROR_FAILED	    "org.nsalign1.Error.Failed"
+#define ERROR_ACCESS_DENIED "org.freedesktop.DBus.Error.AccessDenied"
+#define ERROR_INTERACTIVE   "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
 
 static int refuse(struct bus_args_error *err, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -92,4 +94,40 @@ int bus_reconfigure_args(const char *dax, const char *mode, bool *to_ram,
 			      "mode '%.64s%s': expected system-ram or devdax", QUOTED(mode));
 	*to_ram = strcmp(mode, "system-ram") == 0;
 	return 0;
+}
+
+/* One polkit action per kind of change (org.nsalign1.policy, org.nsalign1(5)). */
+static const struct {
+	const char *method, *action;
+} method_actions[] = {
+	{ "OnlineMemory", "org.nsalign1.online-memory" },
+	{ "Reconfigure", "org.nsalign1.reconfigure" },
+	{ "Reload", "org.nsalign1.reload" },
+};
+
+const char *bus_method_action(const char *method)
+{
+	for (size_t i = 0; i < sizeof(method_actions) / sizeof(method_actions[0]); i++)
+		if (strcmp(method, method_actions[i].method) == 0)
+			return method_actions[i].action;
+	return NULL;
+}
+
+int bus_polkit_verdict(const char *method, uid_t uid, const struct bus_polkit_answer *a,
+		       struct bus_args_error *err)
+{
+	const char *action = bus_method_action(method) ?: "?";
+
+	if (a->authorized)
+		return 0;
+	if (a->challenge && !a->interactive)
+		refuse(err, ERROR_INTERACTIVE,
+		       "%s() needs authentication for polkit action %s: call it with "
+		       "interactive authorization allowed",
+		       method, action);
+	else
+		refuse(err, ERROR_ACCESS_DENIED,
+		       "%s() needs polkit action %s, which polkit does not grant to uid %u", method,
+		       action, (unsigned)uid);
+	return -EACCES;
 }

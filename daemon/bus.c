@@ -3,8 +3,8 @@
  * org.nsalign1 on the system bus (org.nsalign1(5)).  Reading is for
  * everyone, without physical addresses for callers who are not root
  * (redact.c); changing (OnlineMemory, Reconfigure, Reload) is for root
- * only, enforced twice: by the installed bus policy, and here, from the
- * sender's credentials, so that a permissive policy does not open it up.
+ * and for whom polkit grants the method's action (polkit.c), decided here
+ * from the sender's credentials: the bus policy lets anyone call.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,56 +25,14 @@
 #define BUS_PATH  "/org/nsalign1"
 #define BUS_IFACE "org.nsalign1.Manager"
 
-/* The caller's uid (effective when the bus says it) and pid (0 unknown). */
-static int caller(sd_bus_message *msg, uid_t *uid, pid_t *pid)
-{
-	sd_bus_creds *creds = NULL;
-	int r;
-
-	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_PID,
-				      &creds);
-	if (r < 0)
-		return r;
-	r = sd_bus_creds_get_euid(creds, uid);
-	if (r == -ENODATA)
-		r = sd_bus_creds_get_uid(creds, uid);
-	if (sd_bus_creds_get_pid(creds, pid) < 0)
-		*pid = 0;
-	sd_bus_creds_unref(creds);
-	return r;
-}
-
 /* Whether the caller sees physical addresses: root only; unknown is not root. */
 static bool caller_is_root(sd_bus_message *msg)
 {
+	bool trusted;
 	uid_t uid;
 	pid_t pid;
 
-	return caller(msg, &uid, &pid) >= 0 && uid == 0;
-}
-
-/*
- * Refused calls are logged too: the caller's tools may show no more than
- * "Access denied" (busctl does), and the administrator wants to know who
- * tried.
- */
-static int require_root(struct manager *m, sd_bus_message *msg, const char *what,
-			sd_bus_error *error)
-{
-	uid_t uid;
-	pid_t pid = 0;
-	int r;
-
-	r = caller(msg, &uid, &pid);
-	if (r < 0)
-		return r;
-	if (uid == 0)
-		return 0;
-	log_msg(m, LOG_NOTICE, "refused %s() from %s (uid %u, pid %d): only root may call it", what,
-		sd_bus_message_get_sender(msg) ?: "?", (unsigned)uid, (int)pid);
-	return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-				 "%s changes the system: only root may call it (uid %u may not)",
-				 what, (unsigned)uid);
+	return bus_caller(msg, &uid, &pid, &trusted) >= 0 && uid == 0 && trusted;
 }
 
 static int property_count(sd_bus *bus, const char *path, const char *interface,
@@ -202,15 +160,11 @@ static int method_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error *er
 	return reply_json(msg, o, error);
 }
 
-static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+static int reload_allowed(struct manager *m, sd_bus_message *msg, sd_bus_error *error)
 {
-	struct manager *m = userdata;
 	char err[512];
 	int r;
 
-	r = require_root(m, msg, "Reload", error);
-	if (r)
-		return r;
 	r = manager_reload(m, err, sizeof(err));
 	if (r < 0)
 		return sd_bus_error_setf(error, "org.nsalign1.Error.BadConfig",
@@ -218,9 +172,14 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct manager *m = userdata;
+	return bus_authorize(userdata, msg, "Reload", reload_allowed, error);
+}
+
+/* The arguments are read (and checked) once the call is allowed: polkit's answer may come later. */
+static int online_memory_allowed(struct manager *m, sd_bus_message *msg, sd_bus_error *error)
+{
 	const char *blocks, *zone;
 	struct bus_online_args a;
 	struct bus_args_error err;
@@ -229,18 +188,19 @@ static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_erro
 	r = sd_bus_message_read(msg, "ss", &blocks, &zone);
 	if (r < 0)
 		return r;
-	r = require_root(m, msg, "OnlineMemory", error);
-	if (r)
-		return r;
 	if (bus_online_memory_args(blocks, zone, &a, &err) < 0)
 		return sd_bus_error_set(error, err.name, err.message);
 	r = action_queue_blocks(m, ACTION_BUS_ONLINE, a.what, a.first, a.n, a.policy, msg);
 	return r < 0 ? r : 1; /* answered when the act is done */
 }
 
-static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+static int method_online_memory(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct manager *m = userdata;
+	return bus_authorize(userdata, msg, "OnlineMemory", online_memory_allowed, error);
+}
+
+static int reconfigure_allowed(struct manager *m, sd_bus_message *msg, sd_bus_error *error)
+{
 	const char *dax, *mode;
 	struct bus_args_error err;
 	bool to_ram;
@@ -249,13 +209,15 @@ static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error 
 	r = sd_bus_message_read(msg, "ssb", &dax, &mode, &movable);
 	if (r < 0)
 		return r;
-	r = require_root(m, msg, "Reconfigure", error);
-	if (r)
-		return r;
 	if (bus_reconfigure_args(dax, mode, &to_ram, &err) < 0)
 		return sd_bus_error_set(error, err.name, err.message);
 	r = action_queue_dax(m, ACTION_BUS_RECONFIGURE, dax, to_ram, movable, msg);
 	return r < 0 ? r : 1;
+}
+
+static int method_reconfigure(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return bus_authorize(userdata, msg, "Reconfigure", reconfigure_allowed, error);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -274,7 +236,7 @@ static const sd_bus_vtable manager_vtable[] = {
 				method_check, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Snapshot", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", snapshot_json),
 				method_snapshot, SD_BUS_VTABLE_UNPRIVILEGED),
-	/* Unprivileged for sd-bus, which would ask for CAP_SYS_ADMIN: root is checked here */
+	/* Unprivileged for sd-bus, which would ask for CAP_SYS_ADMIN: polkit.c decides */
 	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("OnlineMemory", SD_BUS_ARGS("s", blocks, "s", zone),

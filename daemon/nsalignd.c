@@ -273,6 +273,7 @@ static int parse_args(struct manager *m, int argc, char **argv)
 static void manager_free(struct manager *m)
 {
 	action_queue_free(m);
+	bus_authorize_cancel_all(m);
 	monitor_stop(m);
 	sd_bus_flush_close_unref(m->bus);
 	sd_event_unref(m->event);

@@ -15,6 +15,7 @@
 
 struct udev;
 struct udev_monitor;
+struct auth_query;
 
 /*
  * Events are coalesced: an analysis runs once the monitor has been quiet
@@ -110,8 +111,9 @@ struct manager {
 	struct newset fresh;	/* new since the last analysis, from uevents */
 	bool first_start;	/* first start in this boot: everything present is new */
 
-	struct action *queue; /* queue[0] runs */
-	bool stopping;	      /* SIGTERM: no new action; exit when the running one is over */
+	struct action *queue;		 /* queue[0] runs */
+	struct auth_query *auth_queries; /* calls waiting for polkit (polkit.c) */
+	bool stopping; /* SIGTERM: no new action; exit when the running one is over */
 
 	enum log_target log_target;
 	bool exit_on_idle; /* tests: exit after the first analysis with nothing queued */
@@ -165,5 +167,21 @@ void action_queue_free(struct manager *m);
 int bus_start(struct manager *m);
 void bus_emit_findings_changed(struct manager *m, unsigned added, unsigned changed,
 			       unsigned resolved);
+
+/* polkit.c */
+/* What a changing method does once allowed: replies to msg, or returns an error. */
+typedef int (*bus_allowed_fn)(struct manager *m, sd_bus_message *msg, sd_bus_error *error);
+/*
+ * Run allowed() for a call of a changing method when its caller may: root
+ * at once, anyone else once polkit grants the method's action; then the
+ * call is answered later (1).  Refused: the reply is the error.
+ */
+int bus_authorize(struct manager *m, sd_bus_message *msg, const char *method,
+		  bus_allowed_fn allowed, sd_bus_error *error);
+/* Drop the calls still waiting for polkit (exit). */
+void bus_authorize_cancel_all(struct manager *m);
+/* The caller's uid (effective when the bus says it), pid (0 unknown), and
+ * whether the uid came from the bus (not read from /proc afterwards). */
+int bus_caller(sd_bus_message *msg, uid_t *uid, pid_t *pid, bool *trusted);
 
 #endif
