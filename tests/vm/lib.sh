@@ -49,8 +49,9 @@ boot() {
 # The guest is offline: the base list holds what the packages depend on
 # (libndctl6, libdaxctl1, libudev1, libsystemd0, libjson-c5, libkmod2,
 # libuuid1, libinih1; libblkid1 and libsmartcols1 come with minbase; dbus,
-# which nsalignd recommends).
-IMAGE_PKGS="systemd,systemd-sysv,udev,dbus,kmod,ndctl,daxctl,libndctl6,libdaxctl1,libudev1,libsystemd0,libjson-c5,libkmod2,libuuid1,libinih1,jq"
+# which nsalignd recommends; polkitd, which it suggests: who besides root may
+# call its changing methods, daemon-systemd).
+IMAGE_PKGS="systemd,systemd-sysv,udev,dbus,kmod,ndctl,daxctl,libndctl6,libdaxctl1,libudev1,libsystemd0,libjson-c5,libkmod2,libuuid1,libinih1,jq,polkitd"
 
 systemd_base() {
 	local key
