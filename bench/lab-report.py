@@ -21,6 +21,8 @@ TOOLS = [
     ("list", "nsalign list"),
     ("listn", "nsalign list -N"),
     ("ndn", "ndctl list -N"),
+    ("nsver", "nsalign --version"),
+    ("ndver", "ndctl --version"),
 ]
 NAME = dict(TOOLS)
 THREE = ("ndrnv", "daxm", "lsmem")
