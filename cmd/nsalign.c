@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "builtin.h"
 #include "util/conf.h"
@@ -78,6 +79,7 @@ static void load_config(struct nsa_ctx *ctx)
 int main(int argc, char **argv)
 {
 	const struct cmd_struct *cmd;
+	struct timespec t0, t1;
 	struct nsa_ctx *ctx;
 	bool debug = false;
 	int r;
@@ -143,6 +145,7 @@ int main(int argc, char **argv)
 	if (debug)
 		nsa_set_log_priority(ctx, LOG_DEBUG);
 	cmd_set_ctx(ctx);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	load_config(ctx);
 	cmd_json_errors(argc, argv);
 	r = cmd->fn(argc, argv, ctx);
@@ -151,5 +154,14 @@ int main(int argc, char **argv)
 	if (cmd_stdout_status())
 		r = EX_IOERR;
 	nsa_unref(ctx);
+	if (debug) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr,
+			"nsalign: %s: %.1f ms from its configuration to its exit status %d\n",
+			cmd->name,
+			(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+				(double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+			r);
+	}
 	return r;
 }

@@ -721,19 +721,37 @@ static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
  * Everything (old NULL), or an update of old: its nd side copied, only
  * changed[] blocks read; flags (NSA_COLLECT_*): what a new one leaves out.
  */
+/* milliseconds since *t, and *t now: the stages' times for --debug */
+static double lap(struct timespec *t)
+{
+	struct timespec now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+	*t = now;
+	return ms;
+}
+
 static int collect(struct nsa_ctx *ctx, unsigned flags, const struct nsa_snapshot *old,
 		   const uint64_t *changed, size_t n_changed, struct nsa_snapshot **out)
 {
 	struct nsa_snapshot *s = live_snapshot_new();
+	double ms[5] = { 0 };
+	struct timespec t;
 	bool block_size_known;
 	int r;
 
 	if (!s)
 		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	block_size_known = collect_platform(ctx, s);
+	ms[0] = lap(&t);
 	r = collect_iomem(ctx, s);
+	ms[1] = lap(&t);
 	if (r == 0)
 		r = old ? copy_nd(s, old) : collect_nd(ctx, s);
+	ms[2] = lap(&t);
 	if (r == 0 && old) {
 		r = nsa_collect_update_blocks(ctx, s, old, changed, n_changed);
 	} else if (r == 0) {
@@ -745,13 +763,22 @@ static int collect(struct nsa_ctx *ctx, unsigned flags, const struct nsa_snapsho
 		if (r == 0)
 			nsa_collect_dax_ram_blocks(ctx, s, block_size_known);
 	}
+	ms[3] = lap(&t);
 	if (r == 0)
 		collect_kernel_log(s);
+	ms[4] = lap(&t);
 	if (r < 0) {
 		nsa_snapshot_free(s);
 		return r;
 	}
 	nsa_snapshot_finish(s);
+	dbg(ctx,
+	    "collected in %.1f ms: platform %.1f, /proc/iomem %.1f, nd %.1f (%zu regions, "
+	    "%zu namespaces, %zu dax devices%s), memory blocks %.1f (%zu), kernel log %.1f (%zu "
+	    "lines kept)",
+	    ms[0] + ms[1] + ms[2] + ms[3] + ms[4], ms[0], ms[1], ms[2], s->n_regions,
+	    s->n_namespaces, s->n_daxdevs, old ? ", copied" : "", ms[3], s->n_blocks, ms[4],
+	    s->n_kernel_log);
 	*out = s;
 	return 0;
 }

@@ -53,7 +53,11 @@ qemu_args() {
 	rm -f "$RUN"/nv*.img
 	case $(layout_of "$1") in
 	small) echo "-m 2G,slots=4,maxmem=32G $(nvdimm 0 4G)" ;;
-	large) echo "-m 3G,slots=8,maxmem=64G $(nvdimm 0 17G) $(nvdimm 1 4G) $(nvdimm 2 4G) $(nvdimm 3 4G)" ;;
+	# QEMU maps an NVDIMM's size less its label area, rounded down to the
+	# backend's align (2M), and packs the next one right after it: 2M more
+	# than the region keeps the next one 16M-aligned, as ndctl's
+	# check_dax_align() wants for fsdax and devdax (4G: regions 1-3 refused them)
+	large) echo "-m 3G,slots=8,maxmem=64G $(nvdimm 0 17410M) $(nvdimm 1 4098M) $(nvdimm 2 4098M) $(nvdimm 3 4098M)" ;;
 	scale) echo "-m 4G,slots=8,maxmem=160G $(nvdimm 0 4G)" ;;
 	esac
 }

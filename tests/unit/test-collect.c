@@ -276,7 +276,7 @@ TEST(a_system_ram_dax_device_counts_its_blocks_from_the_block_table)
 {
 	const uint64_t B = 0x8000000;
 	struct nsa_ctx *ctx = tree();
-	struct nsa_snapshot *s = NULL, *part = NULL;
+	struct nsa_snapshot *s = NULL, *part = NULL, *full = NULL;
 	struct nsa_daxdev *d;
 
 	REQUIRE(ctx);
@@ -333,6 +333,17 @@ TEST(a_system_ram_dax_device_counts_its_blocks_from_the_block_table)
 	CHECK_U64(part->blocks[1].node, 1);
 	CHECK_U64(part->blocks[1].zones, NSA_ZONE_MOVABLE);
 	CHECK_U64(part->blocks[2].index, 10);
+	/* each block as the whole table has it, but removability (list -B's alone) */
+	REQUIRE(nsa_collect(ctx, &full) == 0);
+	for (size_t i = 0; i < part->n_blocks; i++) {
+		size_t j = nsa_snapshot_block_from(full, part->blocks[i].index);
+
+		REQUIRE(j < full->n_blocks && full->blocks[j].index == part->blocks[i].index);
+		CHECK_U64(part->blocks[i].state, full->blocks[j].state);
+		CHECK_U64(part->blocks[i].node, full->blocks[j].node);
+		CHECK_U64(part->blocks[i].zones, full->blocks[j].zones);
+	}
+	nsa_snapshot_free(full);
 	/* an unknown address: every block is needed */
 	ram_dev(part, 0, B, 1);
 	CHECK(nsa_collect_dax_blocks(ctx, part, true) == 1);
