@@ -153,8 +153,8 @@ int main(int argc, char **argv)
 	/* a full disk or a closed pipe is an error in text mode too */
 	if (cmd_stdout_status())
 		r = EX_IOERR;
-	nsa_unref(ctx);
-	if (debug) {
+	/* --debug before the command or after it */
+	if (nsa_get_log_priority(ctx) >= LOG_DEBUG) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		fprintf(stderr,
 			"nsalign: %s: %.1f ms from its configuration to its exit status %d\n",
@@ -163,5 +163,6 @@ int main(int argc, char **argv)
 				(double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
 			r);
 	}
+	nsa_unref(ctx);
 	return r;
 }
