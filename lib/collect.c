@@ -26,6 +26,7 @@
 
 #include <daxctl/libdaxctl.h>
 #include <ndctl/libndctl.h>
+#include <linux/ndctl.h> /* ND_DEVICE_NAMESPACE_IO */
 #include <systemd/sd-id128.h>
 #include <uuid/uuid.h>
 
@@ -394,8 +395,6 @@ static int collect_namespace(struct nsa_snapshot *s, const struct nd_dirs *dirs,
 	ns->spa_start = known(ndctl_namespace_get_resource(ndns));
 	if (!ns->spa_start)
 		*resource_hidden = true;
-	/* a namespace claimed by pfn/dax/btt has no driver itself: its holder does */
-	ns->enabled = ndctl_namespace_is_active(ndns);
 	ns->numa_node = ndctl_namespace_get_numa_node(ndns);
 	ns->target_node = ndctl_namespace_get_target_node(ndns);
 	nsa_strlcpy(ns->name, ndctl_namespace_get_alt_name(ndns), sizeof(ns->name));
@@ -433,9 +432,19 @@ static int collect_namespace(struct nsa_snapshot *s, const struct nd_dirs *dirs,
 	/* libndctl read force_raw when it listed the namespace */
 	ns->force_raw = ndctl_namespace_get_raw_mode(ndns) == 1;
 
+	/*
+	 * Its claim, asked once: each of these walks the region's devices of
+	 * that kind and reads the namespace's holder again.  Enabled as
+	 * ndctl_namespace_is_active() says, from the same three answers (it
+	 * would ask all three again): a namespace claimed by pfn/dax/btt has
+	 * no driver itself, its claim does.
+	 */
 	pfn = ndctl_namespace_get_pfn(ndns);
 	dax = ndctl_namespace_get_dax(ndns);
 	btt = ndctl_namespace_get_btt(ndns);
+	ns->enabled = (btt && ndctl_btt_is_enabled(btt)) || (pfn && ndctl_pfn_is_enabled(pfn)) ||
+		      (dax && ndctl_dax_is_enabled(dax)) ||
+		      (!btt && !pfn && !dax && ndctl_namespace_is_enabled(ndns));
 	if (pfn) {
 		ndctl_pfn_get_uuid(pfn, uu);
 		uuid_str(uu, ns->holder_uuid);
@@ -562,14 +571,24 @@ static int collect_nd(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 				if (r < 0)
 					goto out;
 			}
-			/* a new namespace needs an idle seed: a failed create can hold it */
-			{
+			/*
+			 * A new namespace needs an idle seed: a failed create can
+			 * hold it.  A label namespace with a size is configured,
+			 * never idle: ndctl_namespace_is_configuration_idle() is
+			 * asked of the others alone (it asks the claim again);
+			 * an io namespace (no labels) with a size can be idle.
+			 * Without labels the answer is not used.
+			 */
+			if (s->regions[s->n_regions - 1].has_labels) {
 				bool idle = false;
 
 				ndctl_namespace_foreach (region, ndns)
-					idle |= ndctl_namespace_is_configuration_idle(ndns) != 0;
-				s->regions[s->n_regions - 1].no_idle_seed =
-					s->regions[s->n_regions - 1].has_labels && !idle;
+					if (!idle && (!ndctl_namespace_get_size(ndns) ||
+						      ndctl_namespace_get_type(ndns) ==
+							      ND_DEVICE_NAMESPACE_IO))
+						idle = ndctl_namespace_is_configuration_idle(
+							       ndns) != 0;
+				s->regions[s->n_regions - 1].no_idle_seed = !idle;
 			}
 		}
 	}
