@@ -30,6 +30,8 @@ BOOT_TIMEOUT=$((3600 + (BENCH_ROUNDS + 3 * BENCH_SCALE_ROUNDS) * 60))
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # the pc-dimms of the scale boot, one per step (GiB)
 SCALE_DIMMS="13 46 64"
+# where each goes: 16, 32 and 80 GiB, past the NVDIMM, inside -m 4G,maxmem=160G's device memory
+SCALE_ADDRS="0x400000000 0x800000000 0x1400000000"
 
 # layout_of N: the layout boot N makes
 layout_of() {
@@ -84,7 +86,10 @@ monitor_script() {
 		# guest leaves its blocks offline, so the host never backs them,
 		# and 46 and 64 GiB are more than a lab host holds
 		echo "object_add memory-backend-ram,id=dm$k,size=${g}G,reserve=off"
-		echo "device_add pc-dimm,id=dimm$k,memdev=dm$k"
+		# addr=: whole memory blocks, away from the NVDIMM, whose end QEMU
+		# aligns to 2 MiB only: there the kernel refuses a DIMM that is not
+		# whole 128 MiB blocks (the guest saw none of the 13 GiB one's)
+		echo "device_add pc-dimm,id=dimm$k,memdev=dm$k,addr=$(echo $SCALE_ADDRS | cut -d' ' -f$k)"
 	done
 	exec sleep 3600
 }
