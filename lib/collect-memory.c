@@ -138,6 +138,47 @@ static bool read_block(int memfd, const char *name, uint64_t index, struct nsa_m
 }
 
 /*
+ * The table's way (many blocks): state, and removability when asked, from
+ * each block's directory; the nodes afterwards from the nodes' side
+ * (collect_block_nodes()); then read_zones().  No block directory is
+ * walked: some 10 system calls a block against 15.
+ */
+static bool read_state(int memfd, const char *name, uint64_t index, bool removable,
+		       struct nsa_memblock *b)
+{
+	char buf[64], rel[64];
+
+	if (snprintf(rel, sizeof(rel), "%s/state", name) >= (int)sizeof(rel) ||
+	    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) < 0)
+		return false; /* removed since we looked */
+	*b = (struct nsa_memblock){ .index = index, .node = -1 };
+	b->state = (uint8_t)nsa_block_state_from_name(buf);
+	snprintf(rel, sizeof(rel), "%s/removable", name);
+	if (removable && nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
+		b->removable = buf[0] == '1';
+	return true;
+}
+
+/*
+ * valid_zones where read_block() reads it: online, or with a node.  The
+ * node's memoryN link comes after the kernel gave the block its node
+ * (register_memory_block_under_node()), as the block's own nodeN link does.
+ */
+static void read_zones(int memfd, struct nsa_snapshot *s)
+{
+	char buf[64], rel[64];
+
+	for (size_t i = 0; i < s->n_blocks; i++) {
+		struct nsa_memblock *b = &s->blocks[i];
+
+		snprintf(rel, sizeof(rel), "memory%" PRIu64 "/valid_zones", b->index);
+		if ((b->state == NSA_BLOCK_ONLINE || b->node >= 0) &&
+		    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
+			b->zones = nsa_zones_parse(buf);
+	}
+}
+
+/*
  * Memory blocks straight from sysfs, not through libudev's enumerator,
  * which resolves each device's path one component at a time: some 30
  * system calls a block against 5 here (strace, 192 blocks).  nsalignd
@@ -165,7 +206,7 @@ int nsa_collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 
 		if (!block_name(de->d_name, &index))
 			continue;
-		if (!read_block(dirfd(d), de->d_name, index, &one))
+		if (!read_state(dirfd(d), de->d_name, index, true, &one))
 			continue;
 		b = nsa_snapshot_add_block(s);
 		if (!b) {
@@ -174,10 +215,11 @@ int nsa_collect_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 		}
 		*b = one;
 	}
-	closedir(d);
 	if (s->n_blocks) /* qsort(NULL, 0, ...) is undefined */
 		qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
 	collect_block_nodes(ctx, s);
+	read_zones(dirfd(d), s);
+	closedir(d);
 	return 0;
 }
 
@@ -206,16 +248,14 @@ static bool reread_block(int memfd, uint64_t index, struct nsa_memblock *b)
 /*
  * The System RAM dax devices' blocks alone (list without -B): what
  * libdaxctl's rules count (nsa_collect_dax_ram_blocks()) and the analysis
- * reads: state, node and zones.  Nodes come from one walk of the nodes'
- * directories, not a walk of each block's, and valid_zones is read where
- * read_block() would (online, or with its node link), after that walk.
- * Removability, which only list -B shows, is not read: some 6 system calls
- * a block against 15.  1: their ranges are unknown, read every block.
+ * reads, state, node and zones, the table's way but without removability,
+ * which only list -B shows: some 6 system calls a block.  1: their ranges
+ * are unknown, read every block.
  */
 int nsa_collect_dax_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s, bool block_size_known)
 {
 	uint64_t bs = s->platform.block_size;
-	char dir[PATH_MAX], rel[64], buf[64];
+	char dir[PATH_MAX], name[32];
 	int memfd, r = 0;
 
 	for (size_t i = 0; i < s->n_daxdevs; i++) {
@@ -238,31 +278,23 @@ int nsa_collect_dax_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s, bool blo
 		if (d->mode != NSA_DAX_SYSTEM_RAM || d->target_node < 0)
 			continue;
 		for (uint64_t k = first; k <= last; k++) {
-			struct nsa_memblock *b;
+			struct nsa_memblock one, *b;
 
-			snprintf(rel, sizeof(rel), "memory%" PRIu64 "/state", k);
-			if (nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) < 0)
+			snprintf(name, sizeof(name), "memory%" PRIu64, k);
+			if (!read_state(memfd, name, k, false, &one))
 				continue; /* no such block */
 			b = nsa_snapshot_add_block(s);
 			if (!b) {
 				r = -ENOMEM;
 				break;
 			}
-			*b = (struct nsa_memblock){ .index = k, .node = -1 };
-			b->state = (uint8_t)nsa_block_state_from_name(buf);
+			*b = one;
 		}
 	}
 	if (s->n_blocks) /* qsort(NULL, 0, ...) is undefined */
 		qsort(s->blocks, s->n_blocks, sizeof(*s->blocks), cmp_block_index);
 	collect_block_nodes(ctx, s);
-	for (size_t i = 0; i < s->n_blocks && r == 0; i++) {
-		struct nsa_memblock *b = &s->blocks[i];
-
-		snprintf(rel, sizeof(rel), "memory%" PRIu64 "/valid_zones", b->index);
-		if ((b->state == NSA_BLOCK_ONLINE || b->node >= 0) &&
-		    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
-			b->zones = nsa_zones_parse(buf);
-	}
+	read_zones(memfd, s);
 	close(memfd);
 	return r;
 }
