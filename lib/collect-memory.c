@@ -107,6 +107,28 @@ static bool has_node_link(int memfd, const char *name)
 }
 
 /*
+ * A block's state, and removability when asked; false when it is gone.
+ * The table's way (many blocks): the nodes afterwards from the nodes' side
+ * (collect_block_nodes()), then read_zones(): no block directory is walked,
+ * some 10 system calls a block against 15 with read_block().
+ */
+static bool read_state(int memfd, const char *name, uint64_t index, bool removable,
+		       struct nsa_memblock *b)
+{
+	char buf[64], rel[64];
+
+	if (snprintf(rel, sizeof(rel), "%s/state", name) >= (int)sizeof(rel) ||
+	    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) < 0)
+		return false; /* removed since we looked */
+	*b = (struct nsa_memblock){ .index = index, .node = -1 };
+	b->state = (uint8_t)nsa_block_state_from_name(buf);
+	snprintf(rel, sizeof(rel), "%s/removable", name);
+	if (removable && nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
+		b->removable = buf[0] == '1';
+	return true;
+}
+
+/*
  * One block's state, zones and removability from its directory
  * (/sys/devices/system/memory/memoryN); false when it is gone.
  *
@@ -122,40 +144,12 @@ static bool read_block(int memfd, const char *name, uint64_t index, struct nsa_m
 {
 	char buf[64], rel[64];
 
-	if (snprintf(rel, sizeof(rel), "%s/state", name) >= (int)sizeof(rel) ||
-	    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) < 0)
-		return false; /* removed since we looked */
-	*b = (struct nsa_memblock){ .index = index, .node = -1 };
-	b->state = (uint8_t)nsa_block_state_from_name(buf);
+	if (!read_state(memfd, name, index, true, b))
+		return false;
 	snprintf(rel, sizeof(rel), "%s/valid_zones", name);
 	if ((b->state == NSA_BLOCK_ONLINE || has_node_link(memfd, name)) &&
 	    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
 		b->zones = nsa_zones_parse(buf);
-	snprintf(rel, sizeof(rel), "%s/removable", name);
-	if (nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
-		b->removable = buf[0] == '1';
-	return true;
-}
-
-/*
- * The table's way (many blocks): state, and removability when asked, from
- * each block's directory; the nodes afterwards from the nodes' side
- * (collect_block_nodes()); then read_zones().  No block directory is
- * walked: some 10 system calls a block against 15.
- */
-static bool read_state(int memfd, const char *name, uint64_t index, bool removable,
-		       struct nsa_memblock *b)
-{
-	char buf[64], rel[64];
-
-	if (snprintf(rel, sizeof(rel), "%s/state", name) >= (int)sizeof(rel) ||
-	    nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) < 0)
-		return false; /* removed since we looked */
-	*b = (struct nsa_memblock){ .index = index, .node = -1 };
-	b->state = (uint8_t)nsa_block_state_from_name(buf);
-	snprintf(rel, sizeof(rel), "%s/removable", name);
-	if (removable && nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
-		b->removable = buf[0] == '1';
 	return true;
 }
 
