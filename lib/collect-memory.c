@@ -68,6 +68,8 @@ static void collect_block_nodes(struct nsa_ctx *ctx, struct nsa_snapshot *s)
 	struct dirent *de, *me;
 	DIR *nodes, *d;
 
+	if (!s->n_blocks) /* bsearch() in NULL is undefined, and nothing to do */
+		return;
 	blocks_path(ctx, "/sys/devices/system/node", dir, sizeof(dir));
 	nodes = opendirat(AT_FDCWD, dir);
 	while (nodes && (de = readdir(nodes))) {
