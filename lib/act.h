@@ -28,12 +28,4 @@ static inline int act_fail(enum nsa_act_status *status, char *why, enum nsa_act_
 /* In an act whose result is `out`. */
 #define FAIL(st, ...) act_fail(&out->status, out->why, st, __VA_ARGS__)
 
-static inline double act_seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 #endif

@@ -124,8 +124,10 @@ static bool read_state(int memfd, const char *name, uint64_t index, bool removab
 		return false; /* removed since we looked */
 	*b = (struct nsa_memblock){ .index = index, .node = -1 };
 	b->state = (uint8_t)nsa_block_state_from_name(buf);
+	if (!removable)
+		return true;
 	snprintf(rel, sizeof(rel), "%s/removable", name);
-	if (removable && nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
+	if (nsa_sysfs_readat(memfd, rel, buf, sizeof(buf)) == 0)
 		b->removable = buf[0] == '1';
 	return true;
 }

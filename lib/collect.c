@@ -31,7 +31,6 @@
 #include <uuid/uuid.h>
 
 #include "collect.h"
-#include "kernel.h"
 #include "nd.h"
 
 static void path_of(struct nsa_ctx *ctx, bool proc, const char *rel, char *buf, size_t len)
@@ -603,80 +602,6 @@ out:
 	return r;
 }
 
-/* The kernel's PMEM messages this boot: the evidence behind a refused namespace. */
-static bool pmem_message(const char *msg)
-{
-	static const char *const needles[] = {
-		"bad offset",
-		"dax disabled",
-		"misaligned",
-		"alignment mismatch",
-		"exceeds capacity",
-		"probe of namespace",
-		"probe with driver nd_pmem",
-		"probe with driver device_dax",
-		"unable to satisfy",
-		"settings mismatch",
-		"unaligned hotplug",
-		"Conflicting mapping",
-		"collision, truncate",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(needles); i++)
-		if (strstr(msg, needles[i]))
-			return true;
-	return false;
-}
-
-static void note_probe_error(struct nsa_snapshot *s, const char *msg)
-{
-	char name[NSA_DEV_LEN];
-	int err;
-
-	/* a namespace's own failure: the names are this boot's */
-	if (!nsa_kernel_probe_failure(msg, name, sizeof(name), &err))
-		return;
-	for (size_t i = 0; i < s->n_namespaces; i++)
-		if (strcmp(s->namespaces[i].dev, name) == 0)
-			s->namespaces[i].probe_error = err;
-}
-
-static void collect_kernel_log(struct nsa_snapshot *s)
-{
-	char rec[2048];
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0) {
-		nsa_snapshot_add_note(s, "kernel log unreadable (%s): no kernel messages quoted",
-				      strerror(errno));
-		return;
-	}
-	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		char *msg, *end;
-
-		if (n < 0 && errno == EPIPE)
-			continue; /* overwritten while we read: go on with the next */
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		/* "PRI,SEQ,USEC,FLAGS;text\n continuation lines" */
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		msg++;
-		end = strchr(msg, '\n');
-		if (end)
-			*end = '\0';
-		if (!pmem_message(msg))
-			continue;
-		if (nsa_snapshot_add_kernel_line(s, msg) < 0)
-			break;
-		note_probe_error(s, msg);
-	}
-	close(fd);
-}
-
 static struct nsa_snapshot *live_snapshot_new(void)
 {
 	struct nsa_snapshot *s = nsa_snapshot_new();
@@ -736,22 +661,19 @@ static int copy_nd(struct nsa_snapshot *s, const struct nsa_snapshot *old)
 	return 0;
 }
 
+/* milliseconds since *t, and *t now: the stages' times for --debug */
+static double lap(struct timespec *t)
+{
+	double ms = nsa_seconds_since(t) * 1e3;
+
+	clock_gettime(CLOCK_MONOTONIC, t);
+	return ms;
+}
+
 /*
  * Everything (old NULL), or an update of old: its nd side copied, only
  * changed[] blocks read; flags (NSA_COLLECT_*): what a new one leaves out.
  */
-/* milliseconds since *t, and *t now: the stages' times for --debug */
-static double lap(struct timespec *t)
-{
-	struct timespec now;
-	double ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
-	*t = now;
-	return ms;
-}
-
 static int collect(struct nsa_ctx *ctx, unsigned flags, const struct nsa_snapshot *old,
 		   const uint64_t *changed, size_t n_changed, struct nsa_snapshot **out)
 {
@@ -784,7 +706,7 @@ static int collect(struct nsa_ctx *ctx, unsigned flags, const struct nsa_snapsho
 	}
 	ms[3] = lap(&t);
 	if (r == 0)
-		collect_kernel_log(s);
+		nsa_collect_kernel_log(s);
 	ms[4] = lap(&t);
 	if (r < 0) {
 		nsa_snapshot_free(s);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The collector's parts (lib/collect.c, collect-dax.c, collect-memory.c): internal. */
+/* The collector's parts (lib/collect.c, collect-dax.c, collect-kmsg.c, collect-memory.c). */
 #ifndef NSA_COLLECT_H
 #define NSA_COLLECT_H
 
@@ -37,5 +37,8 @@ int nsa_collect_dax_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s, bool blo
 int nsa_collect_update_blocks(struct nsa_ctx *ctx, struct nsa_snapshot *s,
 			      const struct nsa_snapshot *old, const uint64_t *changed,
 			      size_t n_changed);
+
+/* This boot's PMEM kernel messages into s, probe failures marked (collect-kmsg.c). */
+void nsa_collect_kernel_log(struct nsa_snapshot *s);
 
 #endif

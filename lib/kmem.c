@@ -351,7 +351,7 @@ int nsa_reconfigure(struct nsa_ctx *ctx, const char *dax, bool ram, bool movable
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = ram ? to_ram(ctx, dev, dax, memmap, memmap_was, opts, out)
 		: to_devdax(ctx, dev, dax, opts, out);
-	out->seconds = act_seconds_since(&t0);
+	out->seconds = nsa_seconds_since(&t0);
 	out->applied = r == 0;
 out:
 	daxctl_unref(dctx);

@@ -172,7 +172,7 @@ int nsa_memory_set(struct nsa_ctx *ctx, const struct nsa_snapshot *s,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = nsa_blocks_set(ctx, out->first, out->n, req->online, req->policy, opts->stop,
 			   opts->progress, opts->data, &out->blocks);
-	out->seconds = act_seconds_since(&t0);
+	out->seconds = nsa_seconds_since(&t0);
 	out->applied = true;
 	nsa_kdump_read(ctx, out->blocks.changed > 0, &out->kdump);
 	if (r < 0)

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "libnsalign.h"
 
@@ -22,6 +23,15 @@ void nsa_log(struct nsa_ctx *ctx, int priority, const char *file, int line, cons
 #define info(ctx, ...)	 nsa_log_cond(ctx, LOG_INFO, __VA_ARGS__)
 #define notice(ctx, ...) nsa_log_cond(ctx, LOG_NOTICE, __VA_ARGS__)
 #define err(ctx, ...)	 nsa_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/* Seconds since t0 (CLOCK_MONOTONIC): how long an act or a collection's stage took. */
+static inline double nsa_seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 static inline void freep(void *p)
 {
